@@ -1,0 +1,81 @@
+# The two commands of the README: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+# Every queue the tasks are routed to; a worker started by `make run` serves them all.
+QUEUES ?= default
+PYTEST_ARGS ?=
+
+# Interpreters to try, in order; each is *run* (a pyenv shim can exist and
+# still fail), and the first that is Python >= 3.12 is used.
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 python \
+	$(sort $(wildcard $(PYENV_ROOT_DIR)/versions/3.1[2-9]*/bin/python3)) \
+	$(wildcard /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9])
+
+define find_python
+for candidate in $(PYTHON_CANDIDATES); do \
+  if "$$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then \
+    echo "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: help run test totp check clean-data
+
+help:
+	@echo "make run    start the portal with demo data (web + worker + beat) on http://$(ADDR)/"
+	@echo "make test   run every test, starting Redis, PostgreSQL and Chromium as needed"
+	@echo "make totp   print the demo privacy officer's current two-factor code"
+	@echo "make check  Django's system checks and the migrations check"
+
+$(VENV)/.python-ok:
+	@python=$$($(find_python)) || { \
+	  echo "error: Python 3.12 or newer is needed and none was found." >&2; \
+	  echo "       Tried: $(PYTHON_CANDIDATES)" >&2; \
+	  echo "       Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
+	  exit 1; }; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+	  echo "Removing $(VENV): it was made with an older Python."; rm -rf $(VENV); fi; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	@touch $@
+
+$(VENV)/.installed-run: requirements.txt constraints.txt $(VENV)/.python-ok
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.installed-run
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.installed-run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@mkdir -p var/log
+	@bash -c ' \
+	  $(VENV)/bin/celery -A portal worker -Q $(QUEUES) --concurrency 2 --loglevel INFO >> var/log/worker.log 2>&1 & worker=$$!; \
+	  $(VENV)/bin/celery -A portal beat --loglevel INFO >> var/log/beat.log 2>&1 & beat=$$!; \
+	  trap "kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null; echo; echo Stopped web, worker and beat." EXIT; \
+	  echo; \
+	  echo "  Portal:  http://$(ADDR)/      Staff admin: http://$(ADDR)/admin/"; \
+	  echo "  E-mails: var/mail/*.eml (verification links, sign-in codes, notices)"; \
+	  echo "  Logs:    var/log/worker.log, var/log/beat.log"; \
+	  echo "  Worker PID $$worker, beat PID $$beat. Ctrl-C stops all three."; \
+	  echo; \
+	  $(PY) manage.py runserver $(ADDR)'
+
+totp: $(VENV)/.installed-run
+	@$(PY) manage.py demo_totp_code
+
+check: $(VENV)/.installed-run
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: $(VENV)/.installed-dev
+	bash tests/with_services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+clean-data:
+	rm -rf var

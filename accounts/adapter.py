@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+
+from privacy.services import outbound_email_queue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        user.full_name = form.cleaned_data.get("full_name", "").strip()
+        if commit:
+            user.save()
+        return user
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Rendered now (the request is at hand), sent by a worker from the
+        # outbox: a slow or failing mail server neither delays the page nor
+        # loses the message.
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        user = context.get("user")
+        outbound_email_queue(
+            message=message,
+            template=template_prefix,
+            user_id=user.pk if getattr(user, "pk", None) else None,
+        )

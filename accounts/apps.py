@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class AccountsConfig(AppConfig):
+    default = True
+    name = "accounts"
+    verbose_name = "Customers and staff"
+
+    def ready(self):
+        from accounts import checks  # noqa: F401 - registers the system checks
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    default = False
+    """Django admin, with a site that signs staff in through allauth and wants MFA."""
+
+    default_site = "accounts.admin_site.PortalAdminSite"

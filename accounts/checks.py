@@ -1,0 +1,33 @@
+"""Start-up checks for the sign-in set-up (`manage.py check` runs them)."""
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+
+@register("security")
+def check_rate_limit_cache(app_configs, **kwargs):
+    # allauth counts failed sign-ins and code requests in the cache; a dummy
+    # cache forgets every count, which silently turns the limits off.
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith("DummyCache"):
+        return [
+            Error(
+                "The default cache is a DummyCache, so allauth's rate limits do nothing.",
+                hint="Set CACHE_URL to redis://... or file://... (see the README).",
+                id="accounts.E001",
+            )
+        ]
+    return []
+
+
+@register("security")
+def check_email_verification(app_configs, **kwargs):
+    if getattr(settings, "ACCOUNT_EMAIL_VERIFICATION", None) != "mandatory":
+        return [
+            Error(
+                "ACCOUNT_EMAIL_VERIFICATION must be 'mandatory': a privacy portal shows personal data "
+                "only to the owner of the address.",
+                id="accounts.E002",
+            )
+        ]
+    return []

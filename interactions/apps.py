@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class InteractionsConfig(AppConfig):
+    """The customer-experience data the business holds: conversations with AI
+    and human agents, their messages, and what AI inferred from them."""
+
+    name = "interactions"
+    verbose_name = "Customer interactions"

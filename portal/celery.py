@@ -1,0 +1,20 @@
+"""The Celery app: configured from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_configure.connect
+def _stop_on_bad_environment(sender, **kwargs):
+    # Runs when the worker or beat first reads its configuration: a bad
+    # variable stops it with one line naming the variable, like manage.py.
+    from portal.env import exit_on_bad_environment
+
+    exit_on_bad_environment()

@@ -1,0 +1,44 @@
+"""/healthz: can this process reach what it needs to do its work?"""
+
+import logging
+from pathlib import Path
+
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from portal.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception as exc:  # any driver error means "not reachable"
+        logger.warning("health: database unreachable (%s)", type(exc).__name__)
+        return False
+
+
+def _broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            if conn.transport.driver_type == "filesystem":
+                # A folder broker "connects" even when its folder is gone.
+                return Path(celery_app.conf.broker_transport_options["data_folder_out"]).is_dir()
+        return True
+    except Exception as exc:  # kombu raises many types for an unreachable broker
+        logger.warning("health: broker unreachable (%s)", type(exc).__name__)
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)

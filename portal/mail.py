@@ -1,0 +1,28 @@
+"""An e-mail backend for the embedded default: one .eml file per message.
+
+Django's file backend appends every message of a connection to one .log
+file; a newcomer wants to double-click a single message (or have a test read
+it), so each message gets a file of its own, named so that `ls` sorts them by
+time.
+"""
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+
+
+class EmlFolderBackend(BaseEmailBackend):
+    def __init__(self, *args, file_path=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.folder = Path(file_path or settings.EMAIL_FILE_PATH)
+
+    def send_messages(self, email_messages):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for message in email_messages:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+            path.write_bytes(message.message().as_bytes(linesep="\n"))
+        return len(email_messages)

@@ -1,0 +1,14 @@
+"""View decorators shared by every feature that touches a customer's data."""
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib.auth.decorators import login_required
+
+
+def sensitive_view(view_func):
+    """Signed in, and recently proved it (password, code or passkey again).
+
+    Used for every page that changes personal data or hands it out: the
+    customer must re-authenticate when their last proof is older than
+    ACCOUNT_REAUTHENTICATION_TIMEOUT, so an unlocked laptop is not enough.
+    """
+    return login_required(reauthentication_required(view_func))

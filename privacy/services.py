@@ -1,0 +1,98 @@
+"""Writes of the privacy domain. Views, tasks and other apps call these."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from privacy.jobs import enqueue_on_commit
+from privacy.models import OutboundEmail
+
+
+def outbound_email_queue(*, message: EmailMessage, template: str, user_id: int | None) -> OutboundEmail:
+    """Store a rendered e-mail and have a worker send it after commit."""
+    from privacy.tasks import send_outbound_email  # tasks import this module
+
+    html = ""
+    if isinstance(message, EmailMultiAlternatives):
+        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
+    text = message.body
+    if getattr(message, "content_subtype", "plain") == "html":
+        html, text = message.body, ""
+    email = OutboundEmail.objects.create(
+        user_id=user_id,
+        template=template,
+        recipients=list(message.to),
+        from_email=message.from_email,
+        subject=message.subject,
+        body_text=text,
+        body_html=html,
+    )
+    enqueue_on_commit(send_outbound_email, email.pk)
+    return email
+
+
+def outbound_email_claim(*, email_id: int) -> bool:
+    """Mark a queued e-mail as being sent; False when another delivery has it."""
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
+        status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, status_changed_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def outbound_email_deliver(*, email_id: int) -> None:
+    """Send a claimed e-mail through the configured backend and record it."""
+    email = OutboundEmail.objects.get(pk=email_id, status=OutboundEmail.Status.SENDING)
+    if email.body_text:
+        message = EmailMultiAlternatives(email.subject, email.body_text, email.from_email, email.recipients)
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+    else:
+        message = EmailMessage(email.subject, email.body_html, email.from_email, email.recipients)
+        message.content_subtype = "html"
+    with get_connection() as connection:
+        connection.send_messages([message])
+    OutboundEmail.objects.filter(pk=email_id).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), body_text="", body_html="", last_error=""
+    )
+
+
+def outbound_email_release(*, email_id: int, error: BaseException) -> None:
+    """Put an e-mail whose attempt failed back in the queue for a retry."""
+    OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING).update(
+        status=OutboundEmail.Status.QUEUED, last_error=type(error).__name__, status_changed_at=timezone.now()
+    )
+
+
+def outbound_email_fail(*, email_id: int, error: BaseException | None) -> None:
+    OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT).update(
+        status=OutboundEmail.Status.FAILED,
+        last_error=type(error).__name__ if error else "",
+        status_changed_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def outbound_email_requeue_stuck(*, older_than: timedelta) -> list[int]:
+    """Re-queue the e-mails whose message to the broker seems lost; return their IDs.
+
+    Queued rows waiting longer than `older_than` lost their message (broker
+    outage at publish time, or a purged queue); rows "sending" for longer than
+    a task may run belong to a killed worker.
+    """
+    now = timezone.now()
+    stale_sending = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, status_changed_at__lt=stale_sending).update(
+        status=OutboundEmail.Status.QUEUED, status_changed_at=now - older_than
+    )
+    waiting = list(
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.QUEUED, status_changed_at__lte=now - older_than
+        ).values_list("pk", flat=True)[:500]
+    )
+    # Restart their clock so the next sweep does not publish them yet again.
+    OutboundEmail.objects.filter(pk__in=waiting).update(status_changed_at=now)
+    return waiting

@@ -1,0 +1,21 @@
+"""Environment for the test run, set before Django loads its settings.
+
+Loaded as a pytest plugin (`-p tests.environment` in pytest.ini), because
+pytest-django reads the settings before any conftest.py is imported.
+"""
+
+import os
+import tempfile
+
+# Files the portal writes (SQLite, mail, archives, the folder broker) go to a
+# throw-away folder, never into the developer's ./var.
+os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-tests-"))
+# A real cache (not DummyCache), private to the test process.
+os.environ.setdefault("CACHE_URL", "locmem://")
+# Browser tests sign in with the next period's code right after activating
+# TOTP with the current one; allauth refuses to accept one code twice.
+os.environ.setdefault("MFA_TOTP_TOLERANCE", "1")
+# Playwright's sync API runs an event loop in the test thread; Django's
+# async-safety guard would otherwise refuse the ORM calls made beside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.pop("PORTAL_ENV", None)
