@@ -10,19 +10,20 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 
 
 class EmlFolderBackend(BaseEmailBackend):
-    def __init__(self, *args, file_path=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.folder = Path(file_path or settings.EMAIL_FILE_PATH)
+    """Configured in MAILERS with OPTIONS {"folder": "/path/to/folder"}."""
+
+    def __init__(self, *, folder: str, **kwargs):
+        super().__init__(**kwargs)
+        self.folder = Path(folder)
 
     def send_messages(self, email_messages):
         self.folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
             path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(message.message().as_bytes(linesep="\n"))
+            path.write_bytes(message.message().as_bytes())
         return len(email_messages)

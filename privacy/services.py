@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -53,7 +53,7 @@ def outbound_email_deliver(*, email_id: int) -> None:
     else:
         message = EmailMessage(email.subject, email.body_html, email.from_email, email.recipients)
         message.content_subtype = "html"
-    with get_connection() as connection:
+    with mailers.default as connection:
         connection.send_messages([message])
     OutboundEmail.objects.filter(pk=email_id).update(
         status=OutboundEmail.Status.SENT, sent_at=timezone.now(), body_text="", body_html="", last_error=""

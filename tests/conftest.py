@@ -1,5 +1,7 @@
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.test import Client
 
 from accounts.models import User
 from portal.celery import app as celery_app
@@ -14,6 +16,12 @@ def _celery_runs_eagerly():
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's rate limits count in the cache; each test starts from zero.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +51,12 @@ def charlie(db):
 
 
 @pytest.fixture
+def client_factory():
+    """Another browser: a client with its own cookies."""
+    return Client
+
+
+@pytest.fixture
 def alice_client(client, alice):
     client.force_login(alice)
     return client
@@ -52,3 +66,26 @@ def alice_client(client, alice):
 def bob_client(client, bob):
     client.force_login(bob)
     return client
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    """Sign in through allauth's form, so it records a fresh authentication."""
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
+
+
+def reauthenticate(client, password: str = PASSWORD):
+    """Prove the password again, as allauth asks before a sensitive action."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
+
+
+def sign_in_recently(client, email: str, password: str = PASSWORD):
+    sign_in(client, email, password)
+    reauthenticate(client, password)
+
+
+def sent_emails(mailoutbox, to: str):
+    return [message for message in mailoutbox if to in message.to]

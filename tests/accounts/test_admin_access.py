@@ -1,0 +1,50 @@
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+
+from accounts.demo import DEMO_OFFICER_TOTP_SECRET
+from tests.conftest import make_customer
+
+
+@pytest.fixture
+def officer(db):
+    return make_customer("officer@example.com", "Olivia Okafor", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.django_db
+def test_the_admin_sends_anonymous_visitors_to_the_allauth_sign_in(client):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=")
+
+
+def test_a_customer_is_refused_the_admin(alice_client):
+    assert alice_client.get("/admin/login/").status_code == 403
+    assert alice_client.get("/admin/", follow=True).status_code == 403
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up(client, officer):
+    client.force_login(officer)
+    response = client.get("/admin/", follow=True)
+    hops = [url for url, _ in response.redirect_chain]
+    assert "/accounts/2fa/totp/activate/" in hops
+    assert "Staff need two-factor authentication" in response.content.decode()
+
+
+def test_staff_with_mfa_reach_the_admin(client, officer):
+    TOTP.activate(officer, DEMO_OFFICER_TOTP_SECRET)
+    client.force_login(officer)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "Compliance desk" in response.content.decode()
+
+
+def test_the_mfa_requirement_can_be_switched_off(client, officer, settings):
+    settings.PORTAL_STAFF_REQUIRE_MFA = False
+    client.force_login(officer)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_staff_sign_in_asks_for_the_second_factor(client, officer):
+    TOTP.activate(officer, DEMO_OFFICER_TOTP_SECRET)
+    response = client.post("/accounts/login/", {"login": officer.email, "password": "a-long-test-password-42"})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/admin/").status_code == 302  # not signed in until the code is given

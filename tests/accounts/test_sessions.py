@@ -1,0 +1,30 @@
+from allauth.usersessions.models import UserSession
+
+from tests.conftest import sign_in
+
+
+def test_the_sessions_page_lists_the_customers_sessions(client, alice):
+    sign_in(client, alice.email)
+    response = client.get("/accounts/sessions/")
+    assert response.status_code == 200
+    assert UserSession.objects.filter(user=alice).count() == 1
+
+
+def test_signing_out_other_sessions_ends_them(client, client_factory, alice):
+    other_device = client_factory()
+    sign_in(other_device, alice.email)
+    sign_in(client, alice.email)
+    assert UserSession.objects.filter(user=alice).count() == 2
+    client.post("/accounts/sessions/", {"action": "logout"})
+    assert UserSession.objects.filter(user=alice).count() == 1
+    assert other_device.get("/dashboard/").status_code == 302
+
+
+def test_bob_cannot_end_alices_session(client, client_factory, alice, bob):
+    alice_device = client_factory()
+    sign_in(alice_device, alice.email)
+    alice_session = UserSession.objects.get(user=alice)
+    sign_in(client, bob.email)
+    client.post("/accounts/sessions/", {"action": "logout", "sessions": [alice_session.pk]})
+    assert UserSession.objects.filter(pk=alice_session.pk).exists()
+    assert alice_device.get("/dashboard/").status_code == 200
