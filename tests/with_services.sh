@@ -73,6 +73,9 @@ pg_pid=$(head -n 1 "$work/pg/data/postmaster.pid")
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/portal"
 export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export TEST_REDIS_PORT="$redis_port"
+# The test process publishes to this Redis too (tasks run eagerly unless a
+# test starts a real worker).
+export CELERY_BROKER_URL="$TEST_REDIS_URL"
 echo "Services: PostgreSQL on 127.0.0.1:$pg_port (PID $pg_pid), Redis on 127.0.0.1:$redis_port (PID $redis_pid)"
 
 "$@"

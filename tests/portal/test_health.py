@@ -5,6 +5,12 @@ from portal import health
 from portal.celery import app as celery_app
 
 
+def point_broker_at(monkeypatch, url: str) -> None:
+    # Celery resolves the write URL from either setting; set both.
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    monkeypatch.setitem(celery_app.conf, "broker_write_url", url)
+
+
 @pytest.mark.django_db
 def test_it_answers_200_when_the_database_and_broker_are_reachable(client):
     response = client.get("/healthz")
@@ -16,7 +22,7 @@ def test_it_answers_200_when_the_database_and_broker_are_reachable(client):
 @pytest.mark.django_db
 def test_it_answers_503_naming_the_broker_when_it_is_unreachable(client, monkeypatch):
     # Port 9 (discard) on loopback: nothing listens there.
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    point_broker_at(monkeypatch, "redis://127.0.0.1:9/0")
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"database": "ok", "broker": "unreachable"}
@@ -36,7 +42,7 @@ def test_it_answers_503_naming_the_database_when_it_is_unreachable(client, monke
 
 @pytest.mark.django_db
 def test_a_folder_broker_whose_folder_is_gone_is_unreachable(client, monkeypatch, tmp_path):
-    monkeypatch.setattr(celery_app.conf, "broker_url", "filesystem://")
+    point_broker_at(monkeypatch, "filesystem://")
     monkeypatch.setitem(
         celery_app.conf,
         "broker_transport_options",
