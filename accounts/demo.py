@@ -16,6 +16,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.db import transaction
 
 from accounts.models import User
+from privacy.demo import demo_seeder
 
 DEMO_PASSWORD_SUFFIX = "-demo-2026"
 # A valid base32 TOTP secret, printed by `make run` so a newcomer can add it
@@ -85,6 +86,20 @@ def seed_demo_people() -> list[User]:
             _ensure_demo_totp(user)
         users.append(user)
     return users
+
+
+@demo_seeder(order=10)
+def seed_people_and_list_sign_ins() -> list[str]:
+    seed_demo_people()
+    lines = ["Sign in with:"]
+    for person in DEMO_PEOPLE:
+        role = "privacy officer (staff)" if person.is_staff else "customer"
+        lines.append(f"  {person.email:<22} {person.password:<22} {role}")
+    lines.append(
+        "  The privacy officer also needs a code from an authenticator app set up with the secret\n"
+        f"  {DEMO_OFFICER_TOTP_SECRET} — or run `make totp` to print the current code."
+    )
+    return lines
 
 
 def _ensure_demo_totp(user: User) -> None:

@@ -7,3 +7,4 @@ class InteractionsConfig(AppConfig):
 
     name = "interactions"
     verbose_name = "Customer interactions"
+    default_auto_field = "django.db.models.BigAutoField"

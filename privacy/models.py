@@ -44,3 +44,65 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"E-mail #{self.pk} ({self.template}, {self.status})"
+
+
+class AISystem(models.Model):
+    """The transparency card of one AI system the business runs."""
+
+    name = models.CharField(max_length=120)
+    # Stable handle the business's platform uses in the ingest API.
+    slug = models.SlugField(max_length=60, unique=True)
+    provider = models.CharField(max_length=120, help_text="Who built or hosts it, e.g. 'In-house' or a vendor.")
+    model_name = models.CharField("model", max_length=120, blank=True, help_text="The model and version it runs.")
+    description = models.TextField("what it does", help_text="In words a customer understands.")
+    data_categories = models.JSONField(
+        default=list, blank=True, help_text="fideslang keys of the data it uses, e.g. user.content.private."
+    )
+    decisions = models.TextField("decisions it makes", blank=True)
+    human_oversight = models.TextField(blank=True, help_text="How and when a person reviews what it does.")
+    last_bias_audit_on = models.DateField("last bias audit", null=True, blank=True)
+    last_bias_audit_summary = models.TextField("bias audit summary", blank=True)
+    contact = models.CharField(max_length=200, help_text="Who answers questions about it (team or address).")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "AI system"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class APIClient(models.Model):
+    """A system of the business allowed to call the portal's API.
+
+    Only a hash of the token is stored; the token itself is shown once, when
+    the client is created.
+    """
+
+    class Scope(models.TextChoices):
+        INTERACTIONS_WRITE = "interactions:write", "Record conversations and AI inferences"
+        PERMISSIONS_READ = "permissions:read", "Read customers' AI permissions"
+        PERMISSIONS_WRITE = "permissions:write", "Record consents captured elsewhere"
+
+    name = models.CharField(max_length=120, unique=True)
+    # The first characters of the token, to tell clients apart in admin and
+    # logs without revealing anything usable.
+    token_prefix = models.CharField(max_length=16, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API client"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_prefix}…)"
+
+    def has_scope(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes

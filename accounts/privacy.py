@@ -1,0 +1,159 @@
+"""Personal data held by accounts and the third-party apps behind sign-in."""
+
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
+
+from accounts.models import User
+from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+
+ACCOUNT_RETENTION = "For as long as you have an account; removed when you ask us to erase it."
+
+registry.declare(
+    Source(
+        model=User,
+        subject_path="",
+        label="Your profile",
+        description="The details you gave us when you signed up or edited your profile.",
+        fields=(
+            PersonalField("full_name", "user.name"),
+            PersonalField("email", "user.contact.email", label="E-mail address"),
+            PersonalField("phone", "user.contact.phone_number"),
+            PersonalField("address_line1", "user.contact.address.street"),
+            PersonalField("address_line2", "user.contact.address.street"),
+            PersonalField("postal_code", "user.contact.address.postal_code"),
+            PersonalField("city", "user.contact.address.city"),
+            PersonalField("country", "user.contact.address.country"),
+            PersonalField("preferred_language", "user.demographic.language"),
+            PersonalField("public_id", "user.unique_id", label="Customer ID"),
+            PersonalField("date_joined", "user.account", label="Customer since"),
+            PersonalField("last_login", "user.account", label="Last sign-in"),
+        ),
+        purpose="To run your account, contact you and serve you in your language.",
+        legal_basis=LegalBasis.CONTRACT,
+        retention=ACCOUNT_RETENTION,
+        recipients=("Our customer-service and privacy teams",),
+        # The row stays (requests and audit entries point at it) but nothing
+        # in it identifies you any more, and it can never sign in again.
+        erasure=Erasure.anonymize(
+            email=Concat(Value("erased-"), Cast("pk", CharField()), Value("@erased.invalid")),
+            full_name="",
+            phone="",
+            address_line1="",
+            address_line2="",
+            postal_code="",
+            city="",
+            country="",
+            password="!erased",
+            is_active=False,
+        ),
+        secret_fields=("password",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=EmailAddress,
+        subject_path="user",
+        label="Your e-mail addresses",
+        description="The addresses you can sign in with, and whether you confirmed them.",
+        fields=(
+            PersonalField("email", "user.contact.email", label="E-mail address"),
+            PersonalField("verified", "user.account", label="Confirmed"),
+            PersonalField("primary", "user.account", label="Main address"),
+        ),
+        purpose="To sign you in, send you codes and notices, and confirm it is really you.",
+        legal_basis=LegalBasis.CONTRACT,
+        retention=ACCOUNT_RETENTION,
+        recipients=("Our e-mail delivery provider",),
+        erasure=Erasure.delete(),
+    )
+)
+
+registry.declare(
+    Source(
+        model=EmailConfirmation,
+        subject_path="email_address__user",
+        label="E-mail confirmations sent",
+        description="When we sent a link to confirm an address.",
+        fields=(
+            PersonalField("created", "user.account", label="Created"),
+            PersonalField("sent", "user.account", label="Sent"),
+        ),
+        purpose="To confirm that you own the address.",
+        legal_basis=LegalBasis.CONTRACT,
+        retention="Until the address is confirmed or removed.",
+        recipients=(),
+        erasure=Erasure.delete(),
+        secret_fields=("key",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=Authenticator,
+        subject_path="user",
+        label="Your two-factor authentication",
+        description="Which second factors you set up, and when you last used them. Their secrets are never shown.",
+        fields=(
+            PersonalField("type", "user.authorization", label="Kind"),
+            PersonalField("created_at", "user.authorization", label="Set up"),
+            PersonalField("last_used_at", "user.authorization", label="Last used"),
+        ),
+        purpose="To protect your account with a second factor.",
+        legal_basis=LegalBasis.CONTRACT,
+        retention="Until you remove the factor or your account.",
+        recipients=(),
+        erasure=Erasure.delete(),
+        secret_fields=("data",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=UserSession,
+        subject_path="user",
+        label="Where you are signed in",
+        description="Each browser or device signed in to your account.",
+        fields=(
+            PersonalField("ip", "user.device.ip_address", label="IP address"),
+            PersonalField("user_agent", "user.device", label="Browser"),
+            PersonalField("created_at", "user.device", label="Signed in"),
+            PersonalField("last_seen_at", "user.device", label="Last active"),
+        ),
+        purpose="To show you where you are signed in and let you sign other devices out.",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        retention="Until you sign out or the session expires (14 days of inactivity).",
+        recipients=(),
+        erasure=Erasure.delete(),
+        ordering=("-last_seen_at",),
+        secret_fields=("session_key",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=LogEntry,
+        subject_path="user",
+        label="Changes you made in the staff admin",
+        description="For staff only: when you added, changed or deleted a record in the admin.",
+        # Not object_repr or change_message: they describe other people's records.
+        fields=(
+            PersonalField("action_time", "user.account", label="When"),
+            PersonalField("action_flag", "user.account", label="Action"),
+            PersonalField("content_type", "user.account", label="Kind of record"),
+            PersonalField("object_id", "user.account", label="Record ID"),
+        ),
+        purpose="Accountability for changes staff make to customers' records.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Six years after the change.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(
+            "We must be able to show who changed a customer's records and when (GDPR Art. 5(2), accountability)."
+        ),
+        ordering=("-action_time",),
+    )
+)

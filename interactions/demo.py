@@ -1,0 +1,103 @@
+"""A year of realistic customer-service history for the demo customers."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.demo import DEMO_PEOPLE
+from accounts.models import User
+from interactions.models import AIInference, Conversation, Message
+from privacy.demo import demo_seeder
+from privacy.models import AISystem
+
+CONVERSATIONS_PER_CUSTOMER = 36
+
+# (subject, what the customer writes, intent)
+TOPICS = [
+    ("Where is my order?", "Hi, my order {order} was due on Tuesday and hasn't arrived. Can you check where it is?", "delivery_status"),
+    ("Refund for a damaged item", "The blender in order {order} arrived with a cracked jug. I'd like a refund please.", "refund_request"),
+    ("Change delivery address", "Can I still change the delivery address for order {order}? I'll be at work that day.", "address_change"),
+    ("Subscription renewal", "My subscription renewed without a reminder. Can I cancel and get the money back?", "cancel_subscription"),
+    ("Size exchange", "The jacket from order {order} is too small. How do I exchange it for a large?", "exchange"),
+    ("Invoice copy", "Could you send me a copy of the invoice for order {order}? I need it for my expenses.", "invoice_request"),
+    ("Discount code not working", "The code SPRING15 says it's invalid at checkout. It's in your newsletter from yesterday.", "promo_issue"),
+    ("Account locked", "I keep getting 'too many attempts' when I sign in. Can you help?", "account_access"),
+]
+AI_ANSWERS = [
+    "Thanks for getting in touch! I've looked up order {order}: it's with the courier and should arrive within two working days. Here's the tracking link in your account.",
+    "I'm sorry about that. I've opened a request for our team, and a colleague will confirm the refund for order {order} shortly.",
+    "Yes, you can change it until the parcel is dispatched. I've updated the address on order {order} — you'll get a confirmation e-mail.",
+    "I can help with that. You'll find the invoice for order {order} under Orders in your account; I've also e-mailed you a copy.",
+]
+AGENT_ANSWERS = [
+    "Hello, this is Sam from customer service. I've processed the refund for order {order}; it will reach your card in 3–5 working days.",
+    "Hi, Priya here. I've arranged the exchange for order {order} — a courier will collect the jacket on Thursday.",
+    "Thanks for your patience. I've reset the sign-in limit on your account; please try again and let me know if it works.",
+    "Sorry for the trouble with the code. I've applied the 15% discount to your basket manually.",
+]
+SENTIMENTS = ["positive", "neutral", "negative", "frustrated"]
+SEGMENTS = ["loyal regular", "new customer", "bargain hunter", "premium"]
+
+
+def _seed_customer(user: User, systems: dict[str, AISystem], rng: random.Random) -> int:
+    now = timezone.now()
+    channels = list(Conversation.Channel)
+    handled = [Conversation.HandledBy.AI] * 4 + [Conversation.HandledBy.AI_THEN_HUMAN] * 3 + [Conversation.HandledBy.HUMAN] * 3
+    messages: list[Message] = []
+    inferences: list[AIInference] = []
+    for index in range(CONVERSATIONS_PER_CUSTOMER):
+        subject, opener, intent = rng.choice(TOPICS)
+        order = f"#{rng.randint(100000, 999999)}"
+        started = now - timedelta(days=rng.randint(1, 364), minutes=rng.randint(0, 1440))
+        handled_by = rng.choice(handled)
+        uses_ai = handled_by != Conversation.HandledBy.HUMAN
+        conversation = Conversation.objects.create(
+            customer=user,
+            external_id=f"demo-{user.pk}-{index}",
+            channel=rng.choice(channels),
+            subject=subject,
+            handled_by=handled_by,
+            ai_system=systems["chat-assistant"] if uses_ai else None,
+            started_at=started,
+            ended_at=started + timedelta(minutes=rng.randint(3, 90)),
+        )
+        at = started
+        messages.append(Message(conversation=conversation, sender=Message.Sender.CUSTOMER, body=opener.format(order=order), sent_at=at))
+        for turn in range(rng.randint(1, 4)):
+            at += timedelta(minutes=rng.randint(1, 15))
+            if uses_ai and (handled_by == Conversation.HandledBy.AI or turn == 0):
+                messages.append(Message(conversation=conversation, sender=Message.Sender.AI, body=rng.choice(AI_ANSWERS).format(order=order), sent_at=at, ai_system=systems["chat-assistant"]))
+            else:
+                drafted = rng.random() < 0.6
+                messages.append(Message(
+                    conversation=conversation, sender=Message.Sender.AGENT, body=rng.choice(AGENT_ANSWERS).format(order=order),
+                    sent_at=at, ai_drafted=drafted, human_reviewed=drafted and rng.random() < 0.85,
+                    ai_system=systems["reply-drafter"] if drafted else None,
+                ))
+            at += timedelta(minutes=rng.randint(1, 30))
+            messages.append(Message(conversation=conversation, sender=Message.Sender.CUSTOMER, body=rng.choice(["Thanks!", "Great, thank you.", "That's not what I asked.", "OK, I'll wait.", "Perfect, that works."]), sent_at=at))
+        if uses_ai or rng.random() < 0.5:
+            inferences.append(AIInference(customer=user, ai_system=systems["intent-analyser"], kind=AIInference.Kind.INTENT, value=intent, confidence=round(rng.uniform(0.6, 0.99), 2), inferred_at=started + timedelta(seconds=30), conversation=conversation, external_id=f"demo-{user.pk}-{index}-intent"))
+            inferences.append(AIInference(customer=user, ai_system=systems["intent-analyser"], kind=AIInference.Kind.SENTIMENT, value=rng.choice(SENTIMENTS), confidence=round(rng.uniform(0.5, 0.95), 2), inferred_at=started + timedelta(seconds=31), conversation=conversation, external_id=f"demo-{user.pk}-{index}-sentiment"))
+    for month in range(0, 12, 3):
+        inferences.append(AIInference(customer=user, ai_system=systems["recommender"], kind=AIInference.Kind.SEGMENT, value=rng.choice(SEGMENTS), confidence=round(rng.uniform(0.55, 0.9), 2), inferred_at=now - timedelta(days=30 * month + 2), external_id=f"demo-{user.pk}-segment-{month}"))
+    inferences.append(AIInference(customer=user, ai_system=systems["intent-analyser"], kind=AIInference.Kind.CHURN_RISK, value=rng.choice(["low", "medium", "high"]), confidence=round(rng.uniform(0.5, 0.9), 2), inferred_at=now - timedelta(days=5), external_id=f"demo-{user.pk}-churn"))
+    Message.objects.bulk_create(messages)
+    AIInference.objects.bulk_create(inferences)
+    return CONVERSATIONS_PER_CUSTOMER
+
+
+@demo_seeder(order=30)
+def seed_interaction_history() -> list[str]:
+    systems = {system.slug: system for system in AISystem.objects.all()}
+    created = 0
+    for person in DEMO_PEOPLE:
+        if person.is_staff:
+            continue
+        user = User.objects.get(email=person.email)
+        if Conversation.objects.filter(customer=user, external_id__startswith="demo-").exists():
+            continue  # seeded before: keep the history as it is
+        # Seeded by address, so every machine gets the same demo history.
+        created += _seed_customer(user, systems, random.Random(person.email))
+    return [f"  {created} new demo conversations with messages and AI inferences." if created else "  Demo conversation history already present."]

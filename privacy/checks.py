@@ -1,0 +1,125 @@
+"""System checks that keep the personal-data registry complete and sound."""
+
+from collections import deque
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.checks import Error, register
+from django.core.exceptions import FieldDoesNotExist
+
+from privacy.registry import ErasureAction, registry
+from privacy.taxonomy import CATEGORIES
+
+MAX_PATH_DEPTH = 3
+
+
+def path_to_user(model) -> str | None:
+    """The shortest lookup from `model` to the user model, "" for the user itself."""
+    user_model = get_user_model()
+    if model is user_model:
+        return ""
+    queue = deque([(model, [])])
+    seen = {model}
+    while queue:
+        current, path = queue.popleft()
+        if len(path) >= MAX_PATH_DEPTH:
+            continue
+        for model_field in current._meta.get_fields():
+            if not (model_field.is_relation and model_field.concrete and model_field.related_model):
+                continue
+            target = model_field.related_model
+            if target is user_model:
+                return "__".join([*path, model_field.name])
+            if target not in seen:
+                seen.add(target)
+                queue.append((target, [*path, model_field.name]))
+    return None
+
+
+@register("privacy")
+def check_every_user_model_is_declared(app_configs, **kwargs):
+    errors = []
+    for model in apps.get_models():
+        path = path_to_user(model)
+        if path is None or registry.covers(model):
+            continue
+        errors.append(
+            Error(
+                f"{model._meta.label} holds data about a user (through "
+                f"{path or 'being the user model'!s}) but is neither declared nor exempted.",
+                hint=f"Declare it with registry.declare(Source(...)) or registry.exempt({model.__name__}, "
+                "reason=...) in its app's privacy.py.",
+                obj=model,
+                id="privacy.E001",
+            )
+        )
+    return errors
+
+
+def _resolves_to_user(model, subject_path: str) -> bool:
+    current = model
+    for part in subject_path.split("__") if subject_path else []:
+        try:
+            current = current._meta.get_field(part).related_model
+        except FieldDoesNotExist:
+            return False
+        if current is None:
+            return False
+    return current is get_user_model()
+
+
+@register("privacy")
+def check_declarations_are_sound(app_configs, **kwargs):
+    errors = []
+    for source in registry.sources:
+        label = source.model._meta.label
+        if not _resolves_to_user(source.model, source.subject_path):
+            errors.append(
+                Error(
+                    f"{label}: subject path {source.subject_path!r} does not lead to the user model.",
+                    obj=source.model,
+                    id="privacy.E002",
+                )
+            )
+        named = [f.name for f in source.fields] + list(source.erasure.replacements) + list(source.secret_fields)
+        for personal_field in source.fields:
+            if personal_field.category not in CATEGORIES:
+                errors.append(
+                    Error(
+                        f"{label}.{personal_field.name}: unknown data category {personal_field.category!r}.",
+                        hint="Use a fideslang key listed in privacy/taxonomy.py (add it there if it is real).",
+                        obj=source.model,
+                        id="privacy.E003",
+                    )
+                )
+            if personal_field.derived_by_ai and not personal_field.ai_system_field:
+                errors.append(
+                    Error(
+                        f"{label}.{personal_field.name}: AI-derived data must name the field holding its AI system.",
+                        obj=source.model,
+                        id="privacy.E006",
+                    )
+                )
+            named += [n for n in (personal_field.ai_system_field, personal_field.confidence_field) if n]
+        for name in named:
+            try:
+                source.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                errors.append(Error(f"{label} has no field {name!r}.", obj=source.model, id="privacy.E004"))
+        shown = {f.name for f in source.fields}
+        leaked = shown & set(source.secret_fields)
+        if leaked:
+            errors.append(
+                Error(
+                    f"{label}: {', '.join(sorted(leaked))} is declared both as shown and as secret.",
+                    obj=source.model,
+                    id="privacy.E005",
+                )
+            )
+        if source.erasure.action == ErasureAction.RETAIN and not source.erasure.reason.strip():
+            errors.append(Error(f"{label}: retaining data needs a legal reason.", obj=source.model, id="privacy.E007"))
+        if source.erasure.action == ErasureAction.ANONYMIZE and not source.erasure.replacements:
+            errors.append(
+                Error(f"{label}: anonymising needs at least one replacement.", obj=source.model, id="privacy.E008")
+            )
+    return errors

@@ -1,0 +1,96 @@
+"""Demo data: each app contributes a seeder in its own demo.py.
+
+`manage.py seed_demo` discovers them (like admin.py) and runs them in order,
+so privacy never imports the apps whose data it seeds.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
+
+from privacy.models import AISystem
+
+# (order, seeder); a seeder returns lines to print (sign-ins and the like).
+_SEEDERS: list[tuple[int, Callable[[], list[str]]]] = []
+
+
+def demo_seeder(order: int):
+    def register(function: Callable[[], list[str]]):
+        _SEEDERS.append((order, function))
+        return function
+
+    return register
+
+
+@transaction.atomic
+def run_demo_seeders() -> list[str]:
+    autodiscover_modules("demo")
+    lines: list[str] = []
+    for _, seeder in sorted(dict.fromkeys(_SEEDERS), key=lambda item: item[0]):
+        lines += seeder()
+    return lines
+
+
+DEMO_AI_SYSTEMS = [
+    {
+        "slug": "chat-assistant",
+        "name": "Chat assistant",
+        "provider": "In-house, on a hosted large language model",
+        "model_name": "Support LLM v3 (fine-tuned)",
+        "description": "Answers your questions in web chat and messaging apps, day and night, and hands you to a person when it cannot help or when you ask.",
+        "data_categories": ["user.content.private", "user.behavior"],
+        "decisions": "None on its own: it answers questions and can open a ticket. Refunds and exceptions are always decided by a person.",
+        "human_oversight": "Agents read a sample of conversations every day; typing 'agent' or 'human' reaches a person at once.",
+        "last_bias_audit_summary": "Answer quality compared across languages and customer segments; German answers were slower and have been improved.",
+        "contact": "ai-governance@example.com",
+    },
+    {
+        "slug": "reply-drafter",
+        "name": "Reply drafter",
+        "provider": "In-house",
+        "model_name": "Draft-assist 2.1",
+        "description": "Suggests a draft answer to our agents for your e-mails and messages. An agent edits and sends it.",
+        "data_categories": ["user.content.private"],
+        "decisions": "None: every draft is reviewed by an agent before it is sent.",
+        "human_oversight": "Drafts are never sent automatically; agents mark a draft as checked before it goes out.",
+        "last_bias_audit_summary": "Tone and helpfulness rated equal across customer groups in the last review.",
+        "contact": "ai-governance@example.com",
+    },
+    {
+        "slug": "intent-analyser",
+        "name": "Sentiment and intent analyser",
+        "provider": "Vendor: TextSense Ltd.",
+        "model_name": "TextSense Classify 5",
+        "description": "Reads your messages to tell what you need (for example a refund or a delivery question) and how you feel, so urgent and unhappy customers are answered first.",
+        "data_categories": ["user.content.private"],
+        "decisions": "Sets the priority of your request in our queue.",
+        "human_oversight": "Team leads review priority settings weekly; you can contest any conclusion.",
+        "last_bias_audit_summary": "Checked for differences in 'negative sentiment' rates between languages; within tolerance.",
+        "contact": "ai-governance@example.com",
+    },
+    {
+        "slug": "recommender",
+        "name": "Recommendation engine",
+        "provider": "In-house",
+        "model_name": "Recs 4",
+        "description": "Suggests products and help articles based on your conversations and segment.",
+        "data_categories": ["user.behavior", "user.demographic.profile"],
+        "decisions": "Chooses which suggestions you see.",
+        "human_oversight": "Merchandising staff review the rules monthly.",
+        "last_bias_audit_summary": "Recommendations compared across age groups and regions; no material differences found.",
+        "contact": "ai-governance@example.com",
+    },
+]
+
+
+@demo_seeder(order=20)
+def seed_ai_systems() -> list[str]:
+    import datetime
+
+    for card in DEMO_AI_SYSTEMS:
+        AISystem.objects.update_or_create(
+            slug=card["slug"],
+            defaults={**card, "last_bias_audit_on": datetime.date(2026, 9, 15), "is_active": True},
+        )
+    return [f"  {len(DEMO_AI_SYSTEMS)} AI systems with their transparency cards."]

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from privacy.demo import run_demo_seeders
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo data: customers, staff, AI systems, history. Safe to run again."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo prints known passwords and must not run with PORTAL_ENV=production")
+        lines = run_demo_seeders()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        for line in lines:
+            self.stdout.write(line)

@@ -1,0 +1,208 @@
+"""The personal-data registry: which models hold whose personal data.
+
+Every app declares the personal data it holds in its own `privacy.py`
+(discovered at start-up, the way `admin.py` is). Export, the "My data" page
+and erasure read only this registry, so none of them names another app's
+model, and a system check (privacy.E001) fails start-up when a model that
+references the user is neither declared nor exempted.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import models
+from django.db.models.expressions import Combinable
+
+
+class LegalBasis(StrEnum):
+    """GDPR Art. 6(1) bases, with the words a customer reads."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+
+    @property
+    def label(self) -> str:
+        return {
+            "consent": "Your consent",
+            "contract": "Needed to provide the service you signed up for",
+            "legal_obligation": "Required by law",
+            "legitimate_interests": "Our legitimate interests",
+        }[self.value]
+
+
+class ErasureAction(StrEnum):
+    DELETE = "delete"
+    ANONYMIZE = "anonymize"
+    RETAIN = "retain"
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing the data subject does to a source's rows."""
+
+    action: ErasureAction
+    # ANONYMIZE: field name -> replacement (a value or a query expression,
+    # so erasure can run as one UPDATE per source).
+    replacements: dict[str, object] = field(default_factory=dict)
+    # RETAIN: the legal reason, shown to the customer before they ask.
+    reason: str = ""
+
+    @classmethod
+    def delete(cls) -> "Erasure":
+        return cls(ErasureAction.DELETE)
+
+    @classmethod
+    def anonymize(cls, **replacements) -> "Erasure":
+        return cls(ErasureAction.ANONYMIZE, replacements=replacements)
+
+    @classmethod
+    def retain(cls, reason: str) -> "Erasure":
+        return cls(ErasureAction.RETAIN, reason=reason)
+
+    @property
+    def description(self) -> str:
+        if self.action == ErasureAction.DELETE:
+            return "Deleted"
+        if self.action == ErasureAction.ANONYMIZE:
+            return "Anonymised: " + ", ".join(sorted(self.replacements)) + " replaced; the rest kept without you"
+        return f"Kept: {self.reason}"
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    """One field of a source that holds personal data."""
+
+    name: str
+    category: str
+    label: str = ""  # defaults to the model field's verbose name
+    derived_by_ai: bool = False
+    # For AI-derived fields: the row's field naming the AI system, and the
+    # row's field holding the AI's confidence (0..1), when there is one.
+    ai_system_field: str = ""
+    confidence_field: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A model holding personal data, and everything Art. 15 lets a customer know."""
+
+    model: type[models.Model]
+    # The lookup from a row to its data subject ("" when the row *is* the
+    # user; "user"; "conversation__customer").
+    subject_path: str
+    label: str
+    description: str
+    fields: tuple[PersonalField, ...]
+    purpose: str
+    legal_basis: LegalBasis
+    retention: str
+    recipients: tuple[str, ...]
+    erasure: Erasure
+    # Newest first on the "My data" page and in exports.
+    ordering: tuple[str, ...] = ("-pk",)
+    # Fields that hold secrets: listed so reviewers see they were considered;
+    # never shown, exported or written anywhere else.
+    secret_fields: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def derived_by_ai(self) -> bool:
+        return any(f.derived_by_ai for f in self.fields)
+
+    def field_label(self, personal_field: PersonalField) -> str:
+        if personal_field.label:
+            return personal_field.label
+        return str(self.model._meta.get_field(personal_field.name).verbose_name).capitalize()
+
+    def rows_for(self, user) -> models.QuerySet:
+        manager = self.model._default_manager
+        if not self.subject_path:
+            return manager.filter(pk=user.pk)
+        return manager.filter(**{self.subject_path: user})
+
+
+@dataclass(frozen=True)
+class Exemption:
+    model: type[models.Model]
+    reason: str
+
+
+# A summary provider: given a user, returns (label, value) pairs an app wants
+# shown above its data (e.g. interactions' "AI and you"). It must run a
+# bounded number of queries, whatever the user's data volume.
+SummaryProvider = Callable[[object], list[tuple[str, object]]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    title: str
+    provider: SummaryProvider
+
+
+class PersonalDataRegistry:
+    def __init__(self):
+        self._sources: dict[type[models.Model], Source] = {}
+        self._exemptions: dict[type[models.Model], Exemption] = {}
+        self._summaries: list[Summary] = []
+
+    def declare(self, source: Source) -> Source:
+        if source.model in self._sources or source.model in self._exemptions:
+            raise ValueError(f"{source.model._meta.label} is declared twice")
+        self._sources[source.model] = source
+        return source
+
+    def exempt(self, model: type[models.Model], *, reason: str) -> None:
+        if not reason.strip():
+            raise ValueError(f"exempting {model._meta.label} needs a written reason")
+        if model in self._sources or model in self._exemptions:
+            raise ValueError(f"{model._meta.label} is declared twice")
+        self._exemptions[model] = Exemption(model, reason)
+
+    def summary(self, title: str, provider: SummaryProvider) -> None:
+        self._summaries.append(Summary(title, provider))
+
+    @property
+    def sources(self) -> list[Source]:
+        return list(self._sources.values())
+
+    @property
+    def exemptions(self) -> list[Exemption]:
+        return list(self._exemptions.values())
+
+    @property
+    def summaries(self) -> list[Summary]:
+        return list(self._summaries)
+
+    def source(self, key: str) -> Source:
+        for source in self._sources.values():
+            if source.key == key:
+                return source
+        raise KeyError(key)
+
+    def covers(self, model: type[models.Model]) -> bool:
+        return model in self._sources or model in self._exemptions
+
+    def forget(self, models_: Iterable[type[models.Model]]) -> None:
+        """Drop declarations (tests that declare throw-away models use this)."""
+        for model in models_:
+            self._sources.pop(model, None)
+            self._exemptions.pop(model, None)
+
+
+registry = PersonalDataRegistry()
+
+
+def is_expression(value: object) -> bool:
+    return isinstance(value, Combinable)
+
+
+def autodiscover() -> None:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("privacy", register_to=None)

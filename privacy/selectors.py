@@ -1,0 +1,143 @@
+"""Reads of the privacy domain."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+
+from privacy.registry import PersonalField, Source, registry
+from privacy.taxonomy import CATEGORIES, GROUPS
+from privacy.values import display_value, json_value, related_fields_to_load
+
+ROWS_PER_SOURCE_ON_OVERVIEW = 5
+ROWS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class FieldView:
+    label: str
+    value: str
+    category: str
+    derived_by_ai: bool = False
+    ai_system: str = ""
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class SourceView:
+    source: Source
+    count: int
+    rows: list[list[FieldView]]
+    page: Page | None = None
+
+    @property
+    def field_labels(self) -> list[str]:
+        return [self.source.field_label(f) for f in self.source.fields]
+
+    @property
+    def categories(self) -> list[str]:
+        keys = dict.fromkeys(f.category for f in self.source.fields)
+        return [CATEGORIES[key].label for key in keys]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    key: str
+    title: str
+    sources: list[SourceView]
+
+
+def _field_view(row, source: Source, personal_field: PersonalField) -> FieldView:
+    ai_system = ""
+    confidence = None
+    if personal_field.derived_by_ai:
+        ai_system = str(getattr(row, personal_field.ai_system_field) or "")
+        if personal_field.confidence_field:
+            confidence = getattr(row, personal_field.confidence_field)
+    return FieldView(
+        label=source.field_label(personal_field),
+        value=display_value(row, source, personal_field),
+        category=CATEGORIES[personal_field.category].label,
+        derived_by_ai=personal_field.derived_by_ai,
+        ai_system=ai_system,
+        confidence=confidence,
+    )
+
+
+def _rows_queryset(source: Source, user):
+    return source.rows_for(user).select_related(*related_fields_to_load(source)).order_by(*source.ordering)
+
+
+def _row_views(source: Source, rows) -> list[list[FieldView]]:
+    return [[_field_view(row, source, f) for f in source.fields] for row in rows]
+
+
+def source_group_key(source: Source) -> str:
+    return CATEGORIES[source.fields[0].category].group
+
+
+def personal_data_overview(*, user, rows_per_source: int = ROWS_PER_SOURCE_ON_OVERVIEW) -> list[GroupView]:
+    """Every declared source with its newest rows, grouped as the page shows them.
+
+    Two queries per source (a count and one page of rows, related objects
+    joined in), so the number of queries does not grow with the data.
+    """
+    by_group: dict[str, list[SourceView]] = {key: [] for key in GROUPS}
+    for source in registry.sources:
+        queryset = _rows_queryset(source, user)
+        count = queryset.count()
+        rows = list(queryset[:rows_per_source]) if count else []
+        by_group[source_group_key(source)].append(SourceView(source, count, _row_views(source, rows)))
+    return [GroupView(key, GROUPS[key], views) for key, views in by_group.items() if views]
+
+
+def personal_data_source_page(*, user, source_key: str, page_number) -> SourceView:
+    """One source's rows, a page at a time (raises KeyError for an unknown source)."""
+    source = registry.source(source_key)
+    paginator = Paginator(_rows_queryset(source, user), ROWS_PER_PAGE)
+    page = paginator.get_page(page_number)
+    return SourceView(source, paginator.count, _row_views(source, page.object_list), page=page)
+
+
+def personal_data_summaries(*, user) -> list[tuple[str, list[tuple[str, object]]]]:
+    return [(summary.title, summary.provider(user)) for summary in registry.summaries]
+
+
+def personal_data_inventory(*, user, chunk_size: int = 2000) -> dict:
+    """Everything declared about `user`, as JSON-safe data (the CLI prints it)."""
+    return {
+        "subject": {"id": user.pk, "public_id": str(user.public_id)},
+        "sources": [
+            {
+                "source": source.key,
+                "label": source.label,
+                "purpose": source.purpose,
+                "legal_basis": str(source.legal_basis),
+                "retention": source.retention,
+                "recipients": list(source.recipients),
+                "erasure": source.erasure.description,
+                "fields": [
+                    {
+                        "name": f.name,
+                        "label": source.field_label(f),
+                        "category": f.category,
+                        "derived_by_ai": f.derived_by_ai,
+                    }
+                    for f in source.fields
+                ],
+                "rows": list(_json_rows(source, user, chunk_size)),
+            }
+            for source in registry.sources
+        ],
+    }
+
+
+def _json_rows(source: Source, user, chunk_size: int) -> Iterator[dict]:
+    for row in _rows_queryset(source, user).iterator(chunk_size=chunk_size):
+        values = {f.name: json_value(row, source, f) for f in source.fields}
+        for f in source.fields:
+            if f.derived_by_ai:
+                values[f"{f.name}__ai_system"] = str(getattr(row, f.ai_system_field) or "")
+                if f.confidence_field:
+                    values[f"{f.name}__confidence"] = getattr(row, f.confidence_field)
+        yield values
