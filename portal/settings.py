@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us (no CDN)
     "django_htmx",
     "privacy",
     "accounts",
@@ -332,7 +333,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "resend-stuck-emails": {"task": "privacy.tasks.resend_stuck_emails", "schedule": 300.0},
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 60.0 * 60 * 6},
+    "purge-old-emails": {"task": "privacy.tasks.purge_old_emails", "schedule": 60.0 * 60 * 24},
 }
+# How long the record of a sent e-mail (never its text) is kept.
+PORTAL_EMAIL_RETENTION_DAYS = 90
 # How long a queued e-mail may wait before the sweeper publishes it again.
 PORTAL_EMAIL_SWEEP_AFTER_SECONDS = env_int("EMAIL_SWEEP_AFTER_SECONDS", 120, minimum=10)
 
@@ -343,12 +347,21 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": None,
+    # JSON in and out: no forms, and no browsable API to leak data in a page.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{PORTAL_NAME} API",
     "DESCRIPTION": "Ingest and permission endpoints for the business's customer-experience platform.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No calls to swagger.io's online validator from a customer's browser.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # --- Logging: IDs only, never personal data --------------------------------

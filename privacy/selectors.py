@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 
+from privacy.models import APIClient
 from privacy.registry import PersonalField, Source, registry
+from privacy.tokens import hash_token
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.values import display_value, json_value, related_fields_to_load
 
@@ -141,3 +143,7 @@ def _json_rows(source: Source, user, chunk_size: int) -> Iterator[dict]:
                 if f.confidence_field:
                     values[f"{f.name}__confidence"] = getattr(row, f.confidence_field)
         yield values
+
+
+def api_client_by_token(token: str) -> APIClient | None:
+    return APIClient.objects.filter(token_hash=hash_token(token), is_active=True).first()

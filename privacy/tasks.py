@@ -44,3 +44,8 @@ def resend_stuck_emails() -> int:
     if email_ids:
         logger.warning("re-published %d stuck e-mails", len(email_ids))
     return len(email_ids)
+
+
+@shared_task
+def purge_old_emails() -> int:
+    return services.outbound_email_purge(older_than=timedelta(days=settings.PORTAL_EMAIL_RETENTION_DAYS))

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from interactions.models import AIInference, Conversation, Message
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ("sent_at", "sender", "body", "ai_drafted", "human_reviewed", "ai_system")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ("id", "customer", "channel", "handled_by", "ai_system", "started_at")
+    list_filter = ("channel", "handled_by", "ai_system")
+    list_select_related = ("customer", "ai_system")
+    search_fields = ("customer__email", "external_id")
+    date_hierarchy = "started_at"
+    raw_id_fields = ("customer",)
+    readonly_fields = ("source_client", "external_id", "created_at")
+    inlines = [MessageInline]
+
+
+@admin.register(AIInference)
+class AIInferenceAdmin(admin.ModelAdmin):
+    list_display = ("id", "customer", "ai_system", "kind", "value", "confidence", "inferred_at")
+    list_filter = ("ai_system", "kind")
+    list_select_related = ("customer", "ai_system")
+    search_fields = ("customer__email", "external_id")
+    raw_id_fields = ("customer", "conversation")
+    readonly_fields = ("source_client", "external_id", "created_at")

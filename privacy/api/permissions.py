@@ -1,0 +1,15 @@
+from rest_framework.permissions import BasePermission
+
+from privacy.models import APIClient
+
+
+class HasScope(BasePermission):
+    """The calling API client holds the view's `required_scope`."""
+
+    message = "This API client is not allowed to do that (missing scope)."
+
+    def has_permission(self, request, view):
+        client = request.auth
+        if not isinstance(client, APIClient):
+            return False
+        return client.has_scope(view.required_scope)

@@ -1,0 +1,65 @@
+"""`manage.py privacy`: the privacy staff's command-line tool."""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from privacy import selectors, services
+from privacy.models import APIClient
+
+
+class Command(BaseCommand):
+    help = "Privacy staff tools: inventory, api-client."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+        inventory = commands.add_parser("inventory", help="Print everything declared about a customer, as JSON.")
+        inventory.add_argument("email")
+
+        api_client = commands.add_parser("api-client", help="Manage the API clients of the business's systems.")
+        actions = api_client.add_subparsers(dest="action", required=True, metavar="ACTION")
+        create = actions.add_parser("create", help="Create a client and print its token (once).")
+        create.add_argument("name")
+        create.add_argument(
+            "--scopes", required=True, help=f"Comma-separated, from: {', '.join(APIClient.Scope.values)}"
+        )
+        actions.add_parser("list", help="List the clients (never their tokens).")
+        revoke = actions.add_parser("revoke", help="Stop a client's token from working.")
+        revoke.add_argument("name")
+
+    def handle(self, *args, **options):
+        handler = {"inventory": self.inventory, "api-client": self.api_client}[options["command"]]
+        handler(options)
+
+    def inventory(self, options):
+        user = get_user_model().objects.filter(email__iexact=options["email"]).first()
+        if user is None:
+            raise CommandError(f"No customer with the address {options['email']}.")
+        data = selectors.personal_data_inventory(user=user)
+        self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder))
+
+    def api_client(self, options):
+        if options["action"] == "create":
+            scopes = [scope.strip() for scope in options["scopes"].split(",") if scope.strip()]
+            if APIClient.objects.filter(name=options["name"]).exists():
+                raise CommandError(f"An API client named {options['name']!r} exists already.")
+            try:
+                client, token = services.api_client_create(name=options["name"], scopes=scopes)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"Created API client {client.name!r} with scopes {', '.join(client.scopes)}.")
+            self.stdout.write("Its token (shown only now; store it in the calling system's secrets):")
+            self.stdout.write(token)
+        elif options["action"] == "list":
+            for client in APIClient.objects.all():
+                state = "active" if client.is_active else "revoked"
+                self.stdout.write(f"{client.name}\t{client.token_prefix}…\t{','.join(client.scopes)}\t{state}")
+        else:
+            client = APIClient.objects.filter(name=options["name"]).first()
+            if client is None:
+                raise CommandError(f"No API client named {options['name']!r}.")
+            services.api_client_revoke(client=client)
+            self.stdout.write(f"Revoked {client.name!r}: its token no longer works.")
