@@ -4,7 +4,10 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-ADDR ?= 127.0.0.1:8000
+PORT ?= 8000
+ADDR ?= 127.0.0.1:$(PORT)
+# Shown as localhost: security keys (WebAuthn) refuse a bare IP address.
+URL ?= http://localhost:$(PORT)
 # Every queue the tasks are routed to; a worker started by `make run` serves them all.
 QUEUES ?= default
 PYTEST_ARGS ?=
@@ -27,7 +30,7 @@ endef
 .PHONY: help run test totp check clean-data
 
 help:
-	@echo "make run    start the portal with demo data (web + worker + beat) on http://$(ADDR)/"
+	@echo "make run    start the portal with demo data (web + worker + beat) on $(URL)/"
 	@echo "make test   run every test, starting Redis, PostgreSQL and Chromium as needed"
 	@echo "make totp   print the demo privacy officer's current two-factor code"
 	@echo "make check  Django's system checks and the migrations check"
@@ -38,9 +41,16 @@ $(VENV)/.python-ok:
 	  echo "       Tried: $(PYTHON_CANDIDATES)" >&2; \
 	  echo "       Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
 	  exit 1; }; \
-	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
-	  echo "Removing $(VENV): it was made with an older Python."; rm -rf $(VENV); fi; \
-	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	if [ -e $(VENV) ] && ! $(PY) -c 'import sys, pip; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+	  echo "Removing $(VENV): it is broken or was made with an older Python."; rm -rf $(VENV); fi; \
+	if [ ! -x $(PY) ]; then \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV) && $(PY) -m pip --version >/dev/null 2>&1 || { \
+	    rm -rf $(VENV); \
+	    echo "error: $$python could not create a virtual environment with pip." >&2; \
+	    echo "       On Debian/Ubuntu install the venv package, e.g. 'apt-get install python3.12-venv'." >&2; \
+	    exit 1; }; \
+	fi
 	@touch $@
 
 $(VENV)/.installed-run: requirements.txt constraints.txt $(VENV)/.python-ok
@@ -60,7 +70,7 @@ run: $(VENV)/.installed-run
 	  $(VENV)/bin/celery -A portal beat --loglevel INFO >> var/log/beat.log 2>&1 & beat=$$!; \
 	  trap "kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null; echo; echo Stopped web, worker and beat." EXIT; \
 	  echo; \
-	  echo "  Portal:  http://$(ADDR)/      Staff admin: http://$(ADDR)/admin/"; \
+	  echo "  Portal:  $(URL)/      Staff admin: $(URL)/admin/"; \
 	  echo "  E-mails: var/mail/*.eml (verification links, sign-in codes, notices)"; \
 	  echo "  Logs:    var/log/worker.log, var/log/beat.log"; \
 	  echo "  Worker PID $$worker, beat PID $$beat. Ctrl-C stops all three."; \

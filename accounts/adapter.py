@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 
 from privacy.services import outbound_email_queue
 
@@ -12,6 +13,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def get_password_change_redirect_url(self, request):
+        # The change signs every session out (ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE):
+        # go to sign-in with the new password, then on to the dashboard.
+        return reverse("account_login")
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Rendered now (the request is at hand), sent by a worker from the

@@ -14,6 +14,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "full_name")
     readonly_fields = ("public_id", "date_joined", "last_login")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Addresses live in allauth's EmailAddress rows (verified or not);
+        # editing the copy on the user would sign in with an unverified one.
+        if obj is not None:
+            return (*self.readonly_fields, "email")
+        return self.readonly_fields
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
         (

@@ -1,14 +1,29 @@
-"""The staff admin: signed in through allauth, and only with MFA enabled."""
+"""The staff admin: signed in through allauth, and only with MFA in this session."""
 
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
 from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.urls import reverse
 
 
-def staff_mfa_satisfied(user) -> bool:
-    return not settings.PORTAL_STAFF_REQUIRE_MFA or is_mfa_enabled(user)
+def staff_session_passed_mfa(request) -> bool:
+    """The staff member has MFA *and* used it to get this session.
+
+    Having an authenticator is not enough: a session from before it was set
+    up, or one where it was just enrolled with a password, never proved the
+    second factor.
+    """
+    if not settings.PORTAL_STAFF_REQUIRE_MFA:
+        return True
+    user = request.user
+    if not is_mfa_enabled(user):
+        return False
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -17,15 +32,19 @@ class PortalAdminSite(admin.AdminSite):
     index_title = "Compliance desk"
 
     def has_permission(self, request):
-        return super().has_permission(request) and staff_mfa_satisfied(request.user)
+        return super().has_permission(request) and staff_session_passed_mfa(request)
 
     def login(self, request, extra_context=None):
         user = request.user
-        if user.is_authenticated and user.is_active and user.is_staff and not staff_mfa_satisfied(user):
-            messages.warning(
-                request, "Staff need two-factor authentication to open the admin. Set up an authenticator app first."
-            )
-            return redirect("mfa_activate_totp")
+        if user.is_authenticated and user.is_active and user.is_staff and not staff_session_passed_mfa(request):
+            next_url = request.GET.get("next") or reverse("admin:index")
+            if not is_mfa_enabled(user):
+                messages.warning(
+                    request, "Staff need two-factor authentication to open the admin. Set up an authenticator app first."
+                )
+                return redirect("mfa_activate_totp")
+            messages.info(request, "Confirm it's you with your second factor to open the admin.")
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
         # allauth's sign-in page (with its MFA stage and rate limits) replaces
         # Django's own admin login form.
         return secure_admin_login(super().login)(request, extra_context)

@@ -71,6 +71,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    def clean(self):
+        super().clean()
+        # Admin forms save through here: keep addresses lower-cased, as the
+        # manager and allauth do, so the unique index also covers case.
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
     def get_full_name(self) -> str:
         return self.full_name or self.email
 

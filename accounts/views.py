@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -27,7 +29,8 @@ def profile(request):
 @require_http_methods(["GET", "POST"])
 @sensitive_view
 def profile_edit(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    # A copy: an invalid form must not leave bad values on request.user.
+    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
     if request.method == "POST" and form.is_valid():
         user_update_profile(user=request.user, **{name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, "Your profile is saved.")

@@ -1,10 +1,11 @@
-"""/healthz: can this process reach what it needs to do its work?"""
+"""/healthz (can this process reach what it needs?) and /favicon.ico."""
 
 import logging
 from pathlib import Path
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -42,3 +43,9 @@ def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico on pages (like the admin's) that name none;
+    # resolved per request, as the static manifest exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -8,6 +8,7 @@ PORTAL_ENV=production additionally demands real secrets and turns on HTTPS-only
 behaviour.
 """
 
+import zoneinfo
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -38,6 +39,8 @@ if PRODUCTION and DEBUG:
 # A fixed key is fine for a laptop demo; production must bring its own.
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 SECRET_KEY = env_secret("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET_KEY)
+if not SECRET_KEY.strip():
+    raise EnvError("SECRET_KEY must not be empty")
 if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")):
     raise EnvError("SECRET_KEY must be set to a random value of at least 50 characters in production")
 
@@ -125,6 +128,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (allauth's rate limits live here, so it must be a real one) -----
 
 CACHE_URL = env_url("CACHE_URL", f"file://{DATA_DIR / 'cache'}", schemes=("redis", "rediss", "file", "locmem"))
+if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
+    # Rate limits must be shared by every web process on every machine.
+    raise EnvError("CACHE_URL must point at Redis in production (redis://host:6379/1)")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL.startswith("locmem://"):
@@ -182,6 +188,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # Staff reach Django admin only with MFA enabled. Switch off only for a local
 # experiment: the demo privacy officer is seeded with a TOTP authenticator.
 PORTAL_STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", True)
+if PRODUCTION and not PORTAL_STAFF_REQUIRE_MFA:
+    raise EnvError("STAFF_REQUIRE_MFA cannot be switched off in production")
 
 # --- Sessions and security -----------------------------------------------
 
@@ -189,6 +197,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=30
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers and orchestrators probe /healthz over plain HTTP: a redirect
+# would count as "healthy" even with the database down.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0) if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION and env_bool("SECURE_HSTS_PRELOAD", True)
@@ -218,6 +229,10 @@ SECURE_CSP = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise EnvError(f"TIME_ZONE must be an IANA time zone such as Europe/Berlin, got {TIME_ZONE!r}") from None
 USE_I18N = True
 USE_TZ = True
 
@@ -270,6 +285,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _EMAIL_HOST = env_str("EMAIL_HOST")
 if _EMAIL_HOST:
+    _EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    # Implicit TLS (port 465) and STARTTLS (587) exclude each other.
+    _EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not _EMAIL_USE_SSL)
+    if _EMAIL_USE_SSL and _EMAIL_USE_TLS:
+        raise EnvError("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -278,8 +298,8 @@ if _EMAIL_HOST:
                 "port": env_int("EMAIL_PORT", 587, minimum=1),
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_secret("EMAIL_HOST_PASSWORD"),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "use_tls": _EMAIL_USE_TLS,
+                "use_ssl": _EMAIL_USE_SSL,
                 "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
             },
         }
@@ -309,6 +329,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_QUEUE_DIR),
         "data_folder_out": str(_QUEUE_DIR),
         "processed_folder": str(_PROCESSED_DIR),
+        # Without it kombu writes broadcast mailboxes into ./control.
+        "control_folder": str(DATA_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:
@@ -335,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 60.0 * 60 * 6},
     "purge-old-emails": {"task": "privacy.tasks.purge_old_emails", "schedule": 60.0 * 60 * 24},
 }
+# Seconds one attempt at sending an e-mail may take before it is killed.
+PORTAL_EMAIL_TASK_TIME_LIMIT = 60
 # How long the record of a sent e-mail (never its text) is kept.
 PORTAL_EMAIL_RETENTION_DAYS = 90
 # How long a queued e-mail may wait before the sweeper publishes it again.

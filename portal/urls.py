@@ -4,7 +4,7 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.health import healthz
+from portal.health import favicon, healthz
 
 # Swagger UI sets inline styles on the elements it draws; the docs page alone
 # allows that (its scripts still come only from our own static files).
@@ -37,4 +37,6 @@ urlpatterns = [
         name="api_docs",
     ),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages (like the admin's) that name none.
+    path("favicon.ico", favicon),
 ]

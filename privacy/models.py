@@ -29,6 +29,9 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task that claimed it: when a killed worker's message is
+    # delivered again (same task id), it may take the row back at once.
+    claimed_by_task = models.CharField(max_length=255, blank=True)
     # The class of the last error (never its message, which may quote an address).
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -67,7 +67,9 @@ def _field_view(row, source: Source, personal_field: PersonalField) -> FieldView
 
 
 def _rows_queryset(source: Source, user):
-    return source.rows_for(user).select_related(*related_fields_to_load(source)).order_by(*source.ordering)
+    queryset = source.rows_for(user).order_by(*source.ordering)
+    related = related_fields_to_load(source)
+    return queryset.select_related(*related) if related else queryset
 
 
 def _row_views(source: Source, rows) -> list[list[FieldView]]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from privacy.jobs import enqueue_on_commit
@@ -36,10 +36,18 @@ def outbound_email_queue(*, message: EmailMessage, template: str, user_id: int |
     return email
 
 
-def outbound_email_claim(*, email_id: int) -> bool:
-    """Mark a queued e-mail as being sent; False when another delivery has it."""
-    claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
-        status=OutboundEmail.Status.SENDING, attempts=F("attempts") + 1, status_changed_at=timezone.now()
+def outbound_email_claim(*, email_id: int, task_id: str) -> bool:
+    """Mark an e-mail as being sent by this task; False when another delivery has it.
+
+    A queued e-mail can be claimed by anyone; one already "sending" only by
+    the same task id (the redelivered message of a worker that died).
+    """
+    claimable = Q(status=OutboundEmail.Status.QUEUED) | Q(status=OutboundEmail.Status.SENDING, claimed_by_task=task_id)
+    claimed = OutboundEmail.objects.filter(claimable, pk=email_id).update(
+        status=OutboundEmail.Status.SENDING,
+        claimed_by_task=task_id,
+        attempts=F("attempts") + 1,
+        status_changed_at=timezone.now(),
     )
     return claimed == 1
 
@@ -61,17 +69,20 @@ def outbound_email_deliver(*, email_id: int) -> None:
     )
 
 
-def outbound_email_release(*, email_id: int, error: BaseException) -> None:
+def outbound_email_release(*, email_id: int, error_name: str) -> None:
     """Put an e-mail whose attempt failed back in the queue for a retry."""
     OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.QUEUED, last_error=type(error).__name__, status_changed_at=timezone.now()
+        status=OutboundEmail.Status.QUEUED, last_error=error_name, status_changed_at=timezone.now()
     )
 
 
-def outbound_email_fail(*, email_id: int, error: BaseException | None) -> None:
+def outbound_email_fail(*, email_id: int, error_name: str) -> None:
+    """Give up on an e-mail; its text (codes, links) is not kept."""
     OutboundEmail.objects.filter(pk=email_id).exclude(status=OutboundEmail.Status.SENT).update(
         status=OutboundEmail.Status.FAILED,
-        last_error=type(error).__name__ if error else "",
+        last_error=error_name,
+        body_text="",
+        body_html="",
         status_changed_at=timezone.now(),
     )
 
@@ -85,7 +96,7 @@ def outbound_email_requeue_stuck(*, older_than: timedelta) -> list[int]:
     a task may run belong to a killed worker.
     """
     now = timezone.now()
-    stale_sending = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    stale_sending = now - timedelta(seconds=settings.PORTAL_EMAIL_TASK_TIME_LIMIT * 2 + 60)
     OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, status_changed_at__lt=stale_sending).update(
         status=OutboundEmail.Status.QUEUED, status_changed_at=now - older_than
     )

@@ -11,26 +11,46 @@ from privacy import services
 
 logger = logging.getLogger(__name__)
 
-# Errors worth another try: the mail server or network is having a bad minute.
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPDataError, OSError)
+
+class MailDeliveryError(Exception):
+    """Stands in for a mail error, naming only its class.
+
+    smtplib's messages quote addresses (e.g. SMTPRecipientsRefused), and
+    Celery logs a failing task's exception: the log must carry no personal data.
+    """
+
+
+def is_transient_mail_error(exc: BaseException) -> bool:
+    """A bad minute of the mail server or network, worth another try."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500  # 4xx: "try again later"
+    return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | ConnectionError | TimeoutError)
 
 
 def _mark_email_failed(self, exc, task_id, args, kwargs, einfo):
-    services.outbound_email_fail(email_id=args[0], error=exc)
+    services.outbound_email_fail(email_id=args[0], error_name=str(exc) if isinstance(exc, MailDeliveryError) else type(exc).__name__)
 
 
-@shared_task(bind=True, max_retries=5, on_failure=_mark_email_failed)
+@shared_task(
+    bind=True,
+    max_retries=5,
+    on_failure=_mark_email_failed,
+    # Short, so a killed worker's e-mail is picked up again while its code is fresh.
+    time_limit=settings.PORTAL_EMAIL_TASK_TIME_LIMIT,
+    soft_time_limit=settings.PORTAL_EMAIL_TASK_TIME_LIMIT - 10,
+)
 def send_outbound_email(self, email_id: int) -> None:
-    if not services.outbound_email_claim(email_id=email_id):
+    if not services.outbound_email_claim(email_id=email_id, task_id=self.request.id or ""):
         logger.info("e-mail id=%s already taken by another delivery", email_id)
         return
     try:
         services.outbound_email_deliver(email_id=email_id)
-    except TRANSIENT_MAIL_ERRORS as exc:
-        services.outbound_email_release(email_id=email_id, error=exc)
-        if self.request.retries >= self.max_retries:
-            raise
-        raise self.retry(exc=exc, countdown=min(2 ** (self.request.retries + 2), 300)) from exc
+    except Exception as exc:
+        error_name = type(exc).__name__
+        if is_transient_mail_error(exc) and self.request.retries < self.max_retries:
+            services.outbound_email_release(email_id=email_id, error_name=error_name)
+            raise self.retry(exc=MailDeliveryError(error_name), countdown=min(2 ** (self.request.retries + 2), 300)) from None
+        raise MailDeliveryError(error_name) from None
     logger.info("e-mail id=%s sent", email_id)
 
 

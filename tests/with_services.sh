@@ -41,7 +41,8 @@ cleanup() {
   if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then kill "$redis_pid"; fi
   if [ -n "$pg_pid" ] && kill -0 "$pg_pid" 2>/dev/null; then
     kill -INT "$pg_pid"  # PostgreSQL's "fast shutdown"
-    for _ in $(seq 50); do kill -0 "$pg_pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 300); do kill -0 "$pg_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pg_pid" 2>/dev/null; then kill -QUIT "$pg_pid"; sleep 1; fi
   fi
   rm -rf "$work"
   exit $status

@@ -16,7 +16,3 @@ def test_the_lock_is_per_account_so_bob_can_still_sign_in(client, alice, bob):
         client.post("/accounts/login/", {"login": alice.email, "password": f"wrong-{attempt}"})
     response = client.post("/accounts/login/", {"login": bob.email, "password": PASSWORD})
     assert response.status_code == 302
-
-
-def test_the_rate_limits_run_on_a_real_cache(settings):
-    assert "DummyCache" not in settings.CACHES["default"]["BACKEND"]

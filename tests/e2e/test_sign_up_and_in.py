@@ -17,7 +17,7 @@ def sign_in(page, email: str, password: str = PASSWORD):
 
 def test_a_newcomer_signs_up_verifies_the_address_and_reaches_the_dashboard(page, mailoutbox):
     page.goto("/")
-    page.get_by_role("link", name="Create account", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Create account").click()
     page.get_by_label("Email").fill("dana@example.com")
     page.get_by_label("Full name").fill("Dana Doe")
     page.locator("#id_password1").fill("plum-orchard-77")

@@ -8,7 +8,8 @@ pytestmark = pytest.mark.e2e
 OFFICER = next(person for person in DEMO_PEOPLE if person.is_staff)
 
 
-def test_the_demo_privacy_officer_signs_in_with_the_printed_secret_and_reaches_the_admin(page, transactional_db):
+def test_the_demo_privacy_officer_signs_in_with_the_printed_secret_and_reaches_the_admin(page, settings):
+    settings.DEBUG = True  # seed_demo runs only in development
     call_command("seed_demo")
     page.goto("/admin/")
     page.wait_for_url("**/accounts/login/?next=**")

@@ -4,9 +4,14 @@ from portal.env import EnvError, env_bool, env_database, env_int, env_list, env_
 
 
 def test_a_boolean_accepts_the_usual_spellings(monkeypatch):
-    for raw, expected in [("1", True), ("yes", True), ("On", True), ("0", False), ("false", False), ("", False)]:
+    for raw, expected in [("1", True), ("yes", True), ("On", True), ("0", False), ("false", False), ("OFF", False)]:
         monkeypatch.setenv("FLAG", raw)
         assert env_bool("FLAG", not expected) is expected
+
+
+def test_a_blank_boolean_means_the_default_not_off(monkeypatch):
+    monkeypatch.setenv("STAFF_REQUIRE_MFA", " ")
+    assert env_bool("STAFF_REQUIRE_MFA", True) is True
 
 
 def test_a_bad_boolean_names_the_variable(monkeypatch):

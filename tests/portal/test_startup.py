@@ -41,7 +41,14 @@ def test_with_no_environment_the_portal_uses_sqlite_and_the_folder_broker(tmp_pa
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DATABASE_URL", "nonsense"), ("CELERY_BROKER_URL", "amqp://elsewhere"), ("DEBUG", "perhaps")],
+    [
+        ("DATABASE_URL", "nonsense"),
+        ("CELERY_BROKER_URL", "amqp://elsewhere"),
+        ("DEBUG", "perhaps"),
+        ("TIME_ZONE", "Mars/Olympus"),
+        ("SECRET_KEY", ""),
+        ("CACHE_URL", "dummy://"),
+    ],
 )
 def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(tmp_path, variable, value):
     result = run_manage("check", env={variable: value}, tmp_path=tmp_path)
@@ -96,3 +103,39 @@ def test_production_refuses_a_key_of_few_distinct_characters(tmp_path):
     result = run_manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "ab" * 30}, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"CACHE_URL": "file:///tmp/cache"}, "CACHE_URL"),
+        ({"STAFF_REQUIRE_MFA": "false"}, "STAFF_REQUIRE_MFA"),
+        ({"EMAIL_USE_SSL": "true", "EMAIL_USE_TLS": "true"}, "EMAIL_USE_SSL"),
+        ({"DEBUG": "true"}, "DEBUG"),
+    ],
+)
+def test_production_refuses_unsafe_combinations(tmp_path, overrides, variable):
+    result = run_manage("check", env={**PRODUCTION_ENV, **overrides}, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert variable in result.stderr
+
+
+def test_by_default_rate_limits_live_in_a_cache_shared_by_the_machines_processes(tmp_path):
+    result = run_manage(
+        "shell", "--no-imports", "-c", "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])",
+        env={}, tmp_path=tmp_path,
+    )
+    assert result.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+def test_the_folder_broker_keeps_all_its_files_in_the_data_folder(tmp_path):
+    result = run_manage(
+        "shell", "--no-imports", "-c",
+        "from django.conf import settings as s; "
+        "print(*sorted(v for v in s.CELERY_BROKER_TRANSPORT_OPTIONS.values() if isinstance(v, str)))",
+        env={}, tmp_path=tmp_path,
+    )
+    folders = result.stdout.split()
+    assert len(folders) == 4, result.stderr  # in, out, processed, control
+    for folder in folders:
+        assert folder.startswith(str(tmp_path / "var")), folder

@@ -53,10 +53,39 @@ def test_a_second_delivery_of_the_same_task_sends_nothing(mailoutbox):
 
 
 @pytest.mark.django_db
-def test_the_task_carries_only_the_row_id():
+def test_the_published_task_carries_only_the_row_id(monkeypatch, django_capture_on_commit_callbacks):
+    published = []
+    monkeypatch.setattr(send_outbound_email, "delay", lambda *args, **kwargs: published.append((args, kwargs)))
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue_one()
+    assert published == [((email.pk,), {})]
+
+
+@pytest.mark.django_db
+def test_a_refused_recipient_fails_at_once_and_logs_no_address(monkeypatch):
     email = queue_one()
-    signature = send_outbound_email.s(email.pk)
-    assert signature.args == (email.pk,)
+
+    def refused(*, email_id):
+        raise smtplib.SMTPRecipientsRefused({"alice@example.com": (550, b"no such user")})
+
+    monkeypatch.setattr(services, "outbound_email_deliver", refused)
+    result = send_outbound_email.apply(args=[email.pk], throw=False)
+    assert result.failed()
+    assert "alice@example.com" not in repr(result.result) + str(result.traceback)
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (OutboundEmail.Status.FAILED, 1, "SMTPRecipientsRefused")
+    assert (email.body_text, email.body_html) == ("", "")  # the code in it is not kept
+
+
+@pytest.mark.django_db
+def test_a_killed_workers_redelivered_message_takes_its_e_mail_back(mailoutbox):
+    email = queue_one()
+    assert services.outbound_email_claim(email_id=email.pk, task_id="task-1")  # then the worker dies
+    assert not services.outbound_email_claim(email_id=email.pk, task_id="task-2")  # another task: no
+    send_outbound_email.apply(args=[email.pk], task_id="task-1")  # the same message, redelivered
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.django_db
@@ -119,7 +148,7 @@ def test_the_sweeper_leaves_fresh_e_mails_alone(mailoutbox):
 @pytest.mark.django_db
 def test_the_sweeper_takes_back_an_e_mail_from_a_killed_worker(mailoutbox, settings):
     email = queue_one()
-    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    long_ago = timezone.now() - timedelta(seconds=settings.PORTAL_EMAIL_TASK_TIME_LIMIT * 2 + 120)
     OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENDING, status_changed_at=long_ago)
     assert resend_stuck_emails.delay().get() == 1
     assert len(mailoutbox) == 1

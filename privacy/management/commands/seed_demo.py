@@ -8,8 +8,10 @@ class Command(BaseCommand):
     help = "Create (or reset) the demo data: customers, staff, AI systems, history. Safe to run again."
 
     def handle(self, *args, **options):
-        if settings.PRODUCTION:
-            raise CommandError("seed_demo prints known passwords and must not run with PORTAL_ENV=production")
+        # It creates a superuser whose password and second factor are printed
+        # for anyone to read: only ever on a development set-up.
+        if settings.PRODUCTION or not settings.DEBUG:
+            raise CommandError("seed_demo prints known passwords: it runs only in development (DEBUG on, not production)")
         lines = run_demo_seeders()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for line in lines:

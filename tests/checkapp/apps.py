@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CheckappConfig(AppConfig):
+    name = "tests.checkapp"
+    label = "checkapp"

@@ -1,0 +1,66 @@
+"""factory-boy factories for the interactions store and AI systems."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from interactions.models import AIInference, Conversation, Message
+from privacy.models import AISystem
+
+
+class AISystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AISystem
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"ai-system-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    provider = "In-house"
+    model_name = "Test model 1"
+    description = "Answers questions."
+    contact = "ai@example.com"
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversation
+
+    channel = Conversation.Channel.CHAT
+    subject = factory.Sequence(lambda n: f"Question {n}")
+    handled_by = Conversation.HandledBy.AI
+    ai_system = factory.SubFactory(AISystemFactory, slug="chat-assistant")
+    started_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n + 1))
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    sender = Message.Sender.CUSTOMER
+    body = factory.Sequence(lambda n: f"Message body number {n}")
+    sent_at = factory.Sequence(lambda n: timezone.now() - timedelta(minutes=n + 1))
+
+
+class AIInferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AIInference
+
+    ai_system = factory.SubFactory(AISystemFactory, slug="intent-analyser")
+    kind = AIInference.Kind.SENTIMENT
+    value = "neutral"
+    confidence = 0.8
+    inferred_at = factory.Sequence(lambda n: timezone.now() - timedelta(minutes=n + 1))
+
+
+def give_history(customer, *, conversations: int = 2, messages_each: int = 3, marker: str = "") -> list[Conversation]:
+    """A small, recognisable history: every text carries `marker`."""
+    made = []
+    for c in range(conversations):
+        conversation = ConversationFactory(customer=customer, subject=f"{marker} subject {c}")
+        for m in range(messages_each):
+            MessageFactory(conversation=conversation, body=f"{marker} message {c}-{m}")
+        AIInferenceFactory(customer=customer, conversation=conversation, value=f"{marker} mood {c}", confidence=0.73)
+        made.append(conversation)
+    return made
