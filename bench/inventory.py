@@ -1,0 +1,122 @@
+"""Benchmark: the "My data" page for a customer with 10,000 messages.
+
+Prints the page's render time and query count beside a floor measured in the
+same run: the same rows fetched by raw SQL (the very statements the page ran,
+replayed through a plain cursor, with no ORM, no formatting, no template).
+
+    .venv/bin/python bench/inventory.py [--messages 10000] [--repeat 15]
+
+Runs on a throw-away SQLite database by default; set DATABASE_URL to measure
+on PostgreSQL (the database must exist and be empty or disposable).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-bench-"))
+os.environ.setdefault("CACHE_URL", "locmem://")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+
+def build_history(messages: int):
+    from django.utils import timezone
+
+    from accounts.models import User
+    from interactions.models import AIInference, Conversation, Message
+    from privacy.models import AISystem
+
+    assistant, _ = AISystem.objects.get_or_create(slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"})
+    analyser, _ = AISystem.objects.get_or_create(slug="intent-analyser", defaults={"name": "Intent analyser", "provider": "x", "description": "x", "contact": "x"})
+    customer = User.objects.create_user(email=f"bench-{time.time_ns()}@example.com", password="bench-password-123", full_name="Bench Customer")
+    now = timezone.now()
+    per_conversation = 50
+    conversations = Conversation.objects.bulk_create(
+        Conversation(customer=customer, channel="chat", subject=f"Topic {i}", handled_by="ai", ai_system=assistant,
+                     started_at=now - timedelta(hours=i))
+        for i in range(messages // per_conversation)
+    )
+    Message.objects.bulk_create(
+        (Message(conversation=conversations[i // per_conversation], sender="ai" if i % 2 else "customer",
+                 body=f"Message {i}: where is my order? " * 3, sent_at=now - timedelta(minutes=i),
+                 ai_system=assistant if i % 2 else None)
+         for i in range(messages)),
+        batch_size=2000,
+    )
+    AIInference.objects.bulk_create(
+        AIInference(customer=customer, ai_system=analyser, kind="sentiment", value="neutral", confidence=0.8,
+                    inferred_at=now - timedelta(minutes=i), conversation=conversations[i % len(conversations)])
+        for i in range(messages // 20)
+    )
+    return customer
+
+
+def measure(client, path: str, repeat: int):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)  # warm caches and connections
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    statements = [q["sql"] for q in captured.captured_queries]
+    return statistics.median(times), statements
+
+
+def raw_floor(statements: list[str], repeat: int) -> float:
+    """The same statements, run through a bare cursor, rows fetched."""
+    from django.db import connection
+
+    data_statements = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in data_statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client's request/response plumbing
+    call_command("migrate", verbosity=0)
+    customer = build_history(args.messages)
+    client = Client()
+    client.force_login(customer)
+
+    print(f"My data, customer with {args.messages:,} messages (median of {args.repeat}, {django.db.connection.vendor})")
+    print(f"{'page':<34}{'render':>10}{'queries':>9}{'floor (raw SQL)':>17}{'ratio':>8}")
+    for label, path in [("/my-data/ (overview)", "/my-data/"),
+                        ("/my-data/interactions.message/", "/my-data/interactions.message/?page=3")]:
+        seconds, statements = measure(client, path, args.repeat)
+        floor = raw_floor(statements, args.repeat)
+        print(f"{label:<34}{seconds * 1000:>8.1f}ms{len(statements):>9}{floor * 1000:>15.1f}ms{seconds / floor:>7.1f}x")
+
+
+if __name__ == "__main__":
+    main()
