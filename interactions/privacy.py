@@ -27,6 +27,8 @@ registry.declare(
         recipients=SERVICE_RECIPIENTS,
         erasure=Erasure.delete(),
         ordering=("-started_at",),
+        row_ai_system_field="ai_system",
+        human_review=True,
     )
 )
 
@@ -50,6 +52,8 @@ registry.declare(
         recipients=SERVICE_RECIPIENTS,
         erasure=Erasure.delete(),
         ordering=("-sent_at", "-pk"),
+        row_ai_system_field="ai_system",
+        flaggable=True,
     )
 )
 
@@ -77,6 +81,8 @@ registry.declare(
         recipients=("Our customer-service team",),
         erasure=Erasure.delete(),
         ordering=("-inferred_at",),
+        row_ai_system_field="ai_system",
+        human_review=True,
     )
 )
 

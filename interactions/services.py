@@ -3,6 +3,16 @@
 from django.db import IntegrityError, transaction
 
 from interactions.models import AIInference, Conversation, Message
+from privacy.services import ai_use_record
+
+# Which switchable purpose (privacy's AIPurpose slugs) each kind of AI use falls under.
+INFERENCE_PURPOSES = {
+    AIInference.Kind.SENTIMENT: "sentiment-intent-analysis",
+    AIInference.Kind.INTENT: "sentiment-intent-analysis",
+    AIInference.Kind.CHURN_RISK: "sentiment-intent-analysis",
+    AIInference.Kind.SEGMENT: "personalised-recommendations",
+    AIInference.Kind.PREFERENCE: "personalised-recommendations",
+}
 
 
 def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, bool]:
@@ -29,7 +39,16 @@ def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, 
     except IntegrityError:
         # A concurrent retry of the same request won the race: use its row.
         return Conversation.objects.get(source_client=client, external_id=data["external_id"]), False
+    _check_conversation_against_choices(conversation, client)
     return conversation, True
+
+
+def _check_conversation_against_choices(conversation: Conversation, client) -> None:
+    # Stored either way; a use the customer switched off is also reported to staff.
+    if conversation.handled_by != Conversation.HandledBy.HUMAN:
+        ai_use_record(user=conversation.customer, purpose_slug="ai-chat-assistant", subject=conversation, api_client=client)
+    if conversation.messages.filter(ai_drafted=True).exists():
+        ai_use_record(user=conversation.customer, purpose_slug="ai-drafted-replies", subject=conversation, api_client=client)
 
 
 def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool]:
@@ -41,4 +60,7 @@ def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool
             inference = AIInference.objects.create(source_client=client, customer=customer, **data)
     except IntegrityError:
         return AIInference.objects.get(source_client=client, external_id=data["external_id"]), False
+    ai_use_record(
+        user=customer, purpose_slug=INFERENCE_PURPOSES[inference.kind], subject=inference, api_client=client
+    )
     return inference, True

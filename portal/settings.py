@@ -31,6 +31,10 @@ DATA_DIR = Path(env_str("PORTAL_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 PORTAL_ENV = env_choice("PORTAL_ENV", "development", ("development", "production"))
 PRODUCTION = PORTAL_ENV == "production"
 PORTAL_NAME = env_str("PORTAL_NAME", "Privacy portal")
+# The portal's public address, for links in e-mails (which never carry tokens).
+PORTAL_URL = env_url("PORTAL_URL", "" if PRODUCTION else "http://localhost:8000", schemes=("https", "http"))
+if PRODUCTION and not PORTAL_URL.startswith("https://"):
+    raise EnvError("PORTAL_URL must be the portal's https:// address in production")
 
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -84,6 +88,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "privacy.middleware.GlobalPrivacyControlMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -348,6 +353,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Slow or failing receivers must never hold up e-mails or privacy jobs.
+CELERY_TASK_ROUTES = {"privacy.tasks.deliver_webhook": {"queue": "webhooks"}}
 # Publishing happens after the web request committed; give up quickly when the
 # broker is down and let the sweeper re-enqueue from the database later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
@@ -356,7 +363,13 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-emails": {"task": "privacy.tasks.resend_stuck_emails", "schedule": 300.0},
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 60.0 * 60 * 6},
     "purge-old-emails": {"task": "privacy.tasks.purge_old_emails", "schedule": 60.0 * 60 * 24},
+    "resend-stuck-webhooks": {"task": "privacy.tasks.resend_stuck_webhooks", "schedule": 300.0},
 }
+# Webhook deliveries: attempts, and the first pause between them (doubling).
+PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+PORTAL_WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10, minimum=0)
+# Days within which staff answer a request for human review.
+PORTAL_HUMAN_REVIEW_DAYS = env_int("HUMAN_REVIEW_DAYS", 14, minimum=1)
 # Seconds one attempt at sending an e-mail may take before it is killed.
 PORTAL_EMAIL_TASK_TIME_LIMIT = 60
 # How long the record of a sent e-mail (never its text) is kept.

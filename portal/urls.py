@@ -22,6 +22,7 @@ API_DOCS_CSP = {
 
 api_v1 = [
     path("", include("interactions.api.urls")),
+    path("", include("privacy.api.urls")),
 ]
 
 urlpatterns = [

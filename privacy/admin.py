@@ -2,16 +2,44 @@ from django import forms
 from django.contrib import admin, messages
 
 from privacy import services
-from privacy.models import AISystem, APIClient, OutboundEmail
+from django.db.models import Count
+
+from privacy.models import (
+    AIOutputFlag,
+    AIPurpose,
+    AIPurposeNotice,
+    AISystem,
+    APIClient,
+    HumanReviewRequest,
+    OutboundEmail,
+    PreferenceBreach,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from privacy.taxonomy import CATEGORIES
 
 
 @admin.register(AISystem)
 class AISystemAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "provider", "model_name", "last_bias_audit_on", "is_active")
+    list_display = ("name", "slug", "provider", "last_bias_audit_on", "flag_count", "review_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "provider")
     prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        # Counted in the list's one query: how customers judge each system.
+        return super().get_queryset(request).annotate(
+            _flags=Count("flags", distinct=True), _reviews=Count("humanreviewrequest", distinct=True)
+        )
+
+    @admin.display(description="Flags from customers", ordering="_flags")
+    def flag_count(self, obj):
+        return obj._flags
+
+    @admin.display(description="Human reviews asked", ordering="_reviews")
+    def review_count(self, obj):
+        return obj._reviews
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -64,3 +92,152 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- AI purposes, preferences, reviews ------------------------------------
+
+
+class AIPurposeNoticeInline(admin.TabularInline):
+    model = AIPurposeNotice
+    extra = 0
+    fields = ("version", "published_at", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AIPurpose)
+class AIPurposeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "legal_basis", "gpc_applies", "notice_version", "is_active", "display_order")
+    list_filter = ("legal_basis", "gpc_applies", "is_active")
+    filter_horizontal = ("ai_systems",)
+    readonly_fields = ("notice_version",)
+    inlines = [AIPurposeNoticeInline]
+
+    def save_model(self, request, obj, form, change):
+        # A changed notice is a new version; choices keep the version they were made under.
+        new_text = form.cleaned_data["notice_text"]
+        if change:
+            obj.notice_text = AIPurpose.objects.get(pk=obj.pk).notice_text
+        super().save_model(request, obj, form, change)
+        services.purpose_update_notice(purpose=obj, text=new_text)
+
+
+@admin.register(HumanReviewRequest)
+class HumanReviewRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "ai_system", "contests_outcome", "status", "created_at", "due_at")
+    list_filter = ("status", "ai_system", "contests_outcome")
+    list_select_related = ("user", "ai_system")
+    search_fields = ("user__email",)
+    fields = ("user", "ai_system", "content_type", "object_id", "statement", "contests_outcome", "status",
+              "created_at", "due_at", "answer", "answered_at", "answered_by")
+    readonly_fields = ("user", "ai_system", "content_type", "object_id", "statement", "contests_outcome", "status",
+                       "created_at", "due_at", "answered_at", "answered_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "answer" in form.changed_data:
+            services.human_review_answer(review=obj, answer=form.cleaned_data["answer"], staff_user=request.user)
+            messages.success(request, "The answer is saved and the customer has been e-mailed.")
+
+
+@admin.register(AIOutputFlag)
+class AIOutputFlagAdmin(admin.ModelAdmin):
+    list_display = ("id", "ai_system", "reason", "created_at")
+    list_filter = ("ai_system", "reason")
+    list_select_related = ("ai_system",)
+    readonly_fields = ("user", "ai_system", "content_type", "object_id", "reason", "comment", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PreferenceBreach)
+class PreferenceBreachAdmin(admin.ModelAdmin):
+    """AI use the business's systems reported against a customer's choice."""
+
+    list_display = ("id", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")
+    list_filter = ("purpose", "reason", "api_client")
+    list_select_related = ("purpose", "api_client", "content_type")
+    readonly_fields = ("user", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Webhooks --------------------------------------------------------------
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(choices=WebhookEndpoint.Event.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("name", "url", "events", "is_active")
+
+    def clean_url(self):
+        from django.conf import settings
+
+        url = self.cleaned_data["url"]
+        if settings.PRODUCTION and not url.startswith("https://"):
+            raise forms.ValidationError("Webhooks carry customers' choices: use an https:// address.")
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ("name", "url", "events", "is_active", "created_at")
+    readonly_fields = ("secret", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        endpoint = services.webhook_endpoint_create(
+            name=obj.name, url=obj.url, events=form.cleaned_data["events"]
+        )
+        obj.__dict__.update(endpoint.__dict__)
+        messages.info(request, "The signing secret is shown on the endpoint's page; give it to the receiver.")
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ("attempted_at", "status_code", "error", "duration_ms")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "event", "endpoint", "status", "attempts", "created_at", "delivered_at")
+    list_filter = ("status", "event", "endpoint")
+    list_select_related = ("endpoint",)
+    readonly_fields = ("endpoint", "event", "payload", "status", "attempts", "created_at", "delivered_at")
+    inlines = [WebhookAttemptInline]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Send again")
+    def retry(self, request, queryset):
+        from privacy.tasks import deliver_webhook
+
+        for delivery in queryset.exclude(status=WebhookDelivery.Status.DELIVERED):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING)
+            deliver_webhook.delay(delivery.pk)
+        messages.success(request, "Queued again.")

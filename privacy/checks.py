@@ -82,6 +82,7 @@ def check_declarations_are_sound(app_configs, **kwargs):
                 )
             )
         named = [f.name for f in source.fields] + list(source.erasure.replacements) + list(source.secret_fields)
+        named += [source.row_ai_system_field] if source.row_ai_system_field else []
         for personal_field in source.fields:
             if personal_field.category not in CATEGORIES:
                 errors.append(

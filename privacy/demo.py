@@ -93,4 +93,24 @@ def seed_ai_systems() -> list[str]:
             slug=card["slug"],
             defaults={**card, "last_bias_audit_on": datetime.date(2026, 9, 15), "is_active": True},
         )
+    _link_purposes_to_systems()
     return [f"  {len(DEMO_AI_SYSTEMS)} AI systems with their transparency cards."]
+
+
+# Which demo AI systems serve which purpose (the purposes come from a migration).
+PURPOSE_SYSTEMS = {
+    "ai-chat-assistant": ["chat-assistant"],
+    "ai-drafted-replies": ["reply-drafter"],
+    "sentiment-intent-analysis": ["intent-analyser"],
+    "personalised-recommendations": ["recommender"],
+    "automated-decisions": ["chat-assistant"],
+    "ai-training": ["chat-assistant", "reply-drafter", "intent-analyser"],
+}
+
+
+def _link_purposes_to_systems() -> None:
+    from privacy.models import AIPurpose
+
+    systems = {system.slug: system for system in AISystem.objects.all()}
+    for purpose in AIPurpose.objects.filter(slug__in=PURPOSE_SYSTEMS):
+        purpose.ai_systems.set([systems[slug] for slug in PURPOSE_SYSTEMS[purpose.slug]])

@@ -1,6 +1,14 @@
 """Personal data held by the privacy app itself."""
 
-from privacy.models import OutboundEmail
+from privacy.models import (
+    AIOutputFlag,
+    AIPreference,
+    ConsentEvent,
+    CustomerAISettings,
+    HumanReviewRequest,
+    OutboundEmail,
+    PreferenceBreach,
+)
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 
 registry.declare(
@@ -23,5 +31,144 @@ registry.declare(
         erasure=Erasure.delete(),
         ordering=("-created_at",),
         secret_fields=("body_text", "body_html"),
+    )
+)
+
+CONSENT_PROOF = (
+    "We must be able to prove what you agreed to and when (GDPR Art. 7(1)); "
+    "the record holds no text you wrote and is kept for three years."
+)
+
+registry.declare(
+    Source(
+        model=AIPreference,
+        subject_path="user",
+        label="Your AI choices",
+        description="What you currently allow our AI to do, and where each choice came from.",
+        fields=(
+            PersonalField("purpose", "user.privacy_preferences", label="Use of AI"),
+            PersonalField("allowed", "user.privacy_preferences", label="Allowed"),
+            PersonalField("method", "user.privacy_preferences", label="Chosen through"),
+            PersonalField("notice_version", "user.privacy_preferences", label="Notice version you saw"),
+            PersonalField("changed_at", "user.privacy_preferences", label="Since"),
+        ),
+        purpose="To respect your choices about AI, and to tell our systems what they may do.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="While you have an account.",
+        recipients=("Our customer-service systems (through the permission API)",),
+        erasure=Erasure.delete(),
+        ordering=("purpose__display_order",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=ConsentEvent,
+        subject_path="user",
+        label="History of your AI choices",
+        description="Every change of your AI choices, with the version of the notice you saw.",
+        fields=(
+            PersonalField("created_at", "user.privacy_preferences", label="When"),
+            PersonalField("kind", "user.privacy_preferences", label="About"),
+            PersonalField("purpose", "user.privacy_preferences", label="Use of AI"),
+            PersonalField("granted", "user.privacy_preferences", label="Allowed or switched on"),
+            PersonalField("method", "user.privacy_preferences", label="Through"),
+            PersonalField("notice_version", "user.privacy_preferences", label="Notice version"),
+        ),
+        purpose="Proof of your consent and of every change to it.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Three years after the change.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(CONSENT_PROOF),
+        ordering=("-created_at", "-pk"),
+    )
+)
+
+registry.declare(
+    Source(
+        model=CustomerAISettings,
+        subject_path="user",
+        label="Your AI switches",
+        description="Whether you asked to be served by people only, and when we honoured your browser's privacy signal.",
+        fields=(
+            PersonalField("always_human", "user.privacy_preferences", label="Always a person"),
+            PersonalField("always_human_changed_at", "user.privacy_preferences", label="Since"),
+            PersonalField("gpc_honoured_at", "user.privacy_preferences", label="Browser privacy signal honoured"),
+        ),
+        purpose="To respect your choices about AI.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="While you have an account.",
+        recipients=("Our customer-service systems (through the permission API)",),
+        erasure=Erasure.delete(),
+    )
+)
+
+registry.declare(
+    Source(
+        model=HumanReviewRequest,
+        subject_path="user",
+        label="Your requests for a human review",
+        description="When you asked a person to look at what an AI did, what you said, and our answer.",
+        fields=(
+            PersonalField("created_at", "user.content.private", label="Asked"),
+            PersonalField("ai_system", "user.content.private", label="AI system"),
+            PersonalField("statement", "user.content.private", label="What you told us"),
+            PersonalField("contests_outcome", "user.content.private", label="You contested the outcome"),
+            PersonalField("status", "user.content.private", label="Status"),
+            PersonalField("due_at", "user.content.private", label="Answer due by"),
+            PersonalField("answer", "user.content.private", label="Our answer"),
+            PersonalField("answered_at", "user.content.private", label="Answered"),
+        ),
+        purpose="To have a person review AI outcomes you contest (GDPR Art. 22(3)).",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Three years after the answer.",
+        recipients=("Our customer-service and privacy teams",),
+        # The texts go; that a review happened (and how fast) stays for our
+        # monitoring of the AI systems.
+        erasure=Erasure.anonymize(statement="", answer=""),
+        ordering=("-created_at",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=AIOutputFlag,
+        subject_path="user",
+        label="AI answers you flagged",
+        description="Answers of our AI you marked as wrong or unfair.",
+        fields=(
+            PersonalField("created_at", "user.content.private", label="When"),
+            PersonalField("ai_system", "user.content.private", label="AI system"),
+            PersonalField("reason", "user.content.private", label="Why"),
+            PersonalField("comment", "user.content.private", label="Your comment"),
+        ),
+        purpose="To find and fix wrong or unfair AI answers.",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        retention="Two years.",
+        recipients=("Our AI governance team",),
+        erasure=Erasure.anonymize(comment=""),
+        ordering=("-created_at",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=PreferenceBreach,
+        subject_path="user",
+        label="Times our systems used AI against your choice",
+        description="When one of our systems reported AI use you had switched off. Our privacy team follows each up.",
+        fields=(
+            PersonalField("detected_at", "user.privacy_preferences", label="When"),
+            PersonalField("purpose", "user.privacy_preferences", label="Use of AI"),
+            PersonalField("reason", "user.privacy_preferences", label="Not allowed because"),
+        ),
+        purpose="Accountability: to find and stop AI use you did not allow.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Three years.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(
+            "We must be able to show regulators how we handled AI use against customers' choices (GDPR Art. 5(2))."
+        ),
+        ordering=("-detected_at",),
     )
 )

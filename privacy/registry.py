@@ -106,6 +106,12 @@ class Source:
     # Fields that hold secrets: listed so reviewers see they were considered;
     # never shown, exported or written anywhere else.
     secret_fields: tuple[str, ...] = ()
+    # The row's field naming the AI system that touched it (empty: AI never
+    # does). Rows with one get the page's AI notice and, where enabled, the
+    # customer's "ask a person" and "flag" actions.
+    row_ai_system_field: str = ""
+    human_review: bool = False  # customers may ask a person to review such a row
+    flaggable: bool = False  # customers may flag what the AI wrote as wrong or unfair
 
     @property
     def key(self) -> str:

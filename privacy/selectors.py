@@ -2,10 +2,11 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 
-from privacy.models import APIClient
+from privacy.models import AIPreference, AIPurpose, APIClient, ConsentEvent, ConsentMethod, CustomerAISettings
 from privacy.registry import PersonalField, Source, registry
 from privacy.tokens import hash_token
 from privacy.taxonomy import CATEGORIES, GROUPS
@@ -26,11 +27,27 @@ class FieldView:
 
 
 @dataclass(frozen=True)
+class RowView:
+    pk: int
+    cells: list[FieldView]
+    # The AI system that touched this row (the source's row_ai_system_field).
+    ai_system: str = ""
+
+
+@dataclass(frozen=True)
 class SourceView:
     source: Source
     count: int
-    rows: list[list[FieldView]]
+    rows: list[RowView]
     page: Page | None = None
+
+    @property
+    def any_ai(self) -> bool:
+        return any(row.ai_system for row in self.rows)
+
+    @property
+    def has_actions(self) -> bool:
+        return (self.source.human_review or self.source.flaggable) and self.any_ai
 
     @property
     def field_labels(self) -> list[str]:
@@ -72,8 +89,15 @@ def _rows_queryset(source: Source, user):
     return queryset.select_related(*related) if related else queryset
 
 
-def _row_views(source: Source, rows) -> list[list[FieldView]]:
-    return [[_field_view(row, source, f) for f in source.fields] for row in rows]
+def _row_views(source: Source, rows) -> list[RowView]:
+    return [
+        RowView(
+            pk=row.pk,
+            cells=[_field_view(row, source, f) for f in source.fields],
+            ai_system=str(getattr(row, source.row_ai_system_field) or "") if source.row_ai_system_field else "",
+        )
+        for row in rows
+    ]
 
 
 def source_group_key(source: Source) -> str:
@@ -149,3 +173,94 @@ def _json_rows(source: Source, user, chunk_size: int) -> Iterator[dict]:
 
 def api_client_by_token(token: str) -> APIClient | None:
     return APIClient.objects.filter(token_hash=hash_token(token), is_active=True).first()
+
+
+# --- AI permissions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Whether AI may be used for one purpose on one customer, and why."""
+
+    purpose: AIPurpose
+    allowed: bool
+    # choice | default | gpc | always_human (and, with erasure, erasure_pending)
+    reason: str
+    since: datetime | None
+    notice_version: int
+    method: str
+
+    def as_json(self) -> dict:
+        return {
+            "purpose": self.purpose.slug,
+            "allowed": self.allowed,
+            "reason": self.reason,
+            "since": self.since.isoformat() if self.since else None,
+            "notice_version": self.notice_version,
+        }
+
+
+# Overrides that switch every purpose off whatever the choices: each returns
+# (reason, since) or None. Apps (and later features, such as a pending
+# erasure) add theirs with `register_permission_override`.
+_PERMISSION_OVERRIDES: list = []
+
+
+def register_permission_override(override) -> None:
+    _PERMISSION_OVERRIDES.append(override)
+
+
+def _always_human_override(user, settings_):
+    if settings_ is not None and settings_.always_human:
+        return "always_human", settings_.always_human_changed_at
+    return None
+
+
+register_permission_override(_always_human_override)
+
+
+def _permission(purpose, preference, user, override) -> Permission:
+    if override is not None:
+        reason, since = override
+        return Permission(purpose, False, reason, since, purpose.notice_version, "")
+    if preference is not None:
+        reason = "gpc" if preference.method == ConsentMethod.GPC else "choice"
+        return Permission(
+            purpose, preference.allowed, reason, preference.changed_at, preference.notice_version, preference.method
+        )
+    since = max(user.date_joined, purpose.created_at)
+    return Permission(purpose, purpose.default_allowed, "default", since, purpose.notice_version, ConsentMethod.DEFAULT)
+
+
+def _override_for(user) -> tuple[str, datetime] | None:
+    settings_ = CustomerAISettings.objects.filter(user=user).first()
+    for override in _PERMISSION_OVERRIDES:
+        found = override(user, settings_)
+        if found:
+            return found
+    return None
+
+
+def ai_permissions(*, user, purposes=None) -> list[Permission]:
+    """Every active purpose's permission for `user`: three queries, whatever the number of purposes.
+
+    `purposes` may be a queryset of active purposes with related data prefetched.
+    """
+    purposes = list(purposes if purposes is not None else AIPurpose.objects.filter(is_active=True))
+    preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user=user)}
+    override = _override_for(user)
+    return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
+
+
+def ai_permission_for(*, user, purpose, ignore_overrides: bool = False) -> Permission:
+    preference = AIPreference.objects.filter(user=user, purpose=purpose).first()
+    override = None if ignore_overrides else _override_for(user)
+    return _permission(purpose, preference, user, override)
+
+
+def consent_timeline(*, user, limit: int = 100) -> list[ConsentEvent]:
+    return list(ConsentEvent.objects.filter(user=user).select_related("purpose")[:limit])
+
+
+def customer_ai_settings(*, user) -> CustomerAISettings | None:
+    return CustomerAISettings.objects.filter(user=user).first()

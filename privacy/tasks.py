@@ -69,3 +69,36 @@ def resend_stuck_emails() -> int:
 @shared_task
 def purge_old_emails() -> int:
     return services.outbound_email_purge(older_than=timedelta(days=settings.PORTAL_EMAIL_RETENTION_DAYS))
+
+
+def _mark_webhook_failed(self, exc, task_id, args, kwargs, einfo):
+    services.webhook_delivery_fail(delivery_id=args[0])
+
+
+class WebhookDeliveryError(Exception):
+    """The receiver did not answer 2xx (status or error class only)."""
+
+
+@shared_task(bind=True, max_retries=None, on_failure=_mark_webhook_failed, time_limit=60, soft_time_limit=50)
+def deliver_webhook(self, delivery_id: int) -> None:
+    delivery = services.webhook_delivery_claim(delivery_id=delivery_id)
+    if delivery is None:
+        return  # delivered, failed for good, or gone
+    result = services.webhook_delivery_attempt(delivery=delivery)
+    if result.ok:
+        logger.info("webhook delivery id=%s delivered", delivery_id)
+        return
+    error = WebhookDeliveryError(result.error or f"HTTP {result.status_code}")
+    if delivery.attempts >= settings.PORTAL_WEBHOOK_MAX_ATTEMPTS:
+        raise error  # on_failure marks it failed, with every attempt in the log
+    countdown = settings.PORTAL_WEBHOOK_RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1)
+    # Short pauses only: a long countdown outlives the Redis visibility timeout.
+    raise self.retry(exc=error, countdown=min(countdown, 600))
+
+
+@shared_task
+def resend_stuck_webhooks() -> int:
+    delivery_ids = services.webhook_deliveries_stuck(older_than=timedelta(minutes=5))
+    for delivery_id in delivery_ids:
+        deliver_webhook.delay(delivery_id)
+    return len(delivery_ids)

@@ -54,7 +54,7 @@ def display_value(row: models.Model, source: Source, personal_field: PersonalFie
 
 def related_fields_to_load(source: Source) -> list[str]:
     """Foreign keys the page reads, to fetch them in the same query (no N+1)."""
-    names = set()
+    names = {source.row_ai_system_field} if source.row_ai_system_field else set()
     for personal_field in source.fields:
         for name in (personal_field.name, personal_field.ai_system_field):
             if name and source.model._meta.get_field(name).is_relation:

@@ -1,4 +1,4 @@
-"""Writes of the privacy domain. Views, tasks and other apps call these."""
+"""Writes to the e-mail outbox."""
 
 from datetime import timedelta
 
@@ -9,8 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from privacy.jobs import enqueue_on_commit
-from privacy.models import APIClient, OutboundEmail
-from privacy.tokens import hash_token, new_token
+from privacy.models import OutboundEmail
 
 
 def outbound_email_queue(*, message: EmailMessage, template: str, user_id: int | None) -> OutboundEmail:
@@ -108,43 +107,6 @@ def outbound_email_requeue_stuck(*, older_than: timedelta) -> list[int]:
     # Restart their clock so the next sweep does not publish them yet again.
     OutboundEmail.objects.filter(pk__in=waiting).update(status_changed_at=now)
     return waiting
-
-
-# --- API clients -----------------------------------------------------------
-
-# Writing last_used_at on every call would make each API read a write too.
-LAST_USED_PRECISION = timedelta(minutes=1)
-
-
-def api_client_create(*, name: str, scopes: list[str]) -> tuple[APIClient, str]:
-    """Create a client; return it with its token, which is never stored or shown again."""
-    unknown = set(scopes) - set(APIClient.Scope.values)
-    if unknown:
-        raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
-    if not name.strip():
-        raise ValueError("an API client needs a name")
-    token = new_token()
-    client = APIClient.objects.create(
-        name=name.strip(), scopes=sorted(set(scopes)), token_prefix=token[:10], token_hash=hash_token(token)
-    )
-    return client, token
-
-
-def api_client_rotate_token(*, client: APIClient) -> str:
-    token = new_token()
-    client.token_prefix, client.token_hash = token[:10], hash_token(token)
-    client.save(update_fields=["token_prefix", "token_hash"])
-    return token
-
-
-def api_client_revoke(*, client: APIClient) -> None:
-    APIClient.objects.filter(pk=client.pk).update(is_active=False)
-
-
-def api_client_touch(*, client: APIClient) -> None:
-    now = timezone.now()
-    if client.last_used_at is None or now - client.last_used_at > LAST_USED_PRECISION:
-        APIClient.objects.filter(pk=client.pk).update(last_used_at=now)
 
 
 def outbound_email_purge(*, older_than: timedelta) -> int:

@@ -1,0 +1,40 @@
+from rest_framework import serializers
+
+from privacy.models import AIPurpose
+
+
+class PermissionSerializer(serializers.Serializer):
+    purpose = serializers.CharField(help_text="The purpose's slug, e.g. ai-chat-assistant.")
+    allowed = serializers.BooleanField()
+    reason = serializers.ChoiceField(
+        choices=["choice", "default", "gpc", "always_human", "erasure_pending"],
+        help_text="choice: the customer's own; default: by legal basis; gpc: browser signal; "
+        "always_human and erasure_pending switch every purpose off.",
+    )
+    since = serializers.DateTimeField(allow_null=True)
+    notice_version = serializers.IntegerField()
+
+
+class PermissionsSerializer(serializers.Serializer):
+    customer_id = serializers.UUIDField()
+    permissions = PermissionSerializer(many=True)
+
+
+class ConsentInSerializer(serializers.Serializer):
+    purpose = serializers.SlugRelatedField(slug_field="slug", queryset=AIPurpose.objects.filter(is_active=True))
+    granted = serializers.BooleanField()
+    notice_version = serializers.IntegerField(
+        min_value=1, help_text="The version of the purpose's notice the customer was shown (required)."
+    )
+
+    def validate(self, attrs):
+        if attrs["notice_version"] > attrs["purpose"].notice_version:
+            raise serializers.ValidationError(
+                {"notice_version": [f"The newest notice of this purpose is version {attrs['purpose'].notice_version}."]}
+            )
+        return attrs
+
+
+class PingSerializer(serializers.Serializer):
+    client = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.CharField())

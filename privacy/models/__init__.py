@@ -1,0 +1,28 @@
+"""The privacy domain's models, one module per concern."""
+
+from privacy.models.ai import AISystem
+from privacy.models.clients import APIClient
+from privacy.models.consent import AIPreference, AppendOnlyError, ConsentEvent, ConsentMethod, CustomerAISettings
+from privacy.models.human_review import AIOutputFlag, HumanReviewRequest, PreferenceBreach
+from privacy.models.mail import OutboundEmail
+from privacy.models.purposes import AIPurpose, AIPurposeNotice
+from privacy.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+__all__ = [
+    "AIOutputFlag",
+    "AIPreference",
+    "AIPurpose",
+    "AIPurposeNotice",
+    "AISystem",
+    "APIClient",
+    "AppendOnlyError",
+    "ConsentEvent",
+    "ConsentMethod",
+    "CustomerAISettings",
+    "HumanReviewRequest",
+    "OutboundEmail",
+    "PreferenceBreach",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

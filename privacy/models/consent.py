@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+
+
+class ConsentMethod(models.TextChoices):
+    PORTAL = "portal", "Your choice in this portal"
+    API = "api", "Your choice, recorded by our service systems"
+    GPC = "gpc", "Your browser's privacy signal (Global Privacy Control)"
+    STAFF = "staff", "Recorded by our staff"
+    DEFAULT = "default", "Default"
+
+    @classmethod
+    def explicit(cls) -> set[str]:
+        """Methods by which the customer themselves made the choice."""
+        return {cls.PORTAL, cls.API, cls.STAFF}
+
+
+class AIPreference(models.Model):
+    """A customer's current choice for one purpose (absent: the default applies)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_preferences")
+    purpose = models.ForeignKey("privacy.AIPurpose", on_delete=models.CASCADE, related_name="preferences")
+    allowed = models.BooleanField()
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    notice_version = models.PositiveIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "AI preference"
+        constraints = [models.UniqueConstraint(fields=["user", "purpose"], name="one_preference_per_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {'on' if self.allowed else 'off'}"
+
+
+class CustomerAISettings(models.Model):
+    """Per-customer switches that are not about one purpose."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_settings")
+    # "Always a human": every AI purpose is off, whatever else is chosen.
+    always_human = models.BooleanField(default=False)
+    always_human_changed_at = models.DateTimeField(null=True, blank=True)
+    # When a Global Privacy Control signal was first honoured; explicit
+    # opt-ins after this moment win over the signal.
+    gpc_honoured_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "customer AI settings"
+        verbose_name_plural = "customer AI settings"
+
+    def __str__(self) -> str:
+        return f"AI settings of user #{self.user_id}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class ConsentEvent(models.Model):
+    """The consent ledger: one row per change, never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        PURPOSE = "purpose", "AI purpose"
+        ALWAYS_HUMAN = "always_human", "Always a human"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PURPOSE)
+    purpose = models.ForeignKey(
+        "privacy.AIPurpose", null=True, blank=True, on_delete=models.PROTECT, related_name="consent_events"
+    )
+    granted = models.BooleanField(help_text="For a purpose: allowed. For always-a-human: switched on.")
+    method = models.CharField(max_length=10, choices=ConsentMethod.choices)
+    notice_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="consent_event_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Consent event #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("the consent ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the consent ledger is append-only")

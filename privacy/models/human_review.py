@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class HumanReviewRequest(models.Model):
+    """A customer asks a person to review what an AI did (GDPR Art. 22(3))."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for a person"
+        IN_REVIEW = "in_review", "Being reviewed"
+        ANSWERED = "answered", "Answered"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="human_reviews")
+    # What is to be reviewed: a row of a registry source (a conversation, an
+    # inference), referenced generically so privacy names no other app's model.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    ai_system = models.ForeignKey("privacy.AISystem", null=True, blank=True, on_delete=models.SET_NULL)
+    statement = models.TextField("your view", help_text="What happened, and what you think is wrong.")
+    contests_outcome = models.BooleanField("contests the outcome", default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    due_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="human_review_queue")]
+
+    def __str__(self) -> str:
+        return f"Human review #{self.pk}"
+
+
+class AIOutputFlag(models.Model):
+    """A customer marks something an AI wrote as wrong or unfair."""
+
+    class Reason(models.TextChoices):
+        WRONG = "wrong", "Wrong or misleading"
+        UNFAIR = "unfair", "Unfair or biased"
+        INAPPROPRIATE = "inappropriate", "Rude or inappropriate"
+        OTHER = "other", "Something else"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_output_flags")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    ai_system = models.ForeignKey("privacy.AISystem", on_delete=models.PROTECT, related_name="flags")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "AI output flag"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="one_flag_per_output")
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag #{self.pk} ({self.get_reason_display()})"
+
+
+class PreferenceBreach(models.Model):
+    """AI was used on a customer's data against their choice, as reported by the ingest API."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference_breaches")
+    purpose = models.ForeignKey("privacy.AIPurpose", on_delete=models.PROTECT, related_name="breaches")
+    reason = models.CharField(max_length=20, help_text="Why it was not allowed: choice, gpc, always_human, ...")
+    api_client = models.ForeignKey("privacy.APIClient", null=True, blank=True, on_delete=models.SET_NULL)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-detected_at"]
+
+    def __str__(self) -> str:
+        return f"Breach #{self.pk}: {self.purpose}"

@@ -1,0 +1,35 @@
+"""Every e-mail to a customer goes through here.
+
+Rendered from `privacy/email/<name>_subject.txt`, `_message.txt` and
+`_message.html`, in the customer's preferred language, then queued in the
+outbox. Links point at portal pages, never carry a token, and the texts hold
+no more personal data than the customer's own name.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from privacy.services.mail import outbound_email_queue
+
+
+def portal_url(path: str) -> str:
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+def render_customer_email(*, user, name: str, context: dict) -> EmailMultiAlternatives:
+    context = {"user": user, "portal_name": settings.PORTAL_NAME, "portal_url": portal_url("/"), **context}
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"privacy/email/{name}_subject.txt", context)
+        text = render_to_string(f"privacy/email/{name}_message.txt", context)
+        html = render_to_string(f"privacy/email/{name}_message.html", context)
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_customer_email(*, user, name: str, context: dict | None = None):
+    message = render_customer_email(user=user, name=name, context=context or {})
+    return outbound_email_queue(message=message, template=f"privacy/email/{name}", user_id=user.pk)

@@ -1,0 +1,57 @@
+"""Writes of the privacy domain, one module per concern; import from here."""
+
+from privacy.services.breaches import ai_use_record
+from privacy.services.clients import (
+    api_client_create,
+    api_client_revoke,
+    api_client_rotate_token,
+    api_client_touch,
+)
+from privacy.services.human_review import NotAllowed, ai_output_flag, human_review_answer, human_review_request
+from privacy.services.mail import (
+    outbound_email_claim,
+    outbound_email_deliver,
+    outbound_email_fail,
+    outbound_email_purge,
+    outbound_email_queue,
+    outbound_email_release,
+    outbound_email_requeue_stuck,
+)
+from privacy.services.preferences import always_human_set, gpc_honour, preference_set, purpose_update_notice
+from privacy.services.webhooks import (
+    webhook_deliveries_stuck,
+    webhook_delivery_attempt,
+    webhook_delivery_claim,
+    webhook_delivery_fail,
+    webhook_endpoint_create,
+    webhook_event_queue,
+)
+
+__all__ = [
+    "NotAllowed",
+    "ai_output_flag",
+    "ai_use_record",
+    "always_human_set",
+    "api_client_create",
+    "api_client_revoke",
+    "api_client_rotate_token",
+    "api_client_touch",
+    "gpc_honour",
+    "human_review_answer",
+    "human_review_request",
+    "outbound_email_claim",
+    "outbound_email_deliver",
+    "outbound_email_fail",
+    "outbound_email_purge",
+    "outbound_email_queue",
+    "outbound_email_release",
+    "outbound_email_requeue_stuck",
+    "preference_set",
+    "purpose_update_notice",
+    "webhook_deliveries_stuck",
+    "webhook_delivery_attempt",
+    "webhook_delivery_claim",
+    "webhook_delivery_fail",
+    "webhook_endpoint_create",
+    "webhook_event_queue",
+]

@@ -1,0 +1,28 @@
+"""Checking AI use reported by the business's systems against the customer's choices."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from privacy.models import AIPurpose, PreferenceBreach
+from privacy.selectors import ai_permission_for
+
+
+def ai_use_record(*, user, purpose_slug: str, subject, api_client=None) -> PreferenceBreach | None:
+    """Note that AI was used for `purpose_slug` on `subject` (a stored row).
+
+    The data is kept either way (it happened; the customer may want to see
+    it); when the customer had not allowed it, a breach is recorded for staff.
+    """
+    purpose = AIPurpose.objects.filter(slug=purpose_slug, is_active=True).first()
+    if purpose is None:
+        return None
+    permission = ai_permission_for(user=user, purpose=purpose)
+    if permission.allowed:
+        return None
+    return PreferenceBreach.objects.create(
+        user=user,
+        purpose=purpose,
+        reason=permission.reason,
+        api_client=api_client,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=subject.pk,
+    )

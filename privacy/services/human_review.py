@@ -1,0 +1,74 @@
+"""Writes for human review requests and AI-output flags."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from privacy.models import AIOutputFlag, AISystem, HumanReviewRequest
+from privacy.notifications import portal_url, send_customer_email
+from privacy.registry import Source
+
+
+class NotAllowed(Exception):
+    """The action does not apply to this row (no AI touched it, or not offered)."""
+
+
+def _ai_system_of(source: Source, row) -> AISystem | None:
+    if not source.row_ai_system_field:
+        return None
+    return getattr(row, source.row_ai_system_field)
+
+
+def human_review_request(*, user, source: Source, row, statement: str, contests_outcome: bool) -> HumanReviewRequest:
+    """A customer asks a person to review an AI-handled row of theirs."""
+    ai_system = _ai_system_of(source, row)
+    if not source.human_review or ai_system is None:
+        raise NotAllowed("a person can review only what an AI handled")
+    if not statement.strip():
+        raise ValueError("tell us what you would like reviewed")
+    review = HumanReviewRequest.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(source.model),
+        object_id=row.pk,
+        ai_system=ai_system,
+        statement=statement.strip(),
+        contests_outcome=contests_outcome,
+        due_at=timezone.now() + timedelta(days=settings.PORTAL_HUMAN_REVIEW_DAYS),
+    )
+    return review
+
+
+@transaction.atomic
+def human_review_answer(*, review: HumanReviewRequest, answer: str, staff_user) -> HumanReviewRequest:
+    if not answer.strip():
+        raise ValueError("an answer cannot be empty")
+    review.answer = answer.strip()
+    review.status = HumanReviewRequest.Status.ANSWERED
+    review.answered_at = timezone.now()
+    review.answered_by = staff_user
+    review.save(update_fields=["answer", "status", "answered_at", "answered_by"])
+    send_customer_email(
+        user=review.user,
+        name="human_review_answered",
+        context={"review": review, "review_url": portal_url(reverse("human_review_detail", args=[review.pk]))},
+    )
+    return review
+
+
+def ai_output_flag(*, user, source: Source, row, reason: str, comment: str) -> AIOutputFlag:
+    ai_system = _ai_system_of(source, row)
+    if not source.flaggable or ai_system is None:
+        raise NotAllowed("only something an AI wrote can be flagged")
+    if reason not in AIOutputFlag.Reason.values:
+        raise ValueError(f"unknown reason {reason!r}")
+    flag, _ = AIOutputFlag.objects.get_or_create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(source.model),
+        object_id=row.pk,
+        defaults={"ai_system": ai_system, "reason": reason, "comment": comment.strip()},
+    )
+    return flag

@@ -1,0 +1,108 @@
+"""Writes to customers' AI choices: the current state and the ledger."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from privacy.models import AIPreference, AIPurpose, ConsentEvent, ConsentMethod, CustomerAISettings
+from privacy.selectors import ai_permission_for, ai_permissions
+from privacy.services.webhooks import webhook_event_queue
+
+
+def _settings_for(user) -> CustomerAISettings:
+    settings_, _ = CustomerAISettings.objects.get_or_create(user=user)
+    return settings_
+
+
+def _announce_change(user) -> None:
+    webhook_event_queue(
+        event="ai_preferences.changed",
+        payload={
+            "customer_id": str(user.public_id),
+            "permissions": [permission.as_json() for permission in ai_permissions(user=user)],
+        },
+    )
+
+
+@transaction.atomic
+def preference_set(
+    *, user, purpose: AIPurpose, allowed: bool, method: ConsentMethod, notice_version: int | None = None
+) -> bool:
+    """Record a choice for one purpose. Returns False when nothing changed.
+
+    One ledger event per real change: choosing what is already in force from
+    the same kind of source writes nothing.
+    """
+    version = notice_version or purpose.notice_version
+    if not 1 <= version <= purpose.notice_version:
+        raise ValueError(f"notice version {version} of {purpose.slug} does not exist")
+    current = AIPreference.objects.select_for_update().filter(user=user, purpose=purpose).first()
+    if current and current.allowed == allowed and current.method == method and current.notice_version == version:
+        return False
+    now = timezone.now()
+    AIPreference.objects.update_or_create(
+        user=user,
+        purpose=purpose,
+        defaults={"allowed": allowed, "method": method, "notice_version": version, "changed_at": now},
+    )
+    ConsentEvent.objects.create(
+        user=user, kind=ConsentEvent.Kind.PURPOSE, purpose=purpose, granted=allowed, method=method, notice_version=version
+    )
+    _announce_change(user)
+    return True
+
+
+@transaction.atomic
+def always_human_set(*, user, enabled: bool, method: ConsentMethod) -> bool:
+    """Switch "always a human" on or off. Returns False when nothing changed."""
+    settings_ = CustomerAISettings.objects.select_for_update().filter(pk=_settings_for(user).pk).get()
+    if settings_.always_human == enabled:
+        return False
+    settings_.always_human = enabled
+    settings_.always_human_changed_at = timezone.now()
+    settings_.save(update_fields=["always_human", "always_human_changed_at"])
+    ConsentEvent.objects.create(user=user, kind=ConsentEvent.Kind.ALWAYS_HUMAN, granted=enabled, method=method)
+    _announce_change(user)
+    return True
+
+
+@transaction.atomic
+def gpc_honour(*, user) -> list[str]:
+    """Apply a Global Privacy Control signal; returns the purposes it switched off.
+
+    Every GPC-applicable purpose goes off unless the customer explicitly
+    switched it on after the signal was first honoured.
+    """
+    settings_ = CustomerAISettings.objects.select_for_update().filter(pk=_settings_for(user).pk).get()
+    first_signal = settings_.gpc_honoured_at or timezone.now()
+    switched_off = []
+    for purpose in AIPurpose.objects.filter(is_active=True, gpc_applies=True):
+        preference = AIPreference.objects.filter(user=user, purpose=purpose).first()
+        explicit_later = (
+            preference is not None
+            and preference.method in ConsentMethod.explicit()
+            and preference.allowed
+            and preference.changed_at >= first_signal
+        )
+        if explicit_later or not ai_permission_for(user=user, purpose=purpose, ignore_overrides=True).allowed:
+            continue
+        if preference_set(user=user, purpose=purpose, allowed=False, method=ConsentMethod.GPC):
+            switched_off.append(purpose.slug)
+    if settings_.gpc_honoured_at is None:
+        settings_.gpc_honoured_at = first_signal
+        settings_.save(update_fields=["gpc_honoured_at"])
+    return switched_off
+
+
+@transaction.atomic
+def purpose_update_notice(*, purpose: AIPurpose, text: str) -> AIPurpose:
+    """Publish a new version of a purpose's notice (the old ones stay on record)."""
+    from privacy.models import AIPurposeNotice
+
+    if text.strip() == purpose.notice_text.strip() and purpose.notices.exists():
+        return purpose
+    latest = purpose.notices.order_by("-version").first()
+    purpose.notice_version = (latest.version + 1) if latest else 1
+    purpose.notice_text = text
+    purpose.save(update_fields=["notice_text", "notice_version"])
+    AIPurposeNotice.objects.create(purpose=purpose, version=purpose.notice_version, text=text)
+    return purpose

@@ -1,0 +1,90 @@
+"""Writes for webhooks: queue an event for every subscribed endpoint, record attempts."""
+
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from privacy import webhooks
+from privacy.jobs import enqueue_on_commit
+from privacy.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+def webhook_endpoint_create(*, name: str, url: str, events: list[str]) -> WebhookEndpoint:
+    unknown = set(events) - set(WebhookEndpoint.Event.values)
+    if unknown:
+        raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
+    return WebhookEndpoint.objects.create(
+        name=name, url=url, events=sorted(set(events)), secret="whsec_" + secrets.token_urlsafe(32)
+    )
+
+
+def webhook_event_queue(*, event: str, payload: dict) -> list[WebhookDelivery]:
+    """One delivery per active endpoint subscribed to `event`, sent after commit.
+
+    The caller's change is already saved in this transaction; a failing
+    endpoint only ever fails its own delivery.
+    """
+    from privacy.tasks import deliver_webhook  # tasks import this module
+
+    deliveries = [
+        WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
+        for endpoint in WebhookEndpoint.objects.filter(is_active=True)
+        if event in endpoint.events
+    ]
+    for delivery in deliveries:
+        enqueue_on_commit(deliver_webhook, delivery.pk)
+    return deliveries
+
+
+def webhook_delivery_claim(*, delivery_id: int) -> WebhookDelivery | None:
+    """Take a delivery to attempt it. Webhooks are at-least-once: a receiver
+    de-duplicates by the X-Portal-Delivery header, so a retry may re-take an
+    attempt in progress."""
+    claimable = Q(status=WebhookDelivery.Status.PENDING) | Q(status=WebhookDelivery.Status.DELIVERING)
+    claimed = WebhookDelivery.objects.filter(claimable, pk=delivery_id).update(
+        status=WebhookDelivery.Status.DELIVERING, attempts=F("attempts") + 1, status_changed_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+
+
+def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> webhooks.SendResult:
+    """POST the delivery once and log the attempt; marks it delivered on 2xx."""
+    result = webhooks.send(
+        url=delivery.endpoint.url,
+        secret=delivery.endpoint.secret,
+        event=delivery.event,
+        delivery_id=delivery.pk,
+        payload=delivery.payload,
+    )
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery, status_code=result.status_code, error=result.error, duration_ms=result.duration_ms
+        )
+        if result.ok:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.DELIVERED, delivered_at=timezone.now(), status_changed_at=timezone.now()
+            )
+    return result
+
+
+def webhook_delivery_fail(*, delivery_id: int) -> None:
+    WebhookDelivery.objects.filter(pk=delivery_id).exclude(status=WebhookDelivery.Status.DELIVERED).update(
+        status=WebhookDelivery.Status.FAILED, status_changed_at=timezone.now()
+    )
+
+
+def webhook_deliveries_stuck(*, older_than: timedelta) -> list[int]:
+    """Pending deliveries whose message to the broker seems lost (the sweeper re-sends them)."""
+    now = timezone.now()
+    stuck = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, status_changed_at__lte=now - older_than
+        ).values_list("pk", flat=True)[:500]
+    )
+    WebhookDelivery.objects.filter(pk__in=stuck).update(status_changed_at=now)
+    return stuck

@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from privacy import services
+from privacy.forms import AIOutputFlagForm, HumanReviewForm
+from privacy.models import HumanReviewRequest
+from privacy.registry import registry
+
+
+def _own_row(user, source_key: str, object_id: int):
+    """The customer's own row of a registry source, or 404 (also for anyone else's)."""
+    try:
+        source = registry.source(source_key)
+    except KeyError:
+        raise Http404("No such kind of data") from None
+    row = source.rows_for(user).filter(pk=object_id).first()
+    if row is None:
+        raise Http404("Not found")
+    return source, row
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def human_review_new(request, source_key: str, object_id: int):
+    source, row = _own_row(request.user, source_key, object_id)
+    form = HumanReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.human_review_request(user=request.user, source=source, row=row, **form.cleaned_data)
+        except services.NotAllowed:
+            raise Http404("A person can review only what an AI handled") from None
+        messages.success(request, "Your request is with our team. We will answer by e-mail and on this page.")
+        return redirect("human_review_detail", review.pk)
+    if not source.human_review or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
+        raise Http404("A person can review only what an AI handled")
+    return render(request, "privacy/human_review_new.html", {"form": form, "source": source, "row": row})
+
+
+@require_GET
+@login_required
+def human_review_list(request):
+    reviews = HumanReviewRequest.objects.filter(user=request.user).select_related("ai_system")
+    return render(request, "privacy/human_review_list.html", {"reviews": reviews})
+
+
+@require_GET
+@login_required
+def human_review_detail(request, pk: int):
+    review = get_object_or_404(HumanReviewRequest.objects.select_related("ai_system"), pk=pk, user=request.user)
+    return render(request, "privacy/human_review_detail.html", {"review": review})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ai_flag_new(request, source_key: str, object_id: int):
+    source, row = _own_row(request.user, source_key, object_id)
+    if not source.flaggable or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
+        raise Http404("Only something an AI wrote can be flagged")
+    form = AIOutputFlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.ai_output_flag(user=request.user, source=source, row=row, **form.cleaned_data)
+        messages.success(request, "Thank you — our AI governance team reviews every flag.")
+        return redirect("my_data_source", source.key)
+    return render(request, "privacy/ai_flag_new.html", {"form": form, "source": source, "row": row})

@@ -1,0 +1,61 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from privacy import selectors, services
+from privacy.forms import ChoiceForm
+from privacy.models import AIPurpose, ConsentMethod
+
+
+def _page_context(user) -> dict:
+    purposes = AIPurpose.objects.filter(is_active=True).prefetch_related("ai_systems")
+    return {
+        "permissions": selectors.ai_permissions(user=user, purposes=purposes),
+        "settings": selectors.customer_ai_settings(user=user),
+        "timeline": selectors.consent_timeline(user=user),
+    }
+
+
+@require_GET
+@login_required
+def ai_preferences(request):
+    return render(request, "privacy/preferences.html", _page_context(request.user))
+
+
+def _after_change(request):
+    # htmx swaps the switches and the timeline in place; without JavaScript
+    # the browser simply reloads the page.
+    if request.htmx:
+        return render(request, "privacy/_preferences_body.html", _page_context(request.user))
+    return redirect("ai_preferences")
+
+
+@require_POST
+@login_required
+def ai_preference_set(request, slug: str):
+    purpose = get_object_or_404(AIPurpose, slug=slug, is_active=True)
+    form = ChoiceForm(request.POST)
+    if not form.is_valid():
+        raise Http404("Unknown choice")
+    allowed = form.cleaned_data["allowed"]
+    if services.preference_set(user=request.user, purpose=purpose, allowed=allowed, method=ConsentMethod.PORTAL):
+        state = "on" if allowed else "off"
+        messages.success(request, f"“{purpose.name}” is now {state}.")
+    return _after_change(request)
+
+
+@require_POST
+@login_required
+def always_human_set(request):
+    form = ChoiceForm(request.POST)
+    if not form.is_valid():
+        raise Http404("Unknown choice")
+    enabled = form.cleaned_data["allowed"]
+    if services.always_human_set(user=request.user, enabled=enabled, method=ConsentMethod.PORTAL):
+        if enabled:
+            messages.success(request, "From now on, people serve you: every use of AI is off.")
+        else:
+            messages.success(request, "Your choices for each use of AI apply again.")
+    return _after_change(request)
