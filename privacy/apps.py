@@ -6,8 +6,13 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from privacy import checks  # noqa: F401 - registers the system checks
+        from privacy.default_purposes import ensure_default_purposes
         from privacy.registry import autodiscover
+
+        post_migrate.connect(ensure_default_purposes, sender=self)
 
         # Each app's privacy.py declares its personal data, like admin.py.
         autodiscover()

@@ -82,18 +82,22 @@ def worker_database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.fixture
-def real_worker(transactional_db, tmp_path):
-    """A worker on the test database and Redis; tasks are no longer eager."""
-    redis_url = require_services()
-    env = {
+def worker_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": worker_database_url(),
-        "CELERY_BROKER_URL": redis_url,
+        "CELERY_BROKER_URL": require_services(),
         "PORTAL_DATA_DIR": str(tmp_path / "worker-data"),
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "WEBHOOK_RETRY_BASE_SECONDS": "1",
+        **extra,
     }
-    worker = start_worker(env=env, folder=tmp_path)
+
+
+@pytest.fixture
+def real_worker(transactional_db, tmp_path):
+    """A worker on the test database and Redis, serving every queue; tasks are no longer eager."""
+    worker = start_worker(env=worker_env(tmp_path), folder=tmp_path, queues="default,webhooks")
     celery_app.conf.task_always_eager = False
     try:
         yield worker

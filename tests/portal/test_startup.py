@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_HOST": "smtp.example.com",
+    "PORTAL_URL": "https://privacy.example.com",
 }
 
 
@@ -112,6 +113,7 @@ def test_production_refuses_a_key_of_few_distinct_characters(tmp_path):
         ({"STAFF_REQUIRE_MFA": "false"}, "STAFF_REQUIRE_MFA"),
         ({"EMAIL_USE_SSL": "true", "EMAIL_USE_TLS": "true"}, "EMAIL_USE_SSL"),
         ({"DEBUG": "true"}, "DEBUG"),
+        ({"PORTAL_URL": "http://privacy.example.com"}, "PORTAL_URL"),
     ],
 )
 def test_production_refuses_unsafe_combinations(tmp_path, overrides, variable):

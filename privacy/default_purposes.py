@@ -4,8 +4,6 @@ Staff edit the texts in the admin afterwards (each edit is a new version); the
 business's systems refer to purposes by these slugs.
 """
 
-from django.db import migrations
-
 PURPOSES = [
     {
         "slug": "ai-chat-assistant",
@@ -73,18 +71,18 @@ def notice_for(purpose: dict) -> str:
     return f"{purpose['description']} Data used: {purpose['data_used']} {basis}"
 
 
-def seed(apps, schema_editor):
-    AIPurpose = apps.get_model("privacy", "AIPurpose")
-    AIPurposeNotice = apps.get_model("privacy", "AIPurposeNotice")
+def ensure_default_purposes(**kwargs) -> None:
+    """Create any of the six purposes that is missing (never changes existing ones).
+
+    Connected to post_migrate, like Django's own content types and
+    permissions: a fresh database, and a test database after each flush, get
+    them without a fixture. Staff retire a purpose by unticking "active".
+    """
+    from privacy.models import AIPurpose, AIPurposeNotice
+
     for data in PURPOSES:
         purpose, created = AIPurpose.objects.get_or_create(
             slug=data["slug"], defaults={**data, "notice_text": notice_for(data), "notice_version": 1}
         )
         if created:
             AIPurposeNotice.objects.create(purpose=purpose, version=1, text=purpose.notice_text)
-
-
-class Migration(migrations.Migration):
-    dependencies = [("privacy", "0004_preferences_reviews_webhooks")]
-
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

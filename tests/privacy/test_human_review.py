@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from interactions.models import Conversation
+from privacy import services
+from privacy.models import AIOutputFlag, HumanReviewRequest
+from tests.factories import AIInferenceFactory, ConversationFactory, MessageFactory
+
+
+@pytest.fixture
+def alices_ai_conversation(alice):
+    return ConversationFactory(customer=alice)
+
+
+def test_alice_asks_a_person_to_review_an_ai_handled_conversation(alice_client, alice, alices_ai_conversation):
+    url = f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/"
+    assert alice_client.get(url).status_code == 200
+    response = alice_client.post(url, {"statement": "The bot refused my refund.", "contests_outcome": "on"})
+    review = HumanReviewRequest.objects.get()
+    assert response["Location"] == f"/human-review/{review.pk}/"
+    assert (review.user, review.subject, review.contests_outcome) == (alice, alices_ai_conversation, True)
+    assert review.ai_system == alices_ai_conversation.ai_system
+    assert review.status == "open"
+    assert abs(review.due_at - review.created_at - timedelta(days=14)) < timedelta(seconds=5)
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "The bot refused my refund." in page and "Waiting for a person" in page
+
+
+def test_an_inference_can_be_contested(alice_client, alice):
+    inference = AIInferenceFactory(customer=alice, value="likely to leave")
+    response = alice_client.post(
+        f"/human-review/new/interactions.aiinference/{inference.pk}/", {"statement": "I am not leaving."}
+    )
+    assert response.status_code == 302
+    assert HumanReviewRequest.objects.get().subject == inference
+
+
+def test_a_statement_is_required(alice_client, alices_ai_conversation):
+    response = alice_client.post(f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/", {})
+    assert response.status_code == 200
+    assert not HumanReviewRequest.objects.exists()
+
+
+def test_a_conversation_without_ai_cannot_be_sent_for_human_review(alice_client, alice):
+    conversation = ConversationFactory(customer=alice, handled_by=Conversation.HandledBy.HUMAN, ai_system=None)
+    url = f"/human-review/new/interactions.conversation/{conversation.pk}/"
+    assert alice_client.get(url).status_code == 404
+    assert alice_client.post(url, {"statement": "x"}).status_code == 404
+
+
+def test_bob_gets_404_for_reviewing_alices_conversation(bob_client, alices_ai_conversation):
+    url = f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/"
+    assert bob_client.get(url).status_code == 404
+    assert bob_client.post(url, {"statement": "mine now"}).status_code == 404
+    assert not HumanReviewRequest.objects.exists()
+
+
+def test_bob_gets_404_for_alices_review_and_does_not_see_it_listed(client, alice, bob, alices_ai_conversation):
+    review = HumanReviewRequest.objects.create(
+        user=alice, content_type=ContentType.objects.get_for_model(Conversation), object_id=alices_ai_conversation.pk,
+        statement="Alice's private words", due_at=alices_ai_conversation.started_at,
+    )
+    client.force_login(bob)
+    assert client.get(f"/human-review/{review.pk}/").status_code == 404
+    assert "Alice's private words" not in client.get("/human-review/").content.decode()
+
+
+def test_a_staff_answer_reaches_the_customer_on_the_page_and_by_e_mail(
+    alice_client, alice, alices_ai_conversation, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    alice_client.post(
+        f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/", {"statement": "Please check."}
+    )
+    review = HumanReviewRequest.objects.get()
+    from accounts.models import User
+
+    officer = User.objects.create_user(email="officer@example.com", is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.human_review_answer(review=review, answer="We refunded you in full.", staff_user=officer)
+    page = alice_client.get(f"/human-review/{review.pk}/").content.decode()
+    assert "We refunded you in full." in page and "Answered" in page
+    (message,) = mailoutbox
+    assert message.to == [alice.email]
+    assert f"{settings.PORTAL_URL}/human-review/{review.pk}/" in message.body
+    assert "We refunded you in full." not in message.body  # the answer stays in the portal
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_an_empty_answer_is_refused(alice, alices_ai_conversation):
+    review = services.human_review_request(
+        user=alice, source=_source("interactions.conversation"), row=alices_ai_conversation, statement="x",
+        contests_outcome=False,
+    )
+    with pytest.raises(ValueError):
+        services.human_review_answer(review=review, answer="  ", staff_user=None)
+
+
+def _source(key):
+    from privacy.registry import registry
+
+    return registry.source(key)
+
+
+def test_alice_flags_an_ai_reply_and_staff_see_it_counted_per_ai_system(alice_client, alice, alices_ai_conversation):
+    reply = MessageFactory(conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system)
+    response = alice_client.post(
+        f"/ai-flags/new/interactions.message/{reply.pk}/", {"reason": "unfair", "comment": "It assumed my age."}
+    )
+    assert response.status_code == 302
+    flag = AIOutputFlag.objects.get()
+    assert (flag.user, flag.subject, flag.reason, flag.ai_system) == (alice, reply, "unfair", reply.ai_system)
+    from django.contrib.admin.sites import site
+
+    from privacy.models import AISystem
+
+    counted = site._registry[AISystem].get_queryset(None).get(pk=reply.ai_system.pk)
+    assert counted._flags == 1
+
+
+def test_a_customers_own_message_cannot_be_flagged(alice_client, alices_ai_conversation):
+    own = MessageFactory(conversation=alices_ai_conversation, sender="customer", ai_system=None)
+    assert alice_client.get(f"/ai-flags/new/interactions.message/{own.pk}/").status_code == 404
+
+
+def test_bob_cannot_flag_alices_messages(bob_client, alices_ai_conversation):
+    reply = MessageFactory(conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system)
+    assert bob_client.post(f"/ai-flags/new/interactions.message/{reply.pk}/", {"reason": "wrong"}).status_code == 404
+    assert not AIOutputFlag.objects.exists()
+
+
+def test_my_data_offers_review_and_flag_only_where_ai_was_involved(alice_client, alice, alices_ai_conversation):
+    human = ConversationFactory(customer=alice, handled_by=Conversation.HandledBy.HUMAN, ai_system=None)
+    html = alice_client.get("/my-data/interactions.conversation/").content.decode()
+    assert f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/" in html
+    assert f"/human-review/new/interactions.conversation/{human.pk}/" not in html
+    assert "How we use AI" in html  # the page says AI touched this data

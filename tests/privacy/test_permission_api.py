@@ -1,0 +1,110 @@
+import uuid
+
+import pytest
+
+from privacy import services
+from privacy.models import ConsentEvent
+
+
+@pytest.fixture
+def tokens(db):
+    _, reader = services.api_client_create(name="Reader", scopes=["permissions:read"])
+    _, writer = services.api_client_create(name="Writer", scopes=["permissions:read", "permissions:write"])
+    return {"reader": reader, "writer": writer}
+
+
+def get_permissions(client, token, customer):
+    return client.get(
+        f"/api/v1/customers/{customer.public_id}/ai-permissions/", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
+def post_consent(client, token, customer, **body):
+    return client.post(
+        f"/api/v1/customers/{customer.public_id}/consents/", body, content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def by_purpose(response) -> dict:
+    return {p["purpose"]: p for p in response.json()["permissions"]}
+
+
+def test_it_answers_every_purpose_with_why_since_and_notice_version(client, tokens, alice):
+    response = get_permissions(client, tokens["reader"], alice)
+    assert response.status_code == 200
+    permissions = by_purpose(response)
+    assert permissions["ai-chat-assistant"]["allowed"] is True
+    assert permissions["ai-chat-assistant"]["reason"] == "default"
+    assert permissions["ai-training"]["allowed"] is False
+    assert permissions["ai-training"]["notice_version"] == 1
+    assert permissions["ai-training"]["since"]
+
+
+def test_it_answers_with_a_change_immediately_after_it_is_made(client, alice_client, tokens, alice):
+    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+    permission = by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]
+    assert (permission["allowed"], permission["reason"]) == (False, "choice")
+
+
+def test_always_a_human_is_the_reason_given_for_every_purpose(client, alice_client, tokens, alice):
+    alice_client.post("/preferences/always-human/", {"allowed": "true"})
+    for permission in by_purpose(get_permissions(client, tokens["reader"], alice)).values():
+        assert (permission["allowed"], permission["reason"]) == (False, "always_human")
+
+
+def test_a_consent_captured_elsewhere_is_recorded_with_method_api(client, tokens, alice):
+    response = post_consent(client, tokens["writer"], alice, purpose="ai-training", granted=True, notice_version=1)
+    assert response.status_code == 200
+    assert by_purpose(response)["ai-training"]["allowed"] is True
+    event = ConsentEvent.objects.get(user=alice)
+    assert (event.method, event.notice_version, event.granted) == ("api", 1, True)
+
+
+def test_a_consent_without_a_notice_version_is_refused(client, tokens, alice):
+    response = post_consent(client, tokens["writer"], alice, purpose="ai-training", granted=True)
+    assert response.status_code == 400
+    assert "notice_version" in response.json()
+    assert not ConsentEvent.objects.exists()
+
+
+def test_a_notice_version_that_does_not_exist_yet_is_refused(client, tokens, alice):
+    response = post_consent(client, tokens["writer"], alice, purpose="ai-training", granted=True, notice_version=9)
+    assert response.status_code == 400
+    assert "notice_version" in response.json()
+
+
+def test_an_unknown_purpose_is_refused(client, tokens, alice):
+    response = post_consent(client, tokens["writer"], alice, purpose="mind-reading", granted=True, notice_version=1)
+    assert response.status_code == 400
+    assert "purpose" in response.json()
+
+
+def test_reading_needs_permissions_read_and_writing_permissions_write(client, tokens, alice):
+    _, ingest_only = services.api_client_create(name="Ingest", scopes=["interactions:write"])
+    assert get_permissions(client, ingest_only, alice).status_code == 403
+    response = post_consent(client, tokens["reader"], alice, purpose="ai-training", granted=True, notice_version=1)
+    assert response.status_code == 403
+    assert not ConsentEvent.objects.exists()
+
+
+def test_no_token_is_401(client, alice):
+    assert client.get(f"/api/v1/customers/{alice.public_id}/ai-permissions/").status_code == 401
+
+
+def test_an_unknown_customer_is_404(client, tokens, alice):
+    response = client.get(
+        f"/api/v1/customers/{uuid.uuid4()}/ai-permissions/", HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}"
+    )
+    assert response.status_code == 404
+
+
+def test_a_consent_for_bob_changes_nothing_of_alices(client, tokens, alice, bob):
+    post_consent(client, tokens["writer"], bob, purpose="ai-training", granted=True, notice_version=1)
+    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["allowed"] is False
+
+
+def test_the_ping_endpoint_names_the_client_and_its_scopes(client, tokens):
+    response = client.get("/api/v1/ping/", HTTP_AUTHORIZATION=f"Bearer {tokens['writer']}")
+    assert response.json() == {"client": "Writer", "scopes": ["permissions:read", "permissions:write"]}
+    assert client.get("/api/v1/ping/").status_code == 401
