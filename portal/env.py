@@ -106,7 +106,7 @@ def env_database(name: str, default: str) -> dict:
 
     value = env_url(name, default, schemes=("postgres", "postgresql", "pgsql", "sqlite"))
     try:
-        config = dj_database_url.parse(value, conn_max_age=0 if value.startswith("sqlite") else 60)
+        config = dj_database_url.parse(value, conn_max_age=60)
     except Exception as exc:  # dj_database_url raises several types for bad URLs
         raise EnvError(f"{name} is not a valid database URL: {exc}") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from privacy import services
+from privacy.permission_cache import invalidate_all_customers
 from django.db.models import Count
 
 from privacy.models import (
@@ -123,6 +124,12 @@ class AIPurposeAdmin(admin.ModelAdmin):
             obj.notice_text = AIPurpose.objects.get(pk=obj.pk).notice_text
         super().save_model(request, obj, form, change)
         services.purpose_update_notice(purpose=obj, text=new_text)
+        # Legal basis, GPC or "active" may have changed: every cached answer is stale.
+        invalidate_all_customers()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        invalidate_all_customers()
 
 
 @admin.register(HumanReviewRequest)

@@ -13,6 +13,7 @@ from privacy.api.authentication import APIClientTokenAuthentication
 from privacy.api.permissions import HasScope
 from privacy.api.serializers import ConsentInSerializer, PermissionsSerializer, PingSerializer
 from privacy.models import ConsentMethod
+from privacy.permission_cache import cached_permissions
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
 ERROR_RESPONSES = {
@@ -62,7 +63,14 @@ class AIPermissionsView(ClientAPIView):
         responses={200: PermissionsSerializer, **{k: v for k, v in ERROR_RESPONSES.items() if k != 400}},
     )
     def get(self, request, customer_id):
-        return Response(permissions_body(customer_or_404(customer_id)))
+        def compute():
+            customer = get_user_model().objects.filter(public_id=customer_id, is_active=True).first()
+            return permissions_body(customer) if customer else None
+
+        body = cached_permissions(customer_id, compute)
+        if body is None:
+            raise NotFound("Unknown customer.")
+        return Response(body)
 
 
 class ConsentView(ClientAPIView):

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from privacy.permission_cache import invalidate_all_customers, invalidate_customer
 from privacy.models import AIPreference, AIPurpose, ConsentEvent, ConsentMethod, CustomerAISettings
 from privacy.selectors import ai_permission_for, ai_permissions
 from privacy.services.webhooks import webhook_event_queue
@@ -14,6 +15,7 @@ def _settings_for(user) -> CustomerAISettings:
 
 
 def _announce_change(user) -> None:
+    invalidate_customer(user.public_id)
     webhook_event_queue(
         event="ai_preferences.changed",
         payload={
@@ -105,4 +107,5 @@ def purpose_update_notice(*, purpose: AIPurpose, text: str) -> AIPurpose:
     purpose.notice_text = text
     purpose.save(update_fields=["notice_text", "notice_version"])
     AIPurposeNotice.objects.create(purpose=purpose, version=purpose.notice_version, text=text)
+    invalidate_all_customers()
     return purpose

@@ -41,10 +41,38 @@ def test_it_answers_every_purpose_with_why_since_and_notice_version(client, toke
     assert permissions["ai-training"]["since"]
 
 
-def test_it_answers_with_a_change_immediately_after_it_is_made(client, alice_client, tokens, alice):
-    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+def test_it_answers_with_a_change_immediately_after_it_is_made(
+    client, alice_client, tokens, alice, django_capture_on_commit_callbacks
+):
+    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]["allowed"]  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
     permission = by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]
     assert (permission["allowed"], permission["reason"]) == (False, "choice")
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post("/preferences/always-human/", {"allowed": "true"})
+    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["reason"] == "always_human"
+
+
+def test_a_change_to_a_purpose_reaches_every_cached_answer(client, tokens, alice, django_capture_on_commit_callbacks):
+    from privacy.models import AIPurpose
+    from privacy.services import purpose_update_notice
+
+    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["notice_version"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
+    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["notice_version"] == 2
+
+
+def test_a_stale_answer_computed_before_a_change_is_never_served(tokens, alice, django_capture_on_commit_callbacks):
+    from privacy.permission_cache import cached_permissions, invalidate_customer
+
+    stale = {"customer_id": str(alice.public_id), "permissions": []}
+    with django_capture_on_commit_callbacks(execute=True):
+        # A reader computed this from old data; the change commits meanwhile.
+        cached_permissions(alice.public_id, lambda: (invalidate_customer(alice.public_id), stale)[1])
+    fresh = cached_permissions(alice.public_id, lambda: {"customer_id": "fresh", "permissions": []})
+    assert fresh["customer_id"] == "fresh"
 
 
 def test_always_a_human_is_the_reason_given_for_every_purpose(client, alice_client, tokens, alice):

@@ -1,0 +1,154 @@
+"""Benchmark: the permission API's requests per second under concurrent load.
+
+Starts gunicorn on a free loopback port (a throw-away SQLite database and the
+default file cache, shared by the workers, unless DATABASE_URL / CACHE_URL
+are set), then drives it with a multi-process keep-alive load
+client, measuring in the same run:
+
+- the measured figure: GET /api/v1/customers/<id>/ai-permissions/
+- the floor: GET /api/v1/ping/, a trivial view behind the same token
+  authentication on the same server.
+
+    .venv/bin/python bench/permissions.py [--seconds 8] [--connections 8]
+
+Target: the permission API serves at least 70% of the floor's requests per second.
+"""
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(env: dict) -> tuple[str, str]:
+    """Migrate, and create a customer with some choices and an API client; return (token, customer_id)."""
+    script = (
+        "from accounts.models import User\n"
+        "from privacy import services\n"
+        "from privacy.models import AIPurpose, ConsentMethod\n"
+        "u = User.objects.create_user(email='bench@example.com', password='x-bench-password-1')\n"
+        "services.preference_set(user=u, purpose=AIPurpose.objects.get(slug='ai-training'), allowed=True, method=ConsentMethod.PORTAL)\n"
+        "services.preference_set(user=u, purpose=AIPurpose.objects.get(slug='ai-chat-assistant'), allowed=False, method=ConsentMethod.PORTAL)\n"
+        "_, token = services.api_client_create(name='bench', scopes=['permissions:read'])\n"
+        "print(token, u.public_id)\n"
+    )
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [python, "manage.py", "shell", "--no-imports", "-c", script], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    ).stdout.split()
+    return out[-2], out[-1]
+
+
+def _client_process(port: int, path: str, token: str, threads: int, seconds: float, results) -> None:
+    import threading
+
+    counts = []
+
+    def run():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        done, deadline = 0, time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            connection.request("GET", path, headers={"Authorization": f"Bearer {token}", "Host": "127.0.0.1"})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise SystemExit(f"unexpected status {response.status} for {path}")
+            done += 1
+        counts.append(done)
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put(sum(counts))
+
+
+def requests_per_second(port: int, path: str, token: str, connections: int, seconds: float) -> float:
+    processes_count = 2
+    results = multiprocessing.Queue()
+    processes = [
+        multiprocessing.Process(
+            target=_client_process, args=(port, path, token, max(1, connections // processes_count), seconds, results)
+        )
+        for _ in range(processes_count)
+    ]
+    for process in processes:
+        process.start()
+    total = sum(results.get(timeout=seconds + 60) for _ in processes)
+    for process in processes:
+        process.join()
+    return total / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    data_dir = tempfile.mkdtemp(prefix="portal-bench-")
+    env = {
+        **os.environ,
+        "PORTAL_DATA_DIR": data_dir,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "warning",
+    }
+    token, customer_id = prepare(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+         "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        permissions_path = f"/api/v1/customers/{customer_id}/ai-permissions/"
+        floor_path = "/api/v1/ping/"
+        for path in (floor_path, permissions_path):  # warm every worker
+            requests_per_second(port, path, token, args.connections, 1)
+        # Alternate, so drift on a busy machine hits both alike.
+        floor_runs, measured_runs = [], []
+        for _ in range(2):
+            floor_runs.append(requests_per_second(port, floor_path, token, args.connections, args.seconds / 2))
+            measured_runs.append(requests_per_second(port, permissions_path, token, args.connections, args.seconds / 2))
+        floor, measured = sum(floor_runs) / 2, sum(measured_runs) / 2
+        print(f"Permission API under load: gunicorn {args.workers} workers x 4 threads, "
+              f"{args.connections} keep-alive connections, {args.seconds:.0f}s each")
+        print(f"  floor    GET /api/v1/ping/                          {floor:8.0f} req/s")
+        print(f"  measured GET /api/v1/customers/<id>/ai-permissions/ {measured:8.0f} req/s")
+        print(f"  ratio    {measured / floor:.0%} of the floor (target: at least 70%)")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
