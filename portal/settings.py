@@ -323,7 +323,8 @@ else:
 # --- Celery ---------------------------------------------------------------
 
 CELERY_BROKER_URL = env_url(
-    "CELERY_BROKER_URL", "" if PRODUCTION else "filesystem://", schemes=("redis", "rediss", "filesystem")
+    # "localhost" only quiets kombu's warning; the folder broker needs no host.
+    "CELERY_BROKER_URL", "" if PRODUCTION else "filesystem://localhost/", schemes=("redis", "rediss", "filesystem")
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     if PRODUCTION:
@@ -350,11 +351,15 @@ CELERY_TASK_IGNORE_RESULT = True  # the database row is the truth, not a result 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=10)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Slow or failing receivers must never hold up e-mails or privacy jobs.
-CELERY_TASK_ROUTES = {"privacy.tasks.deliver_webhook": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {
+    "privacy.tasks.deliver_webhook": {"queue": "webhooks"},
+    "privacy.tasks.build_export": {"queue": "exports"},
+    "privacy.tasks.run_erasure": {"queue": "erasure"},
+}
 # Publishing happens after the web request committed; give up quickly when the
 # broker is down and let the sweeper re-enqueue from the database later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
@@ -364,10 +369,29 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 60.0 * 60 * 6},
     "purge-old-emails": {"task": "privacy.tasks.purge_old_emails", "schedule": 60.0 * 60 * 24},
     "resend-stuck-webhooks": {"task": "privacy.tasks.resend_stuck_webhooks", "schedule": 300.0},
+    "sweep-stuck-requests": {"task": "privacy.tasks.sweep_stuck_requests", "schedule": 60.0},
+    "expire-exports": {"task": "privacy.tasks.expire_exports", "schedule": 60.0 * 60},
 }
 # Webhook deliveries: attempts, and the first pause between them (doubling).
 PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 PORTAL_WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10, minimum=0)
+# Privacy requests: the legal deadline (30 days under GDPR; 45 for CCPA),
+# which kinds wait for a staff decision, and export limits.
+PORTAL_REQUEST_DUE_DAYS = env_int("REQUEST_DUE_DAYS", 30, minimum=1)
+PORTAL_APPROVAL_REQUIRED = {
+    "export": env_bool("EXPORT_APPROVAL_REQUIRED", False),
+    "erasure": env_bool("ERASURE_APPROVAL_REQUIRED", True),
+}
+PORTAL_EXPORT_MIN_INTERVAL_HOURS = env_int("EXPORT_MIN_INTERVAL_HOURS", 24, minimum=0)
+PORTAL_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+# The sweeper re-publishes a request queued this long, or one "processing"
+# whose worker has been silent this long (its worker died).
+PORTAL_REQUEST_QUEUED_STUCK_SECONDS = env_int("REQUEST_QUEUED_STUCK_SECONDS", 300, minimum=1)
+PORTAL_REQUEST_SILENT_STUCK_SECONDS = env_int("REQUEST_SILENT_STUCK_SECONDS", 900, minimum=1)
+# Who hears about failed jobs (comma-separated addresses).
+PORTAL_PRIVACY_TEAM_EMAILS = env_list("PRIVACY_TEAM_EMAILS", ["privacy-team@localhost"])
+# Key for the pseudonymous subject reference kept after erasure (default: derived from SECRET_KEY).
+PORTAL_SUBJECT_REF_KEY = env_secret("SUBJECT_REF_KEY")
 # Days within which staff answer a request for human review.
 PORTAL_HUMAN_REVIEW_DAYS = env_int("HUMAN_REVIEW_DAYS", 14, minimum=1)
 # Seconds one attempt at sending an e-mail may take before it is killed.

@@ -2,6 +2,7 @@
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
+from django.views.decorators.cache import never_cache
 
 
 def sensitive_view(view_func):
@@ -11,4 +12,4 @@ def sensitive_view(view_func):
     customer must re-authenticate when their last proof is older than
     ACCOUNT_REAUTHENTICATION_TIMEOUT, so an unlocked laptop is not enough.
     """
-    return login_required(reauthentication_required(view_func))
+    return never_cache(login_required(reauthentication_required(view_func)))

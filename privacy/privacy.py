@@ -5,9 +5,11 @@ from privacy.models import (
     AIPreference,
     ConsentEvent,
     CustomerAISettings,
+    ExportArchive,
     HumanReviewRequest,
     OutboundEmail,
     PreferenceBreach,
+    PrivacyRequest,
 )
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 
@@ -170,5 +172,52 @@ registry.declare(
             "We must be able to show regulators how we handled AI use against customers' choices (GDPR Art. 5(2))."
         ),
         ordering=("-detected_at",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=PrivacyRequest,
+        subject_path="user",
+        label="Your privacy requests",
+        description="Each export or erasure you asked for, with its deadline and what became of it.",
+        fields=(
+            PersonalField("submitted_at", "user.privacy_preferences", label="Asked"),
+            PersonalField("kind", "user.privacy_preferences", label="Request"),
+            PersonalField("status", "user.privacy_preferences", label="Status"),
+            PersonalField("due_at", "user.privacy_preferences", label="Due by"),
+            PersonalField("finished_at", "user.privacy_preferences", label="Finished"),
+            PersonalField("denial_reason", "user.privacy_preferences", label="Reason given if refused"),
+        ),
+        purpose="To carry out your requests and show we did so on time.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Three years after the request is finished.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(
+            "We must be able to show that we handled your requests, and when (GDPR Art. 5(2) and 12); "
+            "the record keeps only a pseudonymous reference, not your name or address."
+        ),
+        ordering=("-submitted_at",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=ExportArchive,
+        subject_path="request__user",
+        label="Your data exports",
+        description="The archives we built for you, and when each is deleted.",
+        fields=(
+            PersonalField("created_at", "user.privacy_preferences", label="Built"),
+            PersonalField("size", "user.privacy_preferences", label="Size in bytes"),
+            PersonalField("expires_at", "user.privacy_preferences", label="Deleted on"),
+        ),
+        purpose="To let you download a copy of your data.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Seven days after it is built.",
+        recipients=(),
+        erasure=Erasure.delete(),
+        ordering=("-created_at",),
+        secret_fields=("storage_name",),
     )
 )

@@ -102,3 +102,57 @@ def resend_stuck_webhooks() -> int:
     for delivery_id in delivery_ids:
         deliver_webhook.delay(delivery_id)
     return len(delivery_ids)
+
+
+# --- Privacy requests ------------------------------------------------------
+
+try:  # S3 storage errors, when django-storages' S3 backend is in use
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    TRANSIENT_STORAGE_ERRORS: tuple = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover
+    TRANSIENT_STORAGE_ERRORS = (OSError,)
+
+
+class ExportError(Exception):
+    """Names the underlying error's class only (its text may hold paths or data)."""
+
+
+def _mark_export_failed(self, exc, task_id, args, kwargs, einfo):
+    services.export_fail(request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__)
+
+
+@shared_task(bind=True, max_retries=3, on_failure=_mark_export_failed)
+def build_export(self, request_id: int) -> None:
+    request = services.export_claim(request_id=request_id, task_id=self.request.id or "")
+    if request is None:
+        logger.info("export request id=%s is not waiting to be built; nothing to do", request_id)
+        return
+    try:
+        services.export_build(request=request)
+    except TRANSIENT_STORAGE_ERRORS as exc:
+        error_name = type(exc).__name__
+        if self.request.retries >= self.max_retries:
+            raise ExportError(error_name) from None
+        services.export_release(request_id=request_id, error_name=error_name)
+        raise self.retry(exc=ExportError(error_name), countdown=10 * 2**self.request.retries) from None
+    except Exception as exc:
+        raise ExportError(type(exc).__name__) from None
+
+
+@shared_task
+def sweep_stuck_requests() -> int:
+    stuck = services.requests_requeue_stuck(
+        queued_for=timedelta(seconds=settings.PORTAL_REQUEST_QUEUED_STUCK_SECONDS),
+        silent_for=timedelta(seconds=settings.PORTAL_REQUEST_SILENT_STUCK_SECONDS),
+    )
+    for request_id, kind in stuck:
+        (build_export if kind == "export" else run_erasure).delay(request_id)
+    if stuck:
+        logger.warning("re-published %d stuck privacy requests", len(stuck))
+    return len(stuck)
+
+
+@shared_task
+def expire_exports() -> int:
+    return services.exports_expire()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from privacy.views import human_review, my_data, preferences, transparency
+from privacy.views import human_review, my_data, preferences, requests, transparency
 
 urlpatterns = [
     path("my-data/", my_data.my_data, name="my_data"),
@@ -15,5 +15,9 @@ urlpatterns = [
     path(
         "human-review/new/<str:source_key>/<int:object_id>/", human_review.human_review_new, name="human_review_new"
     ),
+    path("requests/", requests.request_list, name="privacy_request_list"),
+    path("requests/export/", requests.export_new, name="export_new"),
+    path("requests/<int:pk>/", requests.request_detail, name="privacy_request_detail"),
+    path("requests/<int:pk>/download/", requests.export_download, name="export_download"),
     path("ai-flags/new/<str:source_key>/<int:object_id>/", human_review.ai_flag_new, name="ai_flag_new"),
 ]

@@ -39,6 +39,11 @@ pg_pid=""
 cleanup() {
   status=$?
   if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then kill "$redis_pid"; fi
+  # A test that restarts Redis (outage tests) leaves its new PID in the pidfile.
+  if [ -s "$work/redis.pid" ]; then
+    restarted=$(cat "$work/redis.pid")
+    if [ "$restarted" != "$redis_pid" ] && kill -0 "$restarted" 2>/dev/null; then kill "$restarted"; fi
+  fi
   if [ -n "$pg_pid" ] && kill -0 "$pg_pid" 2>/dev/null; then
     kill -INT "$pg_pid"  # PostgreSQL's "fast shutdown"
     for _ in $(seq 300); do kill -0 "$pg_pid" 2>/dev/null || break; sleep 0.1; done
@@ -74,6 +79,7 @@ pg_pid=$(head -n 1 "$work/pg/data/postmaster.pid")
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/portal"
 export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export TEST_REDIS_PORT="$redis_port"
+export TEST_REDIS_DIR="$work"
 # The test process publishes to this Redis too (tasks run eagerly unless a
 # test starts a real worker).
 export CELERY_BROKER_URL="$TEST_REDIS_URL"

@@ -1,5 +1,6 @@
 """Writes of the privacy domain, one module per concern; import from here."""
 
+from privacy.services.audit import audit_record
 from privacy.services.breaches import ai_use_record
 from privacy.services.clients import (
     api_client_create,
@@ -17,6 +18,21 @@ from privacy.services.mail import (
     outbound_email_release,
     outbound_email_requeue_stuck,
 )
+from privacy.services.requests import (
+    IllegalTransition,
+    RequestRefused,
+    export_build,
+    export_claim,
+    export_download_record,
+    export_fail,
+    export_release,
+    export_request_create,
+    exports_expire,
+    next_export_possible_at,
+    request_transition,
+    requests_requeue_stuck,
+    subject_reference,
+)
 from privacy.services.preferences import always_human_set, gpc_honour, preference_set, purpose_update_notice
 from privacy.services.webhooks import (
     webhook_deliveries_stuck,
@@ -28,6 +44,20 @@ from privacy.services.webhooks import (
 )
 
 __all__ = [
+    "IllegalTransition",
+    "RequestRefused",
+    "audit_record",
+    "export_build",
+    "export_claim",
+    "export_download_record",
+    "export_fail",
+    "export_release",
+    "export_request_create",
+    "exports_expire",
+    "next_export_possible_at",
+    "request_transition",
+    "requests_requeue_stuck",
+    "subject_reference",
     "NotAllowed",
     "ai_output_flag",
     "ai_use_record",

@@ -36,7 +36,7 @@ def test_with_no_environment_the_portal_uses_sqlite_and_the_folder_broker(tmp_pa
         env={}, tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://"]
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
     assert (tmp_path / "var" / "celery" / "queue").is_dir()
 
 

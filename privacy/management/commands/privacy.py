@@ -11,13 +11,17 @@ from privacy.models import APIClient
 
 
 class Command(BaseCommand):
-    help = "Privacy staff tools: inventory, api-client."
+    help = "Privacy staff tools: inventory, export, api-client."
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
         inventory = commands.add_parser("inventory", help="Print everything declared about a customer, as JSON.")
         inventory.add_argument("email")
+
+        export = commands.add_parser("export", help="Ask for an export of a customer's data.")
+        export.add_argument("email")
+        export.add_argument("--now", action="store_true", help="Build it here and now instead of on a worker.")
 
         api_client = commands.add_parser("api-client", help="Manage the API clients of the business's systems.")
         actions = api_client.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -31,13 +35,40 @@ class Command(BaseCommand):
         revoke.add_argument("name")
 
     def handle(self, *args, **options):
-        handler = {"inventory": self.inventory, "api-client": self.api_client}[options["command"]]
+        handler = {"inventory": self.inventory, "export": self.export, "api-client": self.api_client}[options["command"]]
         handler(options)
 
-    def inventory(self, options):
-        user = get_user_model().objects.filter(email__iexact=options["email"]).first()
+    def _customer(self, email: str):
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
-            raise CommandError(f"No customer with the address {options['email']}.")
+            raise CommandError(f"No customer with the address {email}.")
+        return user
+
+    def export(self, options):
+        from django.db import transaction
+
+        from privacy.tasks import build_export
+
+        user = self._customer(options["email"])
+        try:
+            with transaction.atomic():
+                request = services.export_request_create(user=user)
+                if options["now"]:
+                    # Claimed here, before commit, so the queued message finds it taken.
+                    services.export_claim(request_id=request.pk, task_id=f"cli-{request.pk}")
+        except services.RequestRefused as refusal:
+            raise CommandError(str(refusal)) from None
+        if options["now"]:
+            result = build_export.apply(args=[request.pk], task_id=f"cli-{request.pk}", throw=False)
+            request.refresh_from_db()
+            if request.status != "completed":
+                raise CommandError(f"Export request #{request.pk} failed ({request.failure_detail or result.result}).")
+            self.stdout.write(f"Export request #{request.pk} built: {request.archive.size} bytes; the customer is e-mailed.")
+        else:
+            self.stdout.write(f"Export request #{request.pk} queued; a worker builds it.")
+
+    def inventory(self, options):
+        user = self._customer(options["email"])
         data = selectors.personal_data_inventory(user=user)
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder))
 

@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class PrivacyRequest(models.Model):
+    """A customer's request to take their data out (export) or have it erased."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", "Export of your data"
+        ERASURE = "erasure", "Erasure of your data"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        AWAITING_APPROVAL = "awaiting_approval", "Waiting for our privacy team"
+        APPROVED = "approved", "Queued"
+        SCHEDULED = "scheduled", "Scheduled"
+        PROCESSING = "processing", "In progress"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        DENIED = "denied", "Denied"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    OPEN_STATUSES = (
+        Status.SUBMITTED,
+        Status.AWAITING_APPROVAL,
+        Status.APPROVED,
+        Status.SCHEDULED,
+        Status.PROCESSING,
+    )
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    # SET_NULL: the request (and its deadline record) outlives the account.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="privacy_requests"
+    )
+    # A keyed hash of the customer's ID: links requests of one person after
+    # erasure without saying who they were.
+    subject_ref = models.CharField(max_length=64, db_index=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    denial_reason = models.TextField(blank=True, help_text="Shown to the customer.")
+    # Erasure: when the grace period ends and the worker may start.
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Progress the request page shows: sources done of total.
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # The Celery task working on it; a redelivered message (same id) may take it back.
+    claimed_by_task = models.CharField(max_length=255, blank=True)
+    # Moves on every state change and every bit of progress: the sweeper's clock.
+    heartbeat_at = models.DateTimeField(auto_now_add=True)
+    failure_reason = models.CharField(max_length=300, blank=True, help_text="Shown to the customer.")
+    failure_detail = models.CharField(max_length=200, blank=True, help_text="For staff: the error's class, no data.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            # One open request of each kind per customer, even under a double click.
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=Q(status__in=["submitted", "awaiting_approval", "approved", "scheduled", "processing"]),
+                name="one_open_request_per_kind",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"], name="privacy_request_sweep_idx"),
+            models.Index(fields=["status", "due_at"], name="privacy_request_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ExportArchive(models.Model):
+    """The file an export produced, in the private `exports` storage."""
+
+    request = models.OneToOneField(PrivacyRequest, on_delete=models.CASCADE, related_name="archive")
+    storage_name = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Archive of request #{self.request_id}"
+
+
+class AuditEvent(models.Model):
+    """The audit trail: append-only and hash-chained; IDs and hashes, no personal data."""
+
+    actor_id = models.BigIntegerField(null=True, blank=True, help_text="The user who acted; empty for the system.")
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    sequence = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action}"
+
+    def save(self, *args, **kwargs):
+        from privacy.models.consent import AppendOnlyError
+
+        if self.pk is not None:
+            raise AppendOnlyError("the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from privacy.models.consent import AppendOnlyError
+
+        raise AppendOnlyError("the audit trail is append-only")
+
+
+class AuditChainHead(models.Model):
+    """One row, locked while an event is appended, so the chain never forks."""
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,68 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from privacy import services
+from privacy.decorators import sensitive_view
+from privacy.models import PrivacyRequest
+
+
+def _own_request(user, pk: int) -> PrivacyRequest:
+    # Looked up through the signed-in customer: anyone else's ID is a 404.
+    return get_object_or_404(PrivacyRequest.objects.select_related("archive"), pk=pk, user=user)
+
+
+@require_GET
+@login_required
+def request_list(request):
+    requests = PrivacyRequest.objects.filter(user=request.user).select_related("archive")
+    return render(request, "privacy/request_list.html", {"requests": requests})
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_view
+def export_new(request):
+    if request.method == "POST":
+        try:
+            export = services.export_request_create(user=request.user)
+        except services.RequestRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("export_new")
+        messages.success(request, "We are building your archive. We will e-mail you when it is ready.")
+        return redirect("privacy_request_detail", export.pk)
+    return render(request, "privacy/export_new.html", {"next_possible_at": services.next_export_possible_at(request.user)})
+
+
+@require_GET
+@login_required
+@never_cache
+def request_detail(request, pk: int):
+    privacy_request = _own_request(request.user, pk)
+    template = "privacy/_request_progress.html" if request.htmx else "privacy/request_detail.html"
+    return render(request, template, {"privacy_request": privacy_request})
+
+
+@require_GET
+@login_required
+def export_download(request, pk: int):
+    privacy_request = _own_request(request.user, pk)
+    archive = getattr(privacy_request, "archive", None)
+    if privacy_request.kind != PrivacyRequest.Kind.EXPORT or archive is None or archive.deleted_at:
+        raise Http404("No archive to download")
+    if archive.expires_at <= timezone.now():
+        return render(request, "privacy/export_expired.html", {"privacy_request": privacy_request}, status=410)
+    services.export_download_record(request=privacy_request, user=request.user)
+    stamp = archive.created_at.strftime("%Y-%m-%d")
+    response = FileResponse(
+        storages["exports"].open(archive.storage_name, "rb"),
+        as_attachment=True,
+        filename=f"my-data-{stamp}.zip",  # made here, never from user input
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

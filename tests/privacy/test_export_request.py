@@ -1,0 +1,297 @@
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import jsonschema
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.demo import DEMO_OFFICER_TOTP_SECRET
+from portal.celery import app as celery_app
+from privacy import services
+from privacy.exporting import SCHEMA_PATH
+from privacy.models import AuditEvent, ExportArchive, OutboundEmail, PrivacyRequest
+from privacy.registry import registry
+from privacy.selectors import personal_data_inventory
+from privacy.tasks import build_export, expire_exports, sweep_stuck_requests
+from tests.conftest import make_customer, sign_in_recently
+from tests.factories import give_history
+
+
+@pytest.fixture
+def recent_alice(client, alice):
+    sign_in_recently(client, alice.email)
+    return client
+
+
+def request_export(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/requests/export/")
+    return response
+
+
+def archive_of(request: PrivacyRequest) -> zipfile.ZipFile:
+    with storages["exports"].open(request.archive.storage_name, "rb") as stored:
+        return zipfile.ZipFile(io.BytesIO(stored.read()))
+
+
+@pytest.fixture
+def alices_export(recent_alice, alice, bob, django_capture_on_commit_callbacks):
+    give_history(alice, marker="ALICE-MARK")
+    give_history(bob, marker="BOB-MARK")
+    TOTP.activate(alice, DEMO_OFFICER_TOTP_SECRET)
+    response = request_export(recent_alice, django_capture_on_commit_callbacks)
+    export = PrivacyRequest.objects.get(user=alice)
+    assert response["Location"] == f"/requests/{export.pk}/"
+    return export
+
+
+def test_asking_for_an_export_requires_reauthentication(alice_client):
+    response = alice_client.post("/requests/export/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert not PrivacyRequest.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, alices_export):
+    client.logout()
+    for path in [f"/requests/{alices_export.pk}/", f"/requests/{alices_export.pk}/download/", "/requests/"]:
+        assert client.get(path)["Location"].startswith("/accounts/login/")
+
+
+def test_an_export_is_built_stored_and_the_customer_e_mailed(alices_export, alice, mailoutbox):
+    alices_export.refresh_from_db()
+    assert alices_export.status == "completed"
+    assert (alices_export.progress_done, alices_export.progress_total) == (len(registry.sources),) * 2
+    archive = alices_export.archive
+    assert storages["exports"].exists(archive.storage_name)
+    assert archive.expires_at - archive.created_at > timedelta(days=6, hours=23)
+    ready = [m for m in mailoutbox if "ready to download" in m.subject]
+    assert len(ready) == 1 and ready[0].to == [alice.email]
+    assert f"/requests/{alices_export.pk}/" in ready[0].body
+    assert "download" not in ready[0].body.split("/requests/")[1].split()[0]  # a page, never a file link or token
+    assert alices_export.due_at - alices_export.submitted_at == timedelta(days=30)
+
+
+def test_the_archive_holds_every_declared_value_of_alices_and_nothing_of_bobs(alices_export, alice, bob):
+    alices_export.refresh_from_db()
+    files = archive_of(alices_export)
+    assert {"data.json", "index.html", "README.txt", "data.schema.json"} <= set(files.namelist())
+    data = json.loads(files.read("data.json"))
+    expected = personal_data_inventory(user=alice)
+    exported = {s["source"]: s for s in data["sources"]}
+    assert set(exported) == {source.key for source in registry.sources}
+    for source_data in expected["sources"]:
+        source = registry.source(source_data["source"])
+        rows = exported[source.key]["rows"]
+        # Compare every declared field of every row (the archive's own row is
+        # in progress while it is built, so its status/size differ).
+        if source.key in ("privacy.privacyrequest", "privacy.exportarchive", "privacy.outboundemail"):
+            continue
+        assert len(rows) == len(source_data["rows"]), source.key
+        for got, want in zip(rows, source_data["rows"], strict=True):
+            assert got == want, source.key
+    everything = b"".join(files.read(name) for name in files.namelist()).decode()
+    assert "ALICE-MARK" in everything
+    assert "BOB-MARK" not in everything and bob.email not in everything and str(bob.public_id) not in everything
+
+
+def test_no_secret_is_ever_exported(alices_export, alice, client):
+    alices_export.refresh_from_db()
+    files = archive_of(alices_export)
+    everything = b"".join(files.read(name) for name in files.namelist()).decode()
+    alice.refresh_from_db()
+    from allauth.mfa.models import Authenticator
+
+    totp = Authenticator.objects.get(user=alice, type="totp")
+    for secret in [alice.password, DEMO_OFFICER_TOTP_SECRET, str(totp.data["secret"]), client.session.session_key]:
+        assert secret not in everything
+
+
+def test_ai_derived_values_carry_their_ai_system_and_confidence(alices_export):
+    alices_export.refresh_from_db()
+    data = json.loads(archive_of(alices_export).read("data.json"))
+    inferences = next(s for s in data["sources"] if s["source"] == "interactions.aiinference")
+    assert next(f for f in inferences["fields"] if f["name"] == "value")["derived_by_ai"] is True
+    assert all(row["value__ai_system"] and row["value__confidence"] == 0.73 for row in inferences["rows"])
+
+
+def test_data_json_validates_against_its_documented_schema(alices_export):
+    alices_export.refresh_from_db()
+    files = archive_of(alices_export)
+    schema = json.loads(SCHEMA_PATH.read_text())
+    assert json.loads(files.read("data.schema.json")) == schema
+    jsonschema.validate(json.loads(files.read("data.json")), schema)
+
+
+def test_each_source_has_a_csv_and_the_html_report_loads_nothing_from_elsewhere(alices_export):
+    alices_export.refresh_from_db()
+    files = archive_of(alices_export)
+    for source in registry.sources:
+        header = files.read(f"sources/{source.key}.csv").decode().splitlines()[0]
+        assert header.split(",")[: len(source.fields)] == [f.name for f in source.fields]
+    page = files.read("index.html").decode()
+    assert "ALICE-MARK" in page and "What our AI concluded about you" in page
+    assert "http://" not in page and "https://" not in page and " src=" not in page
+    assert "data.json" in files.read("README.txt").decode()
+
+
+def test_the_download_is_a_private_attachment_and_is_audited(recent_alice, alices_export, alice):
+    response = recent_alice.get(f"/requests/{alices_export.pk}/download/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="my-data-')
+    assert "no-store" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+    assert AuditEvent.objects.filter(action="export.downloaded", object_id=str(alices_export.pk), actor_id=alice.pk).exists()
+
+
+def test_bob_gets_404_for_alices_export_page_and_download(client, alices_export, bob):
+    client.force_login(bob)
+    assert client.get(f"/requests/{alices_export.pk}/").status_code == 404
+    assert client.get(f"/requests/{alices_export.pk}/download/").status_code == 404
+    assert "Export of your data" not in client.get("/requests/").content.decode()
+
+
+def test_staff_cannot_download_a_customers_archive(client, alices_export):
+    officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
+    client.force_login(officer)
+    assert client.get(f"/requests/{alices_export.pk}/download/").status_code == 404
+
+
+def test_only_one_open_export_at_a_time(recent_alice, alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # queued, not built yet
+        recent_alice.post("/requests/export/")
+    response = recent_alice.post("/requests/export/", follow=True)
+    assert "You already have an export on its way" in response.content.decode()
+    assert PrivacyRequest.objects.filter(user=alice).count() == 1
+
+
+def test_the_minimum_interval_says_when_the_next_export_is_possible(
+    recent_alice, alice, django_capture_on_commit_callbacks, settings
+):
+    request_export(recent_alice, django_capture_on_commit_callbacks)
+    response = recent_alice.post("/requests/export/", follow=True)
+    assert "You can ask for a new export from" in response.content.decode()
+    assert PrivacyRequest.objects.filter(user=alice).count() == 1
+    PrivacyRequest.objects.update(submitted_at=timezone.now() - timedelta(hours=25))
+    request_export(recent_alice, django_capture_on_commit_callbacks)
+    assert PrivacyRequest.objects.filter(user=alice).count() == 2
+
+
+def test_the_request_page_shows_progress_and_polls_only_while_in_progress(recent_alice, alice):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_export, "delay", lambda *a: None)
+        services.export_request_create(user=alice)
+    export = PrivacyRequest.objects.get()
+    page = recent_alice.get(f"/requests/{export.pk}/").content.decode()
+    assert "Queued" in page and 'hx-trigger="every 2s"' in page
+    PrivacyRequest.objects.update(status="processing", progress_done=3, progress_total=10)
+    fragment = recent_alice.get(f"/requests/{export.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "3 of 10 kinds of data done" in fragment and "<html" not in fragment
+
+
+def test_a_ready_page_shows_size_and_expiry_and_stops_polling(recent_alice, alices_export):
+    page = recent_alice.get(f"/requests/{alices_export.pk}/").content.decode()
+    assert "Ready" in page and "can be downloaded until" in page and "hx-trigger" not in page
+
+
+def test_expired_archives_are_deleted_and_the_page_says_so(recent_alice, alices_export):
+    alices_export.refresh_from_db()
+    name = alices_export.archive.storage_name
+    ExportArchive.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert expire_exports.delay().get() == 1
+    assert not storages["exports"].exists(name)
+    alices_export.refresh_from_db()
+    assert alices_export.status == "expired"
+    assert "Expired" in recent_alice.get(f"/requests/{alices_export.pk}/").content.decode()
+    assert recent_alice.get(f"/requests/{alices_export.pk}/download/").status_code == 404
+
+
+def test_a_past_due_archive_not_yet_swept_answers_a_clear_expired_page(recent_alice, alices_export):
+    ExportArchive.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = recent_alice.get(f"/requests/{alices_export.pk}/download/")
+    assert response.status_code == 410
+    assert "This archive has expired" in response.content.decode()
+
+
+def test_a_second_delivery_of_the_task_builds_nothing_more(alice, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.export_request_create(user=alice)
+    build_export.apply(args=[export.pk])
+    assert ExportArchive.objects.count() == 1
+    assert len([m for m in mailoutbox if "ready" in m.subject]) == 1
+
+
+def test_a_failure_tells_the_customer_alerts_staff_and_leaves_no_file(alice, monkeypatch, mailoutbox, django_capture_on_commit_callbacks):
+    def broken(**kwargs):
+        raise RuntimeError("/secret/path alice@example.com")
+
+    monkeypatch.setattr("privacy.services.requests.build_archive", broken)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.export_request_create(user=alice)
+    export.refresh_from_db()
+    assert export.status == "failed"
+    assert "Our privacy team has been told" in export.failure_reason
+    assert export.failure_detail == "RuntimeError"
+    assert not ExportArchive.objects.exists() and not storages["exports"].exists(f"exports/request-{export.pk}.zip")
+    assert any(m.to == ["privacy-team@localhost"] and "failed" in m.subject for m in mailoutbox)
+    assert any(m.to == [alice.email] and "could not build" in m.subject for m in mailoutbox)
+    assert "alice@example.com" not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_a_storage_error_is_retried_and_the_export_completes(alice, monkeypatch, django_capture_on_commit_callbacks):
+    storage = storages["exports"]
+    real_save, calls = storage.save, {"n": 0}
+
+    def flaky_save(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError("disk briefly unavailable")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(storage, "save", flaky_save)
+    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.export_request_create(user=alice)
+    export.refresh_from_db()
+    assert export.status == "completed" and export.attempts == 2
+    assert ExportArchive.objects.count() == 1
+
+
+def test_the_sweeper_republishes_an_export_whose_message_was_lost(alice, monkeypatch):
+    monkeypatch.setattr(build_export, "delay", lambda *a: None)  # the broker lost it
+    export = services.export_request_create(user=alice)
+    monkeypatch.undo()
+    PrivacyRequest.objects.update(heartbeat_at=timezone.now() - timedelta(minutes=10))
+    assert sweep_stuck_requests.delay().get() == 1
+    export.refresh_from_db()
+    assert export.status == "completed"
+
+
+def test_the_sweeper_takes_back_an_export_whose_worker_died(alice, monkeypatch):
+    monkeypatch.setattr(build_export, "delay", lambda *a: None)
+    export = services.export_request_create(user=alice)
+    services.export_claim(request_id=export.pk, task_id="dead-worker-task")
+    monkeypatch.undo()
+    PrivacyRequest.objects.update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    sweep_stuck_requests.delay()
+    export.refresh_from_db()
+    assert export.status == "completed" and ExportArchive.objects.count() == 1
+
+
+def test_the_cli_builds_an_export_now(alice, capsys):
+    call_command("privacy", "export", alice.email, "--now")
+    export = PrivacyRequest.objects.get(user=alice)
+    assert export.status == "completed" and export.archive.size > 0
+    assert f"Export request #{export.pk} built" in capsys.readouterr().out
+
+
+def test_every_state_change_is_in_the_audit_trail(alices_export):
+    actions = list(AuditEvent.objects.filter(object_id=str(alices_export.pk)).values_list("action", flat=True))
+    assert actions[:3] == ["request.submitted", "request.processing", "request.completed"]
+    assert OutboundEmail.objects.filter(template="privacy/email/request_received").exists()
