@@ -20,6 +20,7 @@ from django.conf import settings
 from portal.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
+ALL_QUEUES = "default,webhooks,exports,erasure"
 
 
 def require_services() -> str:
@@ -89,6 +90,8 @@ def worker_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "CELERY_BROKER_URL": require_services(),
         "PORTAL_DATA_DIR": str(tmp_path / "worker-data"),
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        # Shared by every worker of a test, like a bucket in production.
+        "EXPORTS_DIR": str(tmp_path / "exports"),
         "WEBHOOK_RETRY_BASE_SECONDS": "1",
         **extra,
     }
@@ -97,7 +100,7 @@ def worker_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 @pytest.fixture
 def real_worker(transactional_db, tmp_path):
     """A worker on the test database and Redis, serving every queue; tasks are no longer eager."""
-    worker = start_worker(env=worker_env(tmp_path), folder=tmp_path, queues="default,webhooks")
+    worker = start_worker(env=worker_env(tmp_path), folder=tmp_path, queues=ALL_QUEUES)
     celery_app.conf.task_always_eager = False
     try:
         yield worker
