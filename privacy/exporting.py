@@ -5,7 +5,8 @@ The archive is a ZIP with:
 - data.json — every source, its fields, categories, purpose, legal basis,
   retention and recipients, and every row (schema: privacy/export_schema.json);
 - sources/<source>.csv — one table per source;
-- index.html — the same, as a self-contained page a person can read;
+- index.html — the same, as a self-contained page a person can read (the
+  newest 1,000 entries of each kind; the CSV and JSON hold them all);
 - README.txt — what the files are.
 
 Everything streams: rows are read in chunks (`values_list().iterator()`, no
@@ -25,9 +26,9 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from pathlib import Path
 
+from django.db import connections
 from django.utils import timezone
 
 from privacy.registry import Source, registry
@@ -38,12 +39,39 @@ CHUNK_SIZE = 2000
 SCHEMA_PATH = Path(__file__).with_name("export_schema.json")
 
 
-def _jsonable(value):
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    return value
+def _datetime(value):
+    # Times are stored in UTC. SQLite hands back text or a naive datetime,
+    # PostgreSQL an aware one; all become the same ISO 8601 string.
+    if isinstance(value, str):
+        return f"{value[:10]}T{value[11:]}+00:00"
+    if value.tzinfo is None:
+        return value.isoformat() + "+00:00"
+    return value.isoformat()
+
+
+def _date(value):
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _uuid(value):
+    return str(uuid.UUID(value)) if isinstance(value, str) else str(value)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# Raw database values of these field types need a JSON-safe form; chosen once
+# per column, not tested per value, as this runs for every cell of histories
+# with hundreds of thousands of rows.
+_CONVERTERS = {
+    "DateTimeField": _datetime,
+    "DateField": _date,
+    "UUIDField": _uuid,
+    "JSONField": _json,
+    "BooleanField": bool,
+    "DecimalField": str,
+}
 
 
 class SourceReader:
@@ -54,6 +82,7 @@ class SourceReader:
         self.columns: list[str] = []  # the names in each row dict
         lookups: list[str] = []
         self._related: dict[int, tuple[type, dict]] = {}  # column index -> (model, id -> label)
+        self._converters: list = []
         for personal_field in source.fields:
             self._add(personal_field.name, personal_field.name, lookups)
             if personal_field.derived_by_ai:
@@ -66,8 +95,10 @@ class SourceReader:
         model_field = self.source.model._meta.get_field(field_name)
         if model_field.is_relation:
             self._related[len(lookups)] = (model_field.related_model, {})
+            self._converters.append(None)
             lookups.append(model_field.attname)
         else:
+            self._converters.append(_CONVERTERS.get(model_field.get_internal_type()))
             lookups.append(field_name)
         self.columns.append(column)
 
@@ -80,13 +111,27 @@ class SourceReader:
         return labels[pk]
 
     def rows(self, user) -> Iterator[dict]:
+        """The rows, newest first, read in chunks through a server-side cursor.
+
+        The ORM writes the SQL; the rows skip its per-value converters (the
+        export's hot loop) and get this reader's own, chosen per column.
+        """
         queryset = self.source.rows_for(user).order_by(*self.source.ordering).values_list(*self.lookups)
-        related = self._related
-        for values in queryset.iterator(chunk_size=CHUNK_SIZE):
-            yield {
-                column: (self._label(i, value) if i in related else _jsonable(value))
-                for i, (column, value) in enumerate(zip(self.columns, values, strict=True))
-            }
+        sql, params = queryset.query.sql_with_params()
+        columns = self.columns
+        steps = [
+            (lambda value, i=i: self._label(i, value)) if i in self._related else converter
+            for i, converter in enumerate(self._converters)
+        ]
+        connection = connections[queryset.db]
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(CHUNK_SIZE):
+                for values in chunk:
+                    yield {
+                        column: (value if step is None or value is None else step(value))
+                        for column, step, value in zip(columns, steps, values)
+                    }
 
 
 def source_metadata(source: Source) -> dict:
@@ -119,7 +164,9 @@ README = """Your data, as {portal_name} held it on {generated_at}
 This archive holds a copy of every piece of personal data we hold about you,
 including what our AI systems concluded about you.
 
-index.html     Open it in any web browser: everything, readable, in one page.
+index.html     Open it in any web browser: everything, readable, in one page
+               (up to the newest 1,000 entries of each kind; the files below
+               hold every entry).
 data.json      The same, for programs: one entry per kind of data ("source")
                with why we hold it, the legal basis, how long we keep it, who
                receives it, what erasure would do, and every value. Values an
@@ -149,9 +196,14 @@ th{{background:#f3f4f6}} dt{{font-weight:600}} .ai{{background:#ede4ff;color:#3f
 """
 
 
+# A page a person reads, not a dump: beyond this many rows of one kind the
+# report says so and points to the CSV and JSON, which hold every row.
+HTML_ROWS_PER_SOURCE = 1000
+
+
 class _HtmlSection:
     def __init__(self, out, source: Source, metadata: dict, columns: list[str]):
-        self.out, self.columns = out, columns
+        self.out, self.columns, self.key = out, columns, source.key
         derived = {f.name for f in source.fields if f.derived_by_ai}
         e = html.escape
         out.write(f"<section><h2>{e(source.label)}</h2><p>{e(source.description)}</p><dl>")
@@ -172,14 +224,24 @@ class _HtmlSection:
         self.rows = 0
 
     def row(self, values: dict) -> None:
-        cells = "".join(f"<td>{html.escape('' if values[c] is None else str(values[c]))}</td>" for c in self.columns)
-        self.out.write(f"<tr>{cells}</tr>\n")
         self.rows += 1
+        if self.rows > HTML_ROWS_PER_SOURCE:
+            return
+        # One escape per row, not per cell (the separator cannot occur in escaped text).
+        text = "\x1f".join("" if values[c] is None else str(values[c]).replace("\x1f", " ") for c in self.columns)
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        self.out.write("<tr><td>" + text.replace("\x1f", "</td><td>") + "</td></tr>\n")
 
     def close(self) -> None:
         if not self.rows:
             self.out.write(f'<tr><td colspan="{len(self.columns)}">Nothing of this kind.</td></tr>')
-        self.out.write("</table></section>\n")
+        self.out.write("</table>")
+        if self.rows > HTML_ROWS_PER_SOURCE:
+            self.out.write(
+                f"<p><strong>The newest {HTML_ROWS_PER_SOURCE:,} of {self.rows:,} entries are shown here.</strong> "
+                f"All of them are in data.json and in sources/{html.escape(self.key)}.csv.</p>"
+            )
+        self.out.write("</section>\n")
 
 
 def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime):

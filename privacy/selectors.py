@@ -1,6 +1,5 @@
 """Reads of the privacy domain."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from privacy.models import (
 from privacy.registry import PersonalField, Source, registry
 from privacy.tokens import hash_token
 from privacy.taxonomy import CATEGORIES, GROUPS
-from privacy.values import display_value, json_value, related_fields_to_load
+from privacy.values import display_value, related_fields_to_load
 
 ROWS_PER_SOURCE_ON_OVERVIEW = 5
 ROWS_PER_PAGE = 25
@@ -140,44 +139,17 @@ def personal_data_summaries(*, user) -> list[tuple[str, list[tuple[str, object]]
     return [(summary.title, summary.provider(user)) for summary in registry.summaries]
 
 
-def personal_data_inventory(*, user, chunk_size: int = 2000) -> dict:
-    """Everything declared about `user`, as JSON-safe data (the CLI prints it)."""
+def personal_data_inventory(*, user) -> dict:
+    """Everything declared about `user`, as JSON-safe data: what the CLI prints
+    and what an export's data.json holds (the same reader builds both)."""
+    from privacy.exporting import SourceReader, source_metadata
+
     return {
         "subject": {"id": user.pk, "public_id": str(user.public_id)},
         "sources": [
-            {
-                "source": source.key,
-                "label": source.label,
-                "purpose": source.purpose,
-                "legal_basis": str(source.legal_basis),
-                "retention": source.retention,
-                "recipients": list(source.recipients),
-                "erasure": source.erasure.description,
-                "fields": [
-                    {
-                        "name": f.name,
-                        "label": source.field_label(f),
-                        "category": f.category,
-                        "derived_by_ai": f.derived_by_ai,
-                    }
-                    for f in source.fields
-                ],
-                "rows": list(_json_rows(source, user, chunk_size)),
-            }
-            for source in registry.sources
+            {**source_metadata(source), "rows": list(SourceReader(source).rows(user))} for source in registry.sources
         ],
     }
-
-
-def _json_rows(source: Source, user, chunk_size: int) -> Iterator[dict]:
-    for row in _rows_queryset(source, user).iterator(chunk_size=chunk_size):
-        values = {f.name: json_value(row, source, f) for f in source.fields}
-        for f in source.fields:
-            if f.derived_by_ai:
-                values[f"{f.name}__ai_system"] = str(getattr(row, f.ai_system_field) or "")
-                if f.confidence_field:
-                    values[f"{f.name}__confidence"] = getattr(row, f.confidence_field)
-        yield values
 
 
 def api_client_by_token(token: str) -> APIClient | None:

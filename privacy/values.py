@@ -1,9 +1,6 @@
 """Turning a declared field of a row into what a person or a program reads."""
 
 import datetime
-import uuid
-from decimal import Decimal
-
 from django.db import models
 from django.utils import formats, timezone
 
@@ -20,16 +17,6 @@ def raw_value(row: models.Model, source: Source, personal_field: PersonalField):
         related = getattr(row, personal_field.name)
         return None if related is None else str(related)
     return getattr(row, model_field.attname)
-
-
-def json_value(row: models.Model, source: Source, personal_field: PersonalField):
-    """A JSON-safe value, in standard formats (ISO 8601 times, plain numbers)."""
-    value = raw_value(row, source, personal_field)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    return value
 
 
 def display_value(row: models.Model, source: Source, personal_field: PersonalField) -> str:

@@ -1,0 +1,166 @@
+"""Benchmark: building an export for a customer with 100,000 messages.
+
+Prints the job's wall time and the worker's peak memory beside a floor
+measured in the same run: raw SQL reading the same rows of every source,
+written as JSON into a ZIP (no ORM, no CSV or HTML report).
+
+    .venv/bin/python bench/export.py [--messages 100000] [--small 10000]
+
+Each measurement runs in a fresh process, so peak memory (ru_maxrss) is that
+job's alone. Targets: time at most 1.5x the floor; peak memory at 100,000
+messages at most 50 MB above the peak at 10,000.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(data_dir: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["PORTAL_DATA_DIR"] = data_dir
+    os.environ.setdefault("CACHE_URL", "locmem://")
+    os.environ.setdefault("LOG_LEVEL", "warning")
+    import django
+
+    django.setup()
+
+
+def seed(messages: int, email: str) -> None:
+    from django.utils import timezone
+
+    from accounts.models import User
+    from interactions.models import AIInference, Conversation, Message
+    from privacy.models import AISystem
+
+    assistant, _ = AISystem.objects.get_or_create(slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"})
+    customer = User.objects.create_user(email=email, password="bench-password-123", full_name="Bench Customer")
+    now = timezone.now()
+    conversations = Conversation.objects.bulk_create(
+        Conversation(customer=customer, channel="chat", subject=f"Topic {i}", handled_by="ai", ai_system=assistant,
+                     started_at=now - timedelta(hours=i))
+        for i in range(max(1, messages // 50))
+    )
+    Message.objects.bulk_create(
+        (Message(conversation=conversations[(i // 50) % len(conversations)], sender="ai" if i % 2 else "customer",
+                 body=f"Message {i}: my order has not arrived, can you check the delivery status please?",
+                 sent_at=now - timedelta(minutes=i), ai_system=assistant if i % 2 else None)
+         for i in range(messages)),
+        batch_size=5000,
+    )
+    AIInference.objects.bulk_create(
+        AIInference(customer=customer, ai_system=assistant, kind="sentiment", value="neutral", confidence=0.8,
+                    inferred_at=now - timedelta(minutes=i))
+        for i in range(messages // 50)
+    )
+
+
+def measure_job(email: str) -> dict:
+    """The export job as the worker runs it: claim, build, store, complete."""
+    from accounts.models import User
+    from privacy import services
+    from privacy.tasks import build_export
+
+    user = User.objects.get(email=email)
+    build_export.delay = lambda *args: None  # measured here, not on a worker
+    request = services.export_request_create(user=user)
+    started = time.perf_counter()
+    claimed = services.export_claim(request_id=request.pk, task_id="bench")
+    archive = services.export_build(request=claimed)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "size": archive.size}
+
+
+def measure_floor(email: str) -> dict:
+    """Raw SQL for the same rows of every source, dumped as JSON into a ZIP."""
+    import zipfile
+
+    from django.db import connection
+
+    from accounts.models import User
+    from privacy.exporting import SourceReader
+    from privacy.registry import registry
+
+    user = User.objects.get(email=email)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        target = Path(scratch) / "floor.zip"
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive, \
+                archive.open("data.json", "w", force_zip64=True) as out:
+            out.write(b'{"sources": [')
+            for index, source in enumerate(registry.sources):
+                reader = SourceReader(source)
+                # The ORM only writes the SQL; rows are fetched and dumped raw.
+                sql, params = (
+                    source.rows_for(user).order_by(*source.ordering).values_list(*reader.lookups).query.sql_with_params()
+                )
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    out.write((("," if index else "") + '{"rows": [').encode())
+                    first = True
+                    while rows := cursor.fetchmany(2000):
+                        for row in rows:
+                            out.write(((", " if not first else "") + json.dumps(row, default=str)).encode())
+                            first = False
+                    out.write(b"]}")
+            out.write(b"]}")
+        size = target.stat().st_size
+    return {"seconds": time.perf_counter() - started, "size": size}
+
+
+def child(mode: str, email: str, data_dir: str) -> None:
+    setup_django(data_dir)
+    result = measure_job(email) if mode == "job" else measure_floor(email)
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def run_child(mode: str, email: str, data_dir: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, email, data_dir],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "EMAIL", "DATA_DIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(*args.child)
+
+    data_dir = tempfile.mkdtemp(prefix="portal-bench-")
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    seed(args.small, "small@example.com")
+    seed(args.messages, "big@example.com")
+
+    floor = run_child("floor", "big@example.com", data_dir)
+    job = run_child("job", "big@example.com", data_dir)
+    small_job = run_child("job", "small@example.com", data_dir)
+    from django.db import connection
+
+    print(f"Export job ({connection.vendor}), customer with {args.messages:,} messages")
+    print(f"  job      {job['seconds']:7.2f} s   archive {job['size'] / 1e6:6.1f} MB   (data.json + CSV + HTML report)")
+    print(f"  floor    {floor['seconds']:7.2f} s   archive {floor['size'] / 1e6:6.1f} MB   (raw SQL -> JSON in a ZIP)")
+    print(f"  ratio    {job['seconds'] / floor['seconds']:.2f}x the floor (target: at most 1.5x)")
+    growth = job["peak_mb"] - small_job["peak_mb"]
+    print(f"  memory   peak {job['peak_mb']:.0f} MB at {args.messages:,} messages, {small_job['peak_mb']:.0f} MB at "
+          f"{args.small:,}: +{growth:.0f} MB (target: at most +50 MB)")
+
+
+if __name__ == "__main__":
+    main()
