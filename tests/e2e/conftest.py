@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.workers import real_worker  # noqa: F401 - the fixture
+
 CHROMIUM = "/usr/bin/chromium"
 # Headless, and quiet: no background calls to Google's services, which this
 # machine's closed network would refuse (and which a privacy portal's test

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,13 +11,9 @@ from django.utils import timezone
 from interactions.models import Conversation, Message
 from privacy.models import ExportArchive, OutboundEmail, PrivacyRequest
 from privacy.tasks import build_export, sweep_stuck_requests
-from tests.integration.conftest import ALL_QUEUES, start_worker, wait_for, worker_env
+from tests.workers import ALL_QUEUES, archives_of, start_worker, wait_for, worker_env
 
 pytestmark = pytest.mark.integration
-
-
-def archives_on_disk(tmp_path: Path) -> list[Path]:
-    return sorted((tmp_path / "exports").rglob("*.zip"))
 
 
 def ready_emails(export: PrivacyRequest) -> int:
@@ -43,7 +38,7 @@ def test_an_export_asked_for_in_the_portal_is_built_by_the_worker(client, alice,
     export = PrivacyRequest.objects.get(user=alice)
     assert response["Location"] == f"/requests/{export.pk}/"
     wait_for(lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed", what="the export")
-    assert len(archives_on_disk(tmp_path)) == 1
+    assert len(archives_of(export.pk)) == 1
     wait_for(lambda: ready_emails(export) == 1, what="the e-mail")
     assert "exports" in real_worker.log()
 
@@ -78,7 +73,7 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_export_completes_once(tra
     export.refresh_from_db()
     assert export.attempts == 2
     assert ExportArchive.objects.filter(request=export).count() == 1
-    assert len(archives_on_disk(tmp_path)) == 1
+    assert len(archives_of(export.pk)) == 1
     assert ready_emails(export) == 1
 
 
@@ -93,7 +88,7 @@ def test_the_same_task_delivered_twice_builds_one_archive(alice, real_worker, tm
     wait_for(lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed", what="the export")
     time.sleep(2)  # give the second delivery its turn
     assert ExportArchive.objects.filter(request=export).count() == 1
-    assert len(archives_on_disk(tmp_path)) == 1
+    assert len(archives_of(export.pk)) == 1
     assert ready_emails(export) == 1
     assert "not waiting to be built" in real_worker.log()
 
@@ -137,7 +132,7 @@ def test_an_export_asked_for_while_redis_is_down_completes_after_it_returns(tran
         except AssertionError:
             print(worker.log()[-6000:])
             raise
-        assert len(archives_on_disk(tmp_path)) == 1
+        assert len(archives_of(export.pk)) == 1
     finally:
         celery_app.conf.task_always_eager = True
         worker.stop()

@@ -4,7 +4,7 @@ import pytest
 
 from privacy import services
 from privacy.models import WebhookDelivery
-from tests.integration.conftest import wait_for
+from tests.workers import wait_for
 from tests.webhook_receiver import Receiver
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from privacy.models import OutboundEmail
-from tests.integration.conftest import ROOT, start_worker, wait_for
+from tests.workers import ROOT, start_worker, wait_for
 
 pytestmark = pytest.mark.integration
 
