@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.forms import StaffUserChangeForm, StaffUserCreationForm
 from accounts.models import User
+from privacy.permission_cache import invalidate_customer
 
 
 @admin.register(User)
@@ -14,6 +15,12 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "full_name")
     readonly_fields = ("public_id", "date_joined", "last_login")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # A deactivated customer is unknown to the permission API at once.
+            invalidate_customer(obj.public_id)
 
     def get_readonly_fields(self, request, obj=None):
         # Addresses live in allauth's EmailAddress rows (verified or not);

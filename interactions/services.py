@@ -15,6 +15,10 @@ INFERENCE_PURPOSES = {
 }
 
 
+class ExternalIdConflict(Exception):
+    """The client's ID is already used for another customer's record."""
+
+
 def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, bool]:
     """Store a conversation and its messages once; a retry returns the first copy.
 
@@ -22,6 +26,8 @@ def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, 
     """
     existing = Conversation.objects.filter(source_client=client, external_id=data["external_id"]).first()
     if existing:
+        if existing.customer_id != customer.pk:
+            raise ExternalIdConflict(data["external_id"])
         return existing, False
     messages = data.pop("messages", [])
     try:
@@ -36,10 +42,11 @@ def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, 
                 )
                 for message in messages
             )
+            # In the same transaction: a stored record always has its breach check.
+            _check_conversation_against_choices(conversation, client)
     except IntegrityError:
         # A concurrent retry of the same request won the race: use its row.
         return Conversation.objects.get(source_client=client, external_id=data["external_id"]), False
-    _check_conversation_against_choices(conversation, client)
     return conversation, True
 
 
@@ -54,13 +61,15 @@ def _check_conversation_against_choices(conversation: Conversation, client) -> N
 def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool]:
     existing = AIInference.objects.filter(source_client=client, external_id=data["external_id"]).first()
     if existing:
+        if existing.customer_id != customer.pk:
+            raise ExternalIdConflict(data["external_id"])
         return existing, False
     try:
         with transaction.atomic():
             inference = AIInference.objects.create(source_client=client, customer=customer, **data)
+            ai_use_record(
+                user=customer, purpose_slug=INFERENCE_PURPOSES[inference.kind], subject=inference, api_client=client
+            )
     except IntegrityError:
         return AIInference.objects.get(source_client=client, external_id=data["external_id"]), False
-    ai_use_record(
-        user=customer, purpose_slug=INFERENCE_PURPOSES[inference.kind], subject=inference, api_client=client
-    )
     return inference, True

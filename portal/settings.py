@@ -198,6 +198,8 @@ if PRODUCTION and not PORTAL_STAFF_REQUIRE_MFA:
 
 # --- Sessions and security -----------------------------------------------
 
+# Messages can carry one-time secrets (a new API token): keep them server-side.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14, minimum=300)
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -375,6 +377,9 @@ CELERY_BEAT_SCHEDULE = {
 # Webhook deliveries: attempts, and the first pause between them (doubling).
 PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
 PORTAL_WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 10, minimum=0)
+# Whether webhooks may go to loopback and private addresses (a staff-entered
+# URL must not reach internal services unless that is intended).
+PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", not PRODUCTION)
 # Privacy requests: the legal deadline (30 days under GDPR; 45 for CCPA),
 # which kinds wait for a staff decision, and export limits.
 PORTAL_REQUEST_DUE_DAYS = env_int("REQUEST_DUE_DAYS", 30, minimum=1)

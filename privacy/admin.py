@@ -117,6 +117,11 @@ class AIPurposeAdmin(admin.ModelAdmin):
     readonly_fields = ("notice_version",)
     inlines = [AIPurposeNoticeInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Changing the legal basis would silently switch AI on (or off) for
+        # every customer who never chose: retire the purpose and add a new one.
+        return ("notice_version", "slug", "legal_basis") if obj else ("notice_version",)
+
     def save_model(self, request, obj, form, change):
         # A changed notice is a new version; choices keep the version they were made under.
         new_text = form.cleaned_data["notice_text"]
@@ -143,12 +148,28 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "ai_system", "content_type", "object_id", "statement", "contests_outcome", "status",
                        "created_at", "due_at", "answered_at", "answered_by")
 
+    actions = ["start_review"]
+
     def has_add_permission(self, request):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
+            return (*self.readonly_fields, "answer")  # the customer already has it
+        return self.readonly_fields
+
+    @admin.action(description="Start reviewing (the customer sees it is being looked at)")
+    def start_review(self, request, queryset):
+        started = sum(services.human_review_start(review=review, staff_user=request.user) for review in queryset)
+        messages.success(request, f"{started} review(s) started.")
+
     def save_model(self, request, obj, form, change):
         if "answer" in form.changed_data:
-            services.human_review_answer(review=obj, answer=form.cleaned_data["answer"], staff_user=request.user)
+            try:
+                services.human_review_answer(review=obj, answer=form.cleaned_data["answer"], staff_user=request.user)
+            except ValueError as refusal:
+                messages.error(request, str(refusal))
+                return
             messages.success(request, "The answer is saved and the customer has been e-mailed.")
 
 
@@ -192,9 +213,15 @@ class WebhookEndpointForm(forms.ModelForm):
     def clean_url(self):
         from django.conf import settings
 
+        from privacy.webhooks import ForbiddenAddress, check_destination
+
         url = self.cleaned_data["url"]
         if settings.PRODUCTION and not url.startswith("https://"):
             raise forms.ValidationError("Webhooks carry customers' choices: use an https:// address.")
+        try:
+            check_destination(url, allow_private=settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
+        except ForbiddenAddress as refusal:
+            raise forms.ValidationError(f"This address cannot be used: {refusal}.") from None
         return url
 
 
@@ -244,7 +271,13 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         from privacy.tasks import deliver_webhook
 
+        from django.utils import timezone
+
+        from privacy.jobs import enqueue_on_commit
+
         for delivery in queryset.exclude(status=WebhookDelivery.Status.DELIVERED):
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.PENDING)
-            deliver_webhook.delay(delivery.pk)
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.PENDING, attempts=0, status_changed_at=timezone.now()
+            )
+            enqueue_on_commit(deliver_webhook, delivery.pk)
         messages.success(request, "Queued again.")

@@ -10,7 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from privacy.registry import ErasureAction, registry
 from privacy.taxonomy import CATEGORIES
 
-MAX_PATH_DEPTH = 3
+MAX_PATH_DEPTH = 4
 
 
 def path_to_user(model) -> str | None:
@@ -25,7 +25,9 @@ def path_to_user(model) -> str | None:
         if len(path) >= MAX_PATH_DEPTH:
             continue
         for model_field in current._meta.get_fields():
-            if not (model_field.is_relation and model_field.concrete and model_field.related_model):
+            # Forward relations only (foreign keys, one-to-one and
+            # many-to-many); reverse ones are auto-created.
+            if not (model_field.is_relation and not model_field.auto_created and model_field.related_model):
                 continue
             target = model_field.related_model
             if target is user_model:

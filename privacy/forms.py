@@ -9,6 +9,11 @@ class ChoiceForm(forms.Form):
     allowed = forms.TypedChoiceField(choices=[("true", "On"), ("false", "Off")], coerce=lambda v: v == "true")
 
 
+class PurposeChoiceForm(ChoiceForm):
+    # The notice version the customer had in front of them when they chose.
+    notice_version = forms.IntegerField(min_value=1)
+
+
 class HumanReviewForm(forms.Form):
     statement = forms.CharField(
         label="What would you like a person to look at?",

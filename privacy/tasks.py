@@ -98,7 +98,8 @@ def deliver_webhook(self, delivery_id: int) -> None:
 
 @shared_task
 def resend_stuck_webhooks() -> int:
-    delivery_ids = services.webhook_deliveries_stuck(older_than=timedelta(minutes=5))
+    # Longer than the longest pause between retries (10 minutes).
+    delivery_ids = services.webhook_deliveries_stuck(older_than=timedelta(minutes=15))
     for delivery_id in delivery_ids:
         deliver_webhook.delay(delivery_id)
     return len(delivery_ids)

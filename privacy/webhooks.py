@@ -7,11 +7,14 @@ receiver can check both who sent it and that it is fresh.
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 TIMEOUT_SECONDS = 10
 
@@ -49,7 +52,40 @@ class SendResult:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def send(*, url: str, secret: str, event: str, delivery_id: int, payload: dict) -> SendResult:
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect could lead to an internal address (and turns POST into GET):
+    # a 3xx is an answer of its own, and not a success.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# No proxy from the environment, no redirects.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects)
+
+
+class ForbiddenAddress(ValueError):
+    """The URL points at a loopback, private, link-local or otherwise internal address."""
+
+
+def check_destination(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs that would make the portal call its own network (SSRF)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ForbiddenAddress("only http(s) URLs with a host")
+    if allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except socket.gaierror as exc:
+        raise ForbiddenAddress("the host name does not resolve") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            raise ForbiddenAddress("the host resolves to an internal address")
+
+
+def send(*, url: str, secret: str, event: str, delivery_id: int, payload: dict,
+         allow_private: bool = False) -> SendResult:
     body = json.dumps({"event": event, "delivery_id": delivery_id, "data": payload}, separators=(",", ":")).encode()
     request = urllib.request.Request(
         url,
@@ -65,10 +101,13 @@ def send(*, url: str, secret: str, event: str, delivery_id: int, payload: dict) 
     )
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - staff-set URL
+        check_destination(url, allow_private=allow_private)
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
             status, error = response.status, ""
     except urllib.error.HTTPError as exc:
         status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+    except ForbiddenAddress as exc:
+        status, error = None, f"refused: {exc}"
+    except Exception as exc:  # any other failure is this attempt's failure, to be retried
         status, error = None, type(getattr(exc, "reason", exc)).__name__
     return SendResult(status, error[:200], int((time.monotonic() - started) * 1000))

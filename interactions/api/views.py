@@ -1,6 +1,6 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.response import Response
 
 from interactions import services
@@ -13,6 +13,19 @@ from interactions.api.serializers import (
 from interactions.models import Conversation
 from interactions.selectors import customer_by_reference
 from privacy.api.views import ERROR_RESPONSES, ClientAPIView
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "This external_id is already used for another customer's record."
+    default_code = "conflict"
+
+
+def _record_or_409(record, **kwargs):
+    try:
+        return record(**kwargs)
+    except services.ExternalIdConflict:
+        raise Conflict() from None
 
 
 def _customer_or_404(data: dict):
@@ -31,6 +44,7 @@ class ConversationIngestView(ClientAPIView):
         responses={
             201: ConversationOutSerializer,
             200: OpenApiResponse(ConversationOutSerializer, description="Already recorded under this external_id."),
+            409: OpenApiResponse(description="This external_id belongs to another customer's record."),
             **ERROR_RESPONSES,
         },
     )
@@ -39,7 +53,9 @@ class ConversationIngestView(ClientAPIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         customer = _customer_or_404(data)
-        conversation, created = services.conversation_record(client=request.auth, customer=customer, data=data)
+        conversation, created = _record_or_409(
+            services.conversation_record, client=request.auth, customer=customer, data=data
+        )
         return Response(
             ConversationOutSerializer(conversation).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -54,6 +70,7 @@ class InferenceIngestView(ClientAPIView):
         responses={
             201: InferenceOutSerializer,
             200: OpenApiResponse(InferenceOutSerializer, description="Already recorded under this external_id."),
+            409: OpenApiResponse(description="This external_id belongs to another customer's record."),
             **ERROR_RESPONSES,
         },
     )
@@ -69,7 +86,7 @@ class InferenceIngestView(ClientAPIView):
             ).first()
             if data["conversation"] is None:
                 raise ValidationError({"conversation_external_id": ["No conversation of this customer has that ID."]})
-        inference, created = services.inference_record(client=request.auth, customer=customer, data=data)
+        inference, created = _record_or_409(services.inference_record, client=request.auth, customer=customer, data=data)
         return Response(
             InferenceOutSerializer(inference).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

@@ -63,7 +63,8 @@ class ConsentEvent(models.Model):
         PURPOSE = "purpose", "AI purpose"
         ALWAYS_HUMAN = "always_human", "Always a human"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_events")
+    # PROTECT: the ledger is proof; accounts are anonymised on erasure, never deleted.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consent_events")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PURPOSE)
     purpose = models.ForeignKey(
         "privacy.AIPurpose", null=True, blank=True, on_delete=models.PROTECT, related_name="consent_events"

@@ -70,7 +70,7 @@ class AIOutputFlag(models.Model):
 class PreferenceBreach(models.Model):
     """AI was used on a customer's data against their choice, as reported by the ingest API."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference_breaches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="preference_breaches")
     purpose = models.ForeignKey("privacy.AIPurpose", on_delete=models.PROTECT, related_name="breaches")
     reason = models.CharField(max_length=20, help_text="Why it was not allowed: choice, gpc, always_human, ...")
     api_client = models.ForeignKey("privacy.APIClient", null=True, blank=True, on_delete=models.SET_NULL)

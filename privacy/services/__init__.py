@@ -8,7 +8,13 @@ from privacy.services.clients import (
     api_client_rotate_token,
     api_client_touch,
 )
-from privacy.services.human_review import NotAllowed, ai_output_flag, human_review_answer, human_review_request
+from privacy.services.human_review import (
+    NotAllowed,
+    ai_output_flag,
+    human_review_answer,
+    human_review_request,
+    human_review_start,
+)
 from privacy.services.mail import (
     outbound_email_claim,
     outbound_email_deliver,
@@ -69,6 +75,7 @@ __all__ = [
     "gpc_honour",
     "human_review_answer",
     "human_review_request",
+    "human_review_start",
     "outbound_email_claim",
     "outbound_email_deliver",
     "outbound_email_fail",

@@ -42,10 +42,22 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
     return review
 
 
+def human_review_start(*, review: HumanReviewRequest, staff_user) -> bool:
+    """A person takes the review; the customer sees it is being looked at."""
+    return bool(
+        HumanReviewRequest.objects.filter(pk=review.pk, status=HumanReviewRequest.Status.OPEN).update(
+            status=HumanReviewRequest.Status.IN_REVIEW
+        )
+    )
+
+
 @transaction.atomic
 def human_review_answer(*, review: HumanReviewRequest, answer: str, staff_user) -> HumanReviewRequest:
     if not answer.strip():
         raise ValueError("an answer cannot be empty")
+    locked = HumanReviewRequest.objects.select_for_update().get(pk=review.pk)
+    if locked.status == HumanReviewRequest.Status.ANSWERED:
+        raise ValueError("this review is answered already; the customer has the answer")
     review.answer = answer.strip()
     review.status = HumanReviewRequest.Status.ANSWERED
     review.answered_at = timezone.now()

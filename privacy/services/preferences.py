@@ -20,6 +20,8 @@ def _announce_change(user) -> None:
         event="ai_preferences.changed",
         payload={
             "customer_id": str(user.public_id),
+            # Receivers keep the newest state: a late retry must not win.
+            "occurred_at": timezone.now().isoformat(),
             "permissions": [permission.as_json() for permission in ai_permissions(user=user)],
         },
     )
@@ -37,6 +39,9 @@ def preference_set(
     version = notice_version or purpose.notice_version
     if not 1 <= version <= purpose.notice_version:
         raise ValueError(f"notice version {version} of {purpose.slug} does not exist")
+    # Lock the customer's settings row first: two first-ever choices arriving
+    # together (a double click) otherwise both find no preference to lock.
+    CustomerAISettings.objects.select_for_update().filter(pk=_settings_for(user).pk).get()
     current = AIPreference.objects.select_for_update().filter(user=user, purpose=purpose).first()
     if current and current.allowed == allowed and current.method == method and current.notice_version == version:
         return False

@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,6 +17,9 @@ def webhook_endpoint_create(*, name: str, url: str, events: list[str]) -> Webhoo
     unknown = set(events) - set(WebhookEndpoint.Event.values)
     if unknown:
         raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
+    if settings.PRODUCTION and not url.startswith("https://"):
+        raise ValueError("webhooks carry customers' choices: use an https:// address")
+    webhooks.check_destination(url, allow_private=settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
     return WebhookEndpoint.objects.create(
         name=name, url=url, events=sorted(set(events)), secret="whsec_" + secrets.token_urlsafe(32)
     )
@@ -60,11 +64,13 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> webhooks.SendResul
         event=delivery.event,
         delivery_id=delivery.pk,
         payload=delivery.payload,
+        allow_private=settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
     )
     with transaction.atomic():
         WebhookAttempt.objects.create(
             delivery=delivery, status_code=result.status_code, error=result.error, duration_ms=result.duration_ms
         )
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status_changed_at=timezone.now())
         if result.ok:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(
                 status=WebhookDelivery.Status.DELIVERED, delivered_at=timezone.now(), status_changed_at=timezone.now()
@@ -79,11 +85,14 @@ def webhook_delivery_fail(*, delivery_id: int) -> None:
 
 
 def webhook_deliveries_stuck(*, older_than: timedelta) -> list[int]:
-    """Pending deliveries whose message to the broker seems lost (the sweeper re-sends them)."""
+    """Deliveries whose message seems lost (the sweeper re-sends them): pending
+    ones never picked up, and ones left "delivering" by a dead worker or a
+    retry that could not be published."""
     now = timezone.now()
     stuck = list(
         WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, status_changed_at__lte=now - older_than
+            status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.DELIVERING],
+            status_changed_at__lte=now - older_than,
         ).values_list("pk", flat=True)[:500]
     )
     WebhookDelivery.objects.filter(pk__in=stuck).update(status_changed_at=now)

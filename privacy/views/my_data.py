@@ -7,11 +7,13 @@ from privacy import selectors
 
 @login_required
 def my_data(request):
+    groups = selectors.personal_data_overview(user=request.user)
     return render(
         request,
         "privacy/my_data.html",
         {
-            "groups": selectors.personal_data_overview(user=request.user),
+            "groups": groups,
+            "any_ai": any(view.any_ai or (view.count and view.source.derived_by_ai) for g in groups for view in g.sources),
             "summaries": selectors.personal_data_summaries(user=request.user),
         },
     )

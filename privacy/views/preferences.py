@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from privacy import selectors, services
-from privacy.forms import ChoiceForm
+from privacy.forms import ChoiceForm, PurposeChoiceForm
 from privacy.models import AIPurpose, ConsentMethod
 
 
@@ -36,11 +36,18 @@ def _after_change(request):
 @login_required
 def ai_preference_set(request, slug: str):
     purpose = get_object_or_404(AIPurpose, slug=slug, is_active=True)
-    form = ChoiceForm(request.POST)
+    form = PurposeChoiceForm(request.POST)
     if not form.is_valid():
         raise Http404("Unknown choice")
-    allowed = form.cleaned_data["allowed"]
-    if services.preference_set(user=request.user, purpose=purpose, allowed=allowed, method=ConsentMethod.PORTAL):
+    allowed, seen_version = form.cleaned_data["allowed"], form.cleaned_data["notice_version"]
+    if seen_version != purpose.notice_version:
+        # The notice changed while the page was open: the customer must see
+        # the words their choice will be recorded against.
+        messages.warning(request, f"The notice for “{purpose.name}” has just changed. Please read it and choose again.")
+        return _after_change(request)
+    if services.preference_set(
+        user=request.user, purpose=purpose, allowed=allowed, method=ConsentMethod.PORTAL, notice_version=seen_version
+    ):
         state = "on" if allowed else "off"
         messages.success(request, f"“{purpose.name}” is now {state}.")
     return _after_change(request)

@@ -15,7 +15,7 @@ def test_a_switch_in_the_portal_is_delivered_by_the_worker_after_a_500(client, a
         endpoint = services.webhook_endpoint_create(name="CRM", url=receiver.url, events=["ai_preferences.changed"])
         receiver.secret = endpoint.secret
         client.force_login(alice)
-        response = client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+        response = client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
         assert response.status_code == 302  # the customer is answered at once
         delivery = wait_for(
             lambda: WebhookDelivery.objects.filter(status="delivered").first(), timeout=30, what="the delivery"

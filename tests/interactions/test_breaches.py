@@ -19,7 +19,7 @@ def api(client, db):
 
 
 def test_ai_use_against_a_choice_is_stored_and_recorded_as_a_breach(api, alice_client, alice):
-    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
     assert api("conversations/", conversation_payload()).status_code == 201
     breach = PreferenceBreach.objects.get()
     assert (breach.user, breach.purpose.slug, breach.reason) == (alice, "ai-chat-assistant", "choice")
@@ -39,13 +39,13 @@ def test_an_inference_against_always_a_human_is_a_breach(api, alice_client, alic
 
 
 def test_a_retried_request_does_not_record_the_breach_twice(api, alice_client):
-    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
     api("conversations/", conversation_payload())
     api("conversations/", conversation_payload())
     assert PreferenceBreach.objects.count() == 1
 
 
 def test_bobs_choice_makes_no_breach_of_alices_data(api, bob_client, alice):
-    bob_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+    bob_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
     api("conversations/", conversation_payload())
     assert not PreferenceBreach.objects.exists()

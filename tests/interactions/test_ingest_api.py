@@ -194,3 +194,10 @@ def test_the_schema_and_docs_pages_are_served_from_our_own_files(client):
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
     assert "/static/drf_spectacular_sidecar/" in docs.content.decode()
+
+
+def test_an_external_id_reused_for_another_customer_is_a_conflict(api, alice, bob, ai_systems):
+    api("conversations/", conversation_payload())
+    response = api("conversations/", conversation_payload(customer_email=bob.email))
+    assert response.status_code == 409
+    assert Conversation.objects.get().customer == alice

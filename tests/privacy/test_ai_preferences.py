@@ -28,33 +28,33 @@ def test_the_page_shows_each_purpose_with_its_state_and_where_it_came_from(alice
 
 def test_switching_off_writes_exactly_one_ledger_event_with_the_notice_version(alice_client, alice):
     purpose = AIPurpose.objects.get(slug="ai-chat-assistant")
-    response = alice_client.post(f"/preferences/{purpose.slug}/", {"allowed": "false"})
+    response = alice_client.post(f"/preferences/{purpose.slug}/", {"allowed": "false", "notice_version": 1})
     assert response.status_code == 302
     event = ConsentEvent.objects.get(user=alice)
     assert (event.purpose, event.granted, event.method, event.notice_version) == (purpose, False, "portal", 1)
     assert not permission(alice, purpose.slug).allowed
     assert permission(alice, purpose.slug).reason == "choice"
     # The same choice again records nothing new.
-    alice_client.post(f"/preferences/{purpose.slug}/", {"allowed": "false"})
+    alice_client.post(f"/preferences/{purpose.slug}/", {"allowed": "false", "notice_version": 1})
     assert ConsentEvent.objects.filter(user=alice).count() == 1
 
 
 def test_opting_in_to_a_consent_purpose_and_out_again_is_two_events(alice_client, alice):
-    alice_client.post("/preferences/ai-training/", {"allowed": "true"})
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
     assert permission(alice, "ai-training").allowed
-    alice_client.post("/preferences/ai-training/", {"allowed": "false"})
+    alice_client.post("/preferences/ai-training/", {"allowed": "false", "notice_version": 1})
     assert [e.granted for e in ConsentEvent.objects.filter(user=alice).order_by("pk")] == [True, False]
 
 
 def test_the_timeline_shows_the_customers_changes(alice_client):
-    alice_client.post("/preferences/ai-drafted-replies/", {"allowed": "false"})
+    alice_client.post("/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1})
     html = alice_client.get("/preferences/").content.decode()
     assert "AI-drafted replies to my messages: off" in html
     assert "notice v1" in html
 
 
 def test_with_htmx_the_switch_answers_with_the_updated_fragment(alice_client):
-    response = alice_client.post("/preferences/ai-drafted-replies/", {"allowed": "false"}, HTTP_HX_REQUEST="true")
+    response = alice_client.post("/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html  # a fragment, swapped in place
@@ -62,7 +62,7 @@ def test_with_htmx_the_switch_answers_with_the_updated_fragment(alice_client):
 
 
 def test_always_a_human_switches_every_purpose_off_and_says_why(alice_client, alice):
-    alice_client.post("/preferences/ai-training/", {"allowed": "true"})
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
     alice_client.post("/preferences/always-human/", {"allowed": "true"})
     for p in ai_permissions(user=alice):
         assert (p.allowed, p.reason) == (False, "always_human")
@@ -72,21 +72,21 @@ def test_always_a_human_switches_every_purpose_off_and_says_why(alice_client, al
 
 
 def test_an_unknown_purpose_is_404(alice_client):
-    assert alice_client.post("/preferences/mind-reading/", {"allowed": "true"}).status_code == 404
+    assert alice_client.post("/preferences/mind-reading/", {"allowed": "true", "notice_version": 1}).status_code == 404
 
 
 def test_a_value_other_than_on_or_off_is_refused(alice_client, alice):
-    assert alice_client.post("/preferences/ai-training/", {"allowed": "maybe"}).status_code == 404
+    assert alice_client.post("/preferences/ai-training/", {"allowed": "maybe", "notice_version": 1}).status_code == 404
     assert not ConsentEvent.objects.filter(user=alice).exists()
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     assert client.get("/preferences/")["Location"].startswith("/accounts/login/")
-    assert client.post("/preferences/ai-training/", {"allowed": "true"})["Location"].startswith("/accounts/login/")
+    assert client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})["Location"].startswith("/accounts/login/")
 
 
 def test_bobs_switches_change_only_bobs_choices(bob_client, alice, bob):
-    bob_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+    bob_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
     bob_client.post("/preferences/always-human/", {"allowed": "true"})
     assert not AIPreference.objects.filter(user=alice).exists()
     assert not ConsentEvent.objects.filter(user=alice).exists()
@@ -96,7 +96,7 @@ def test_bobs_switches_change_only_bobs_choices(bob_client, alice, bob):
 def test_bob_never_sees_alices_choices(client, alice, bob):
     alice_browser = Client()
     alice_browser.force_login(alice)
-    alice_browser.post("/preferences/ai-training/", {"allowed": "true"})
+    alice_browser.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
     client.force_login(bob)
     html = client.get("/preferences/").content.decode()
     assert "Use of my conversations to train or improve AI: on" not in html
@@ -107,11 +107,13 @@ def test_bob_never_sees_alices_choices(client, alice, bob):
 def test_csrf_is_enforced(alice):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(alice)
-    assert browser.post("/preferences/ai-training/", {"allowed": "true"}).status_code == 403
+    assert browser.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1}).status_code == 403
     assert not ConsentEvent.objects.filter(user=alice).exists()
     page = browser.get("/preferences/")
     token = page.cookies["csrftoken"].value
-    response = browser.post("/preferences/ai-training/", {"allowed": "true", "csrfmiddlewaretoken": token})
+    response = browser.post(
+        "/preferences/ai-training/", {"allowed": "true", "notice_version": 1, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     assert ConsentEvent.objects.filter(user=alice).count() == 1
 
@@ -119,7 +121,7 @@ def test_csrf_is_enforced(alice):
 def test_the_ledger_cannot_be_edited_or_deleted(alice_client, alice):
     from privacy.models import AppendOnlyError
 
-    alice_client.post("/preferences/ai-training/", {"allowed": "true"})
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
     event = ConsentEvent.objects.get(user=alice)
     event.granted = False
     with pytest.raises(AppendOnlyError):
@@ -131,7 +133,7 @@ def test_the_ledger_cannot_be_edited_or_deleted(alice_client, alice):
 def test_a_new_notice_text_is_a_new_version_and_old_choices_keep_theirs(alice_client, alice):
     from privacy.services import purpose_update_notice
 
-    alice_client.post("/preferences/ai-training/", {"allowed": "true"})
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
     purpose = purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="New wording.")
     assert purpose.notice_version == 2
     assert list(purpose.notices.values_list("version", flat=True)) == [2, 1]
@@ -146,3 +148,14 @@ def test_the_six_purposes_exist_and_staff_edits_survive_another_migrate(db):
     ensure_default_purposes()
     purpose = AIPurpose.objects.get(slug="ai-training")
     assert (purpose.name, purpose.is_active, AIPurpose.objects.count()) == ("Training our AI", False, 6)
+
+
+def test_a_choice_made_against_an_outdated_notice_is_not_recorded(alice_client, alice):
+    from privacy.services import purpose_update_notice
+
+    purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="New wording.")
+    response = alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1}, follow=True)
+    assert "has just changed" in response.content.decode()
+    assert not ConsentEvent.objects.filter(user=alice).exists()
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 2})
+    assert ConsentEvent.objects.get(user=alice).notice_version == 2

@@ -24,7 +24,7 @@ def test_a_signed_in_request_with_the_signal_switches_off_the_gpc_purposes(alice
 
 
 def test_an_earlier_opt_in_gives_way_to_the_signal(alice_client, alice):
-    alice_client.post("/preferences/ai-training/", {"allowed": "true"})
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
     gpc_browser(alice).get("/dashboard/")
     assert state(alice)["ai-training"] == (False, "gpc")
 
@@ -32,7 +32,7 @@ def test_an_earlier_opt_in_gives_way_to_the_signal(alice_client, alice):
 def test_an_explicit_opt_in_after_the_signal_wins(alice):
     browser = gpc_browser(alice)
     browser.get("/dashboard/")
-    browser.post("/preferences/personalised-recommendations/", {"allowed": "true"})
+    browser.post("/preferences/personalised-recommendations/", {"allowed": "true", "notice_version": 1})
     assert state(alice)["personalised-recommendations"] == (True, "choice")
     gpc_browser(alice).get("/dashboard/")  # a later session still sends the signal
     assert state(alice)["personalised-recommendations"] == (True, "choice")

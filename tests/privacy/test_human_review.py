@@ -136,3 +136,19 @@ def test_my_data_offers_review_and_flag_only_where_ai_was_involved(alice_client,
     assert f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/" in html
     assert f"/human-review/new/interactions.conversation/{human.pk}/" not in html
     assert "How we use AI" in html  # the page says AI touched this data
+
+
+def test_a_review_is_started_then_answered_once(alice, alices_ai_conversation, django_capture_on_commit_callbacks, mailoutbox):
+    review = services.human_review_request(
+        user=alice, source=_source("interactions.conversation"), row=alices_ai_conversation, statement="x",
+        contests_outcome=False,
+    )
+    assert services.human_review_start(review=review, staff_user=None)
+    review.refresh_from_db()
+    assert review.get_status_display() == "Being reviewed"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.human_review_answer(review=review, answer="Done.", staff_user=None)
+    with pytest.raises(ValueError, match="answered already"):
+        services.human_review_answer(review=review, answer="Again.", staff_user=None)
+    review.refresh_from_db()
+    assert review.answer == "Done." and len(mailoutbox) == 1

@@ -46,7 +46,7 @@ def test_it_answers_with_a_change_immediately_after_it_is_made(
 ):
     assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]["allowed"]  # cached now
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+        alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
     permission = by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]
     assert (permission["allowed"], permission["reason"]) == (False, "choice")
     with django_capture_on_commit_callbacks(execute=True):
@@ -136,3 +136,22 @@ def test_the_ping_endpoint_names_the_client_and_its_scopes(client, tokens):
     response = client.get("/api/v1/ping/", HTTP_AUTHORIZATION=f"Bearer {tokens['writer']}")
     assert response.json() == {"client": "Writer", "scopes": ["permissions:read", "permissions:write"]}
     assert client.get("/api/v1/ping/").status_code == 401
+
+
+def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(
+    client, tokens, alice, settings, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from tests.conftest import make_customer
+
+    assert get_permissions(client, tokens["reader"], alice).status_code == 200  # cached now
+    settings.PORTAL_STAFF_REQUIRE_MFA = False
+    staff = Client()
+    staff.force_login(make_customer("officer@example.com", is_staff=True, is_superuser=True))
+    form = staff.get(f"/admin/accounts/user/{alice.pk}/change/").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "groups", "user_permissions", "last_login", "date_joined", "public_id")}
+    data.update(is_active="", preferred_language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staff.post(f"/admin/accounts/user/{alice.pk}/change/", data).status_code == 302
+    assert get_permissions(client, tokens["reader"], alice).status_code == 404

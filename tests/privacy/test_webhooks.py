@@ -24,7 +24,7 @@ def endpoint_for(receiver: Receiver):
 
 def switch_off(alice_client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false"})
+        alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
 
 
 def test_a_change_is_delivered_signed_to_a_real_receiver(alice_client, alice, django_capture_on_commit_callbacks):
@@ -92,3 +92,42 @@ def test_a_signature_made_with_another_secret_or_body_fails():
 def test_deliveries_go_to_their_own_queue():
     route = celery_app.amqp.router.route({}, "privacy.tasks.deliver_webhook")
     assert route["queue"].name == "webhooks"
+
+
+def test_internal_addresses_are_refused_unless_allowed(settings):
+    from privacy.webhooks import ForbiddenAddress, check_destination
+
+    settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    for url in ["http://127.0.0.1:8000/x", "http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x"]:
+        with pytest.raises(ForbiddenAddress):
+            check_destination(url, allow_private=False)
+        with pytest.raises(ValueError):
+            services.webhook_endpoint_create(name="Internal", url=url, events=["ai_preferences.changed"])
+    with pytest.raises(ForbiddenAddress):
+        check_destination("file:///etc/passwd", allow_private=True)
+
+
+def test_a_redirect_is_not_followed_nor_counted_as_delivered(alice_client, django_capture_on_commit_callbacks):
+    with Receiver(statuses=[302]) as receiver:
+        endpoint_for(receiver)
+        switch_off(alice_client, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed"
+    assert {a.status_code for a in delivery.attempt_log.all()} == {302}
+
+
+def test_the_sweeper_resends_a_delivery_left_delivering(alice_client, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from privacy.tasks import resend_stuck_webhooks
+
+    with Receiver() as receiver:
+        endpoint_for(receiver)
+        with django_capture_on_commit_callbacks(execute=False):  # its message is lost
+            alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
+        WebhookDelivery.objects.update(status="delivering", status_changed_at=timezone.now() - timedelta(hours=1))
+        assert resend_stuck_webhooks.delay().get() == 1
+    assert WebhookDelivery.objects.get().status == "delivered"
+    assert len(receiver.received) == 1
