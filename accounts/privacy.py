@@ -1,5 +1,7 @@
 """Personal data held by accounts and the third-party apps behind sign-in."""
 
+import uuid
+
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -9,6 +11,23 @@ from django.db.models.functions import Cast, Concat
 
 from accounts.models import User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+
+def _forget_admin_log_mentions(users) -> None:
+    # The admin's change log names an edited customer by e-mail
+    # (object_repr): keep the record of the change, not the name.
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id__in=[str(pk) for pk in users.values_list("pk", flat=True)]
+    ).update(object_repr="(erased customer)", change_message="")
+
+
+def _sign_out_sessions(user_sessions) -> None:
+    # Ends each session in the session store too: deleting the rows alone
+    # would leave the browsers signed in.
+    for user_session in user_sessions:
+        user_session.end()
+
 
 ACCOUNT_RETENTION = "For as long as you have an account; removed when you ask us to erase it."
 
@@ -49,8 +68,12 @@ registry.declare(
             country="",
             password="!erased",
             is_active=False,
+            # A new random public ID: downstream systems told of the erasure
+            # know the old one; nothing links the anonymised row to it.
+            public_id=uuid.uuid4,
         ),
         secret_fields=("password",),
+        before_erasure=_forget_admin_log_mentions,
     )
 )
 
@@ -131,6 +154,7 @@ registry.declare(
         erasure=Erasure.delete(),
         ordering=("-last_seen_at",),
         secret_fields=("session_key",),
+        before_erasure=_sign_out_sessions,
     )
 )
 

@@ -373,6 +373,7 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-webhooks": {"task": "privacy.tasks.resend_stuck_webhooks", "schedule": 300.0},
     "sweep-stuck-requests": {"task": "privacy.tasks.sweep_stuck_requests", "schedule": 60.0},
     "expire-exports": {"task": "privacy.tasks.expire_exports", "schedule": 60.0 * 60},
+    "start-due-erasures": {"task": "privacy.tasks.start_due_erasures", "schedule": 60.0 * 5},
 }
 # Webhook deliveries: attempts, and the first pause between them (doubling).
 PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
@@ -387,6 +388,8 @@ PORTAL_APPROVAL_REQUIRED = {
     "export": env_bool("EXPORT_APPROVAL_REQUIRED", False),
     "erasure": env_bool("ERASURE_APPROVAL_REQUIRED", True),
 }
+# Days an erasure waits (cancellable) before a worker starts; 0 starts at once.
+PORTAL_ERASURE_GRACE_DAYS = env_int("ERASURE_GRACE_DAYS", 14, minimum=0)
 PORTAL_EXPORT_MIN_INTERVAL_HOURS = env_int("EXPORT_MIN_INTERVAL_HOURS", 24, minimum=0)
 PORTAL_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 # The sweeper re-publishes a request queued this long, or one "processing"

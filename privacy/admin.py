@@ -14,6 +14,7 @@ from privacy.models import (
     HumanReviewRequest,
     OutboundEmail,
     PreferenceBreach,
+    PrivacyRequest,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -281,3 +282,54 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
             )
             enqueue_on_commit(deliver_webhook, delivery.pk)
         messages.success(request, "Queued again.")
+
+
+# --- Privacy requests (the request desk; more in the staff-review work) -----
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "status", "user", "submitted_at", "due_at", "scheduled_for")
+    list_filter = ("kind", "status")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "subject_ref")
+    readonly_fields = [f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")]
+    exclude = ("receipt_email", "subject_public_id")
+    actions = ["approve", "deny"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request, queryset):
+        for privacy_request in queryset:
+            try:
+                services.request_approve(request=privacy_request, staff_user=request.user)
+                messages.success(request, f"{privacy_request} approved.")
+            except services.IllegalTransition as refusal:
+                messages.error(request, f"{privacy_request}: {refusal}.")
+
+    @admin.action(description="Deny the selected requests, with a reason")
+    def deny(self, request, queryset):
+        from django.template.response import TemplateResponse
+
+        from privacy.forms import DenyForm
+
+        form = DenyForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            for privacy_request in queryset:
+                try:
+                    services.request_deny(request=privacy_request, staff_user=request.user, reason=form.cleaned_data["reason"])
+                    messages.success(request, f"{privacy_request} denied; the customer is told why.")
+                except services.IllegalTransition as refusal:
+                    messages.error(request, f"{privacy_request}: {refusal}.")
+            return None
+        return TemplateResponse(
+            request,
+            "privacy/admin/deny.html",
+            {**self.admin_site.each_context(request), "form": form, "requests": queryset,
+             "title": "Deny with a reason", "opts": self.model._meta, "action": "deny"},
+        )

@@ -30,3 +30,26 @@ class AIOutputFlagForm(forms.Form):
     reason = forms.ChoiceField(label="What is wrong with it?", choices=AIOutputFlag.Reason.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label="Anything you would like to add (optional)", required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}))
+
+
+ERASURE_CONFIRMATION_PHRASE = "erase my data"
+
+
+class ErasureConfirmForm(forms.Form):
+    confirmation = forms.CharField(
+        label=f"To confirm, type “{ERASURE_CONFIRMATION_PHRASE}”",
+        max_length=50,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_confirmation(self):
+        typed = " ".join(self.cleaned_data["confirmation"].lower().split())
+        if typed != ERASURE_CONFIRMATION_PHRASE:
+            raise forms.ValidationError(f"Type exactly “{ERASURE_CONFIRMATION_PHRASE}” to confirm.")
+        return typed
+
+
+class DenyForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the customer reads this)", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )

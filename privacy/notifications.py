@@ -18,14 +18,14 @@ def portal_url(path: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + path
 
 
-def render_customer_email(*, user, name: str, context: dict) -> EmailMultiAlternatives:
+def render_customer_email(*, user, name: str, context: dict, to: str | None = None) -> EmailMultiAlternatives:
     context = {"user": user, "portal_name": settings.PORTAL_NAME, "portal_url": portal_url("/"), **context}
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"privacy/email/{name}_subject.txt", context)
         text = render_to_string(f"privacy/email/{name}_message.txt", context)
         html = render_to_string(f"privacy/email/{name}_message.html", context)
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to or user.email])
     message.attach_alternative(html, "text/html")
     return message
 

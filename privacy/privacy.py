@@ -5,6 +5,7 @@ from privacy.models import (
     AIPreference,
     ConsentEvent,
     CustomerAISettings,
+    ErasureStep,
     ExportArchive,
     HumanReviewRequest,
     OutboundEmail,
@@ -198,7 +199,23 @@ registry.declare(
             "the record keeps only a pseudonymous reference, not your name or address."
         ),
         ordering=("-submitted_at",),
+        # Blanked as soon as the erasure receipt is queued.
+        secret_fields=("receipt_email",),
     )
+)
+
+def _delete_archive_files(archives) -> None:
+    from django.core.files.storage import storages
+
+    storage = storages["exports"]
+    for name in archives.values_list("storage_name", flat=True):
+        if storage.exists(name):
+            storage.delete(name)
+
+
+registry.exempt(
+    ErasureStep,
+    reason="Holds only which kind of data an erasure handled and how many rows: no personal data.",
 )
 
 registry.declare(
@@ -219,5 +236,6 @@ registry.declare(
         erasure=Erasure.delete(),
         ordering=("-created_at",),
         secret_fields=("storage_name",),
+        before_erasure=_delete_archive_files,
     )
 )

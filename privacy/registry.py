@@ -112,6 +112,10 @@ class Source:
     row_ai_system_field: str = ""
     human_review: bool = False  # customers may ask a person to review such a row
     flaggable: bool = False  # customers may flag what the AI wrote as wrong or unfair
+    # Called with the customer's rows just before erasure deletes or
+    # anonymises them, for what lives outside the table (files in storage,
+    # sessions in the session store). It must be safe to call twice.
+    before_erasure: Callable[[models.QuerySet], None] | None = None
 
     @property
     def key(self) -> str:

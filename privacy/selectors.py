@@ -200,6 +200,20 @@ def _always_human_override(user, settings_):
 register_permission_override(_always_human_override)
 
 
+def _erasure_pending_override(user, settings_):
+    from privacy.models import PrivacyRequest
+
+    pending = (
+        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE, status__in=PrivacyRequest.OPEN_STATUSES)
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    return ("erasure_pending", pending) if pending else None
+
+
+register_permission_override(_erasure_pending_override)
+
+
 def _permission(purpose, preference, user, override) -> Permission:
     if override is not None:
         reason, since = override

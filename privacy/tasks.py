@@ -116,7 +116,7 @@ except ImportError:  # pragma: no cover
 
 
 class ExportError(Exception):
-    """Names the underlying error's class only (its text may hold paths or data)."""
+    """A privacy job's error, naming the underlying error's class only (its text may hold paths or data)."""
 
 
 def _mark_export_failed(self, exc, task_id, args, kwargs, einfo):
@@ -157,3 +157,30 @@ def sweep_stuck_requests() -> int:
 @shared_task
 def expire_exports() -> int:
     return services.exports_expire()
+
+
+def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
+    services.erasure_fail(request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__)
+
+
+@shared_task(bind=True, max_retries=3, on_failure=_mark_erasure_failed)
+def run_erasure(self, request_id: int) -> None:
+    request = services.erasure_claim(request_id=request_id, task_id=self.request.id or "")
+    if request is None:
+        logger.info("erasure request id=%s is not waiting to run; nothing to do", request_id)
+        return
+    try:
+        services.erasure_execute(request=request)
+    except TRANSIENT_STORAGE_ERRORS as exc:
+        error_name = type(exc).__name__
+        if self.request.retries >= self.max_retries:
+            raise ExportError(error_name) from None
+        services.erasure_release(request_id=request_id)
+        raise self.retry(exc=ExportError(error_name), countdown=10 * 2**self.request.retries) from None
+    except Exception as exc:
+        raise ExportError(type(exc).__name__) from None
+
+
+@shared_task
+def start_due_erasures() -> int:
+    return len(services.erasures_start_due())

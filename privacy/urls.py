@@ -17,7 +17,9 @@ urlpatterns = [
     ),
     path("requests/", requests.request_list, name="privacy_request_list"),
     path("requests/export/", requests.export_new, name="export_new"),
+    path("requests/erasure/", requests.erasure_new, name="erasure_new"),
     path("requests/<int:pk>/", requests.request_detail, name="privacy_request_detail"),
+    path("requests/<int:pk>/cancel/", requests.request_cancel, name="privacy_request_cancel"),
     path("requests/<int:pk>/download/", requests.export_download, name="export_download"),
     path("ai-flags/new/<str:source_key>/<int:object_id>/", human_review.ai_flag_new, name="ai_flag_new"),
 ]

@@ -6,7 +6,7 @@ from privacy.models.consent import AIPreference, AppendOnlyError, ConsentEvent, 
 from privacy.models.human_review import AIOutputFlag, HumanReviewRequest, PreferenceBreach
 from privacy.models.mail import OutboundEmail
 from privacy.models.purposes import AIPurpose, AIPurposeNotice
-from privacy.models.requests import AuditChainHead, AuditEvent, ExportArchive, PrivacyRequest
+from privacy.models.requests import AuditChainHead, AuditEvent, ErasureStep, ExportArchive, PrivacyRequest
 from privacy.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "AppendOnlyError",
     "AuditChainHead",
     "AuditEvent",
+    "ErasureStep",
     "ExportArchive",
     "PrivacyRequest",
     "ConsentEvent",

@@ -27,6 +27,8 @@ class OutboundEmail(models.Model):
     # Bodies are blanked once sent: they may hold sign-in codes and links.
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # An erasure receipt: once sent, not even the address it went to is kept.
+    forget_recipients = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The Celery task that claimed it: when a killed worker's message is

@@ -63,6 +63,13 @@ class PrivacyRequest(models.Model):
     failure_reason = models.CharField(max_length=300, blank=True, help_text="Shown to the customer.")
     failure_detail = models.CharField(max_length=200, blank=True, help_text="For staff: the error's class, no data.")
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Erasure: the address the completion receipt goes to, captured when the
+    # request is made (the account's own is erased first) and blanked once
+    # the receipt is queued.
+    receipt_email = models.EmailField(blank=True)
+    # Erasure: the customer's public ID as downstream systems know it, for
+    # the erasure.completed webhook (the account gets a new random one).
+    subject_public_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -85,6 +92,13 @@ class PrivacyRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_cancellable(self) -> bool:
+        # Until a worker starts it; only erasures have a grace period to cancel in.
+        return self.kind == self.Kind.ERASURE and self.status in (
+            self.Status.SUBMITTED, self.Status.AWAITING_APPROVAL, self.Status.SCHEDULED, self.Status.APPROVED
+        )
 
 
 class ExportArchive(models.Model):
@@ -140,3 +154,26 @@ class AuditChainHead(models.Model):
 
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class ErasureStep(models.Model):
+    """One registry source's part of an erasure, recorded so a killed worker resumes where it stopped."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+
+    request = models.ForeignKey(PrivacyRequest, on_delete=models.CASCADE, related_name="erasure_steps")
+    position = models.PositiveSmallIntegerField()
+    source_key = models.CharField(max_length=100)
+    action = models.CharField(max_length=10)  # delete | anonymize | retain
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [models.UniqueConstraint(fields=["request", "source_key"], name="one_step_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source_key}: {self.action} ({self.status})"

@@ -12,7 +12,9 @@ from privacy.jobs import enqueue_on_commit
 from privacy.models import OutboundEmail
 
 
-def outbound_email_queue(*, message: EmailMessage, template: str, user_id: int | None) -> OutboundEmail:
+def outbound_email_queue(
+    *, message: EmailMessage, template: str, user_id: int | None, forget_recipients: bool = False
+) -> OutboundEmail:
     """Store a rendered e-mail and have a worker send it after commit."""
     from privacy.tasks import send_outbound_email  # tasks import this module
 
@@ -30,6 +32,7 @@ def outbound_email_queue(*, message: EmailMessage, template: str, user_id: int |
         subject=message.subject,
         body_text=text,
         body_html=html,
+        forget_recipients=forget_recipients,
     )
     enqueue_on_commit(send_outbound_email, email.pk)
     return email
@@ -66,6 +69,7 @@ def outbound_email_deliver(*, email_id: int) -> None:
     OutboundEmail.objects.filter(pk=email_id).update(
         status=OutboundEmail.Status.SENT, sent_at=timezone.now(), body_text="", body_html="", last_error=""
     )
+    OutboundEmail.objects.filter(pk=email_id, forget_recipients=True).update(recipients=[], subject="")
 
 
 def outbound_email_release(*, email_id: int, error_name: str) -> None:
@@ -84,6 +88,7 @@ def outbound_email_fail(*, email_id: int, error_name: str) -> None:
         body_html="",
         status_changed_at=timezone.now(),
     )
+    OutboundEmail.objects.filter(pk=email_id, forget_recipients=True).update(recipients=[], subject="")
 
 
 @transaction.atomic

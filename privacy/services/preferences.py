@@ -14,7 +14,8 @@ def _settings_for(user) -> CustomerAISettings:
     return settings_
 
 
-def _announce_change(user) -> None:
+def announce_permissions_changed(user) -> None:
+    """Every cached answer for `user` is stale, and subscribers hear the new state."""
     invalidate_customer(user.public_id)
     webhook_event_queue(
         event="ai_preferences.changed",
@@ -54,7 +55,7 @@ def preference_set(
     ConsentEvent.objects.create(
         user=user, kind=ConsentEvent.Kind.PURPOSE, purpose=purpose, granted=allowed, method=method, notice_version=version
     )
-    _announce_change(user)
+    announce_permissions_changed(user)
     return True
 
 
@@ -68,7 +69,7 @@ def always_human_set(*, user, enabled: bool, method: ConsentMethod) -> bool:
     settings_.always_human_changed_at = timezone.now()
     settings_.save(update_fields=["always_human", "always_human_changed_at"])
     ConsentEvent.objects.create(user=user, kind=ConsentEvent.Kind.ALWAYS_HUMAN, granted=enabled, method=method)
-    _announce_change(user)
+    announce_permissions_changed(user)
     return True
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
@@ -5,10 +6,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from privacy import services
 from privacy.decorators import sensitive_view
+from privacy.forms import ErasureConfirmForm
 from privacy.models import PrivacyRequest
 
 
@@ -36,6 +38,39 @@ def export_new(request):
         messages.success(request, "We are building your archive. We will e-mail you when it is ready.")
         return redirect("privacy_request_detail", export.pk)
     return render(request, "privacy/export_new.html", {"next_possible_at": services.next_export_possible_at(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@sensitive_view
+def erasure_new(request):
+    form = ErasureConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            erasure = services.erasure_request_create(user=request.user)
+        except services.RequestRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("erasure_new")
+        messages.success(request, "We received your request to erase your data. You can cancel it until it starts.")
+        return redirect("privacy_request_detail", erasure.pk)
+    return render(
+        request,
+        "privacy/erasure_new.html",
+        {"form": form, "plan": services.erasure_preview(), "grace_days": settings.PORTAL_ERASURE_GRACE_DAYS,
+         "is_staff": request.user.is_staff},
+    )
+
+
+@require_POST
+@login_required
+def request_cancel(request, pk: int):
+    privacy_request = _own_request(request.user, pk)
+    try:
+        services.request_cancel(request=privacy_request, user=request.user)
+    except services.IllegalTransition:
+        messages.error(request, "This request has already started (or ended) and can no longer be cancelled.")
+    else:
+        messages.success(request, "Cancelled. Nothing of your data was erased.")
+    return redirect("privacy_request_detail", pk)
 
 
 @require_GET

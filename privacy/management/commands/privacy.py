@@ -11,7 +11,7 @@ from privacy.models import APIClient
 
 
 class Command(BaseCommand):
-    help = "Privacy staff tools: inventory, export, api-client."
+    help = "Privacy staff tools: inventory, export, erase, api-client."
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -22,6 +22,11 @@ class Command(BaseCommand):
         export = commands.add_parser("export", help="Ask for an export of a customer's data.")
         export.add_argument("email")
         export.add_argument("--now", action="store_true", help="Build it here and now instead of on a worker.")
+
+        erase = commands.add_parser("erase", help="Erase a customer's data (staff-initiated).")
+        erase.add_argument("email")
+        erase.add_argument("--now", action="store_true", help="No grace period or approval; run here and now.")
+        erase.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
         api_client = commands.add_parser("api-client", help="Manage the API clients of the business's systems.")
         actions = api_client.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -35,7 +40,9 @@ class Command(BaseCommand):
         revoke.add_argument("name")
 
     def handle(self, *args, **options):
-        handler = {"inventory": self.inventory, "export": self.export, "api-client": self.api_client}[options["command"]]
+        handler = {
+            "inventory": self.inventory, "export": self.export, "erase": self.erase, "api-client": self.api_client,
+        }[options["command"]]
         handler(options)
 
     def _customer(self, email: str):
@@ -66,6 +73,32 @@ class Command(BaseCommand):
             self.stdout.write(f"Export request #{request.pk} built: {request.archive.size} bytes; the customer is e-mailed.")
         else:
             self.stdout.write(f"Export request #{request.pk} queued; a worker builds it.")
+
+    def erase(self, options):
+        from django.db import transaction
+
+        from privacy.tasks import run_erasure
+
+        user = self._customer(options["email"])
+        if not options["yes"]:
+            answer = input(f"Erase all data of customer #{user.pk}? This cannot be undone. Type 'erase' to go on: ")
+            if answer.strip() != "erase":
+                raise CommandError("Nothing was done.")
+        try:
+            with transaction.atomic():
+                request = services.erasure_request_create(user=user, skip_grace=options["now"])
+                if options["now"]:
+                    services.erasure_claim(request_id=request.pk, task_id=f"cli-{request.pk}")
+        except services.RequestRefused as refusal:
+            raise CommandError(str(refusal)) from None
+        if options["now"]:
+            run_erasure.apply(args=[request.pk], task_id=f"cli-{request.pk}", throw=False)
+            request.refresh_from_db()
+            if request.status != "completed":
+                raise CommandError(f"Erasure request #{request.pk} stopped ({request.failure_detail}); retry it.")
+            self.stdout.write(f"Erasure request #{request.pk} completed; the receipt is on its way.")
+        else:
+            self.stdout.write(f"Erasure request #{request.pk} created: {request.get_status_display().lower()}.")
 
     def inventory(self, options):
         user = self._customer(options["email"])

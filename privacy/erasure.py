@@ -1,0 +1,80 @@
+"""Erasing a customer, generic over the personal-data registry.
+
+Each declared source is one step: delete its rows, anonymise them with the
+declared replacements, or retain them (with the reason the customer was
+shown). Steps run children before parents, each in its own transaction
+together with the record that it is done, so a killed worker's erasure
+resumes at the first step not done, and running it again changes nothing.
+Deletes and updates are single statements per source, never row by row.
+"""
+
+from graphlib import CycleError, TopologicalSorter
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from privacy.models import ErasureStep
+from privacy.registry import ErasureAction, Source, is_expression, registry
+
+
+def erasure_plan() -> list[Source]:
+    """Every declared source, children first (a row before the rows it points at), the user last."""
+    by_model = {source.model: source for source in registry.sources}
+    must_come_before: dict = {model: set() for model in by_model}
+    for model in by_model:
+        for field in model._meta.get_fields():
+            target = getattr(field, "related_model", None)
+            if field.is_relation and not field.auto_created and target in by_model and target is not model:
+                must_come_before[target].add(model)  # `model` points at `target`: erase it first
+    user_model = get_user_model()
+    try:
+        order = list(TopologicalSorter(must_come_before).static_order())
+    except CycleError:  # pragma: no cover - no such cycle among today's models
+        order = list(by_model)
+    order.sort(key=lambda model: model is user_model)  # stable: only moves the user to the end
+    return [by_model[model] for model in order]
+
+
+def erasure_steps_ensure(request) -> list[ErasureStep]:
+    """The request's steps, created once (a resumed erasure finds them)."""
+    existing = {step.source_key: step for step in ErasureStep.objects.filter(request=request)}
+    missing = [
+        ErasureStep(request=request, position=position, source_key=source.key, action=str(source.erasure.action))
+        for position, source in enumerate(erasure_plan())
+        if source.key not in existing
+    ]
+    ErasureStep.objects.bulk_create(missing, ignore_conflicts=True)
+    return list(ErasureStep.objects.filter(request=request).order_by("position"))
+
+
+def _replacements(source: Source) -> dict:
+    return {
+        field: value() if callable(value) and not is_expression(value) else value
+        for field, value in source.erasure.replacements.items()
+    }
+
+
+def erasure_step_run(*, step: ErasureStep, user) -> int:
+    """Carry out one step (if not done yet); return the rows it touched."""
+    if step.status == ErasureStep.Status.DONE:
+        return step.rows
+    source = registry.source(step.source_key)
+    rows = source.rows_for(user)
+    if source.before_erasure and source.erasure.action != ErasureAction.RETAIN:
+        source.before_erasure(rows)
+    with transaction.atomic():
+        locked = ErasureStep.objects.select_for_update().get(pk=step.pk)
+        if locked.status == ErasureStep.Status.DONE:  # another delivery finished it meanwhile
+            return locked.rows
+        if source.erasure.action == ErasureAction.DELETE:
+            _, per_model = rows.delete()
+            count = per_model.get(source.model._meta.label, 0)
+        elif source.erasure.action == ErasureAction.ANONYMIZE:
+            count = rows.update(**_replacements(source))
+        else:
+            count = rows.count()
+        ErasureStep.objects.filter(pk=step.pk).update(
+            status=ErasureStep.Status.DONE, rows=count, finished_at=timezone.now()
+        )
+    return count
