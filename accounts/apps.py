@@ -8,7 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Customers and staff"
 
     def ready(self):
+        from allauth.account.signals import user_logged_in
+
         from accounts import checks  # noqa: F401 - registers the system checks
+        from accounts.audit import record_staff_sign_in
+
+        user_logged_in.connect(record_staff_sign_in, dispatch_uid="audit-staff-sign-in")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

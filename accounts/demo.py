@@ -73,7 +73,7 @@ def seed_demo_people() -> list[User]:
                 "country": person.country,
                 "preferred_language": person.preferred_language,
                 "is_staff": person.is_staff,
-                "is_superuser": person.is_staff,
+                "is_superuser": False,
                 "is_active": True,
             },
         )
@@ -84,6 +84,9 @@ def seed_demo_people() -> list[User]:
         )
         if person.is_staff:
             _ensure_demo_totp(user)
+            from django.contrib.auth.models import Group
+
+            user.groups.add(Group.objects.get(name="Privacy officer"))
         users.append(user)
     return users
 

@@ -11,6 +11,7 @@ behaviour.
 import zoneinfo
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from portal.env import (
@@ -374,6 +375,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-requests": {"task": "privacy.tasks.sweep_stuck_requests", "schedule": 60.0},
     "expire-exports": {"task": "privacy.tasks.expire_exports", "schedule": 60.0 * 60},
     "start-due-erasures": {"task": "privacy.tasks.start_due_erasures", "schedule": 60.0 * 5},
+    "erasure-reminders": {"task": "privacy.tasks.send_erasure_reminders", "schedule": 60.0 * 60},
+    "staff-digest": {"task": "privacy.tasks.send_staff_digest", "schedule": crontab(hour=7, minute=0)},
 }
 # Webhook deliveries: attempts, and the first pause between them (doubling).
 PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)

@@ -3,18 +3,25 @@ from django.contrib import admin, messages
 
 from privacy import services
 from privacy.permission_cache import invalidate_all_customers
+from datetime import timedelta
+
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
 
 from privacy.models import (
     AIOutputFlag,
     AIPurpose,
     AIPurposeNotice,
+    AuditEvent,
     AISystem,
     APIClient,
+    GuidelinesAcknowledgement,
     HumanReviewRequest,
     OutboundEmail,
     PreferenceBreach,
     PrivacyRequest,
+    StaffGuidelines,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -67,8 +74,12 @@ class APIClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        client, token = services.api_client_create(name=obj.name, scopes=form.cleaned_data["scopes"])
+            super().save_model(request, obj, form, change)
+            services.api_client_update(client=obj, actor_id=request.user.pk, changed=form.changed_data)
+            return None
+        client, token = services.api_client_create(
+            name=obj.name, scopes=form.cleaned_data["scopes"], actor_id=request.user.pk
+        )
         obj.pk = client.pk
         obj.__dict__.update(client.__dict__)
         messages.warning(request, f"The token for {client.name} is {token} — copy it now, it is not shown again.")
@@ -76,7 +87,7 @@ class APIClientAdmin(admin.ModelAdmin):
     @admin.action(description="Issue new tokens (the old ones stop working)")
     def rotate_tokens(self, request, queryset):
         for client in queryset:
-            token = services.api_client_rotate_token(client=client)
+            token = services.api_client_rotate_token(client=client, actor_id=request.user.pk)
             messages.warning(request, f"New token for {client.name}: {token} — copy it now, it is not shown again.")
 
 
@@ -141,6 +152,7 @@ class AIPurposeAdmin(admin.ModelAdmin):
 @admin.register(HumanReviewRequest)
 class HumanReviewRequestAdmin(admin.ModelAdmin):
     list_display = ("id", "user", "ai_system", "contests_outcome", "status", "created_at", "due_at")
+    date_hierarchy = "created_at"
     list_filter = ("status", "ai_system", "contests_outcome")
     list_select_related = ("user", "ai_system")
     search_fields = ("user__email",)
@@ -168,7 +180,7 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         if "answer" in form.changed_data:
             try:
                 services.human_review_answer(review=obj, answer=form.cleaned_data["answer"], staff_user=request.user)
-            except ValueError as refusal:
+            except (ValueError, services.GuidelinesNotAcknowledged) as refusal:
                 messages.error(request, str(refusal))
                 return
             messages.success(request, "The answer is saved and the customer has been e-mailed.")
@@ -284,18 +296,44 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         messages.success(request, "Queued again.")
 
 
-# --- Privacy requests (the request desk; more in the staff-review work) -----
+# --- The request desk ------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("week", "Due within 7 days")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        open_requests = queryset.filter(status__in=PrivacyRequest.OPEN_STATUSES)
+        if self.value() == "overdue":
+            return open_requests.filter(due_at__lt=now)
+        if self.value() == "week":
+            return open_requests.filter(due_at__gte=now, due_at__lte=now + timedelta(days=7))
+        return queryset
+
+
+def _refusal(request, privacy_request, refusal) -> None:
+    messages.error(request, f"{privacy_request}: {refusal}")
 
 
 @admin.register(PrivacyRequest)
 class PrivacyRequestAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "status", "user", "submitted_at", "due_at", "scheduled_for")
-    list_filter = ("kind", "status")
-    list_select_related = ("user",)
+    list_display = ("id", "kind", "status", "customer", "submitted_at", "due_at", "days_left", "assignee")
+    list_filter = ("kind", "status", OverdueFilter)
+    list_select_related = ("user", "assignee")
     search_fields = ("user__email", "subject_ref")
-    readonly_fields = [f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")]
+    date_hierarchy = "submitted_at"
+    readonly_fields = [
+        f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")
+    ]
     exclude = ("receipt_email", "subject_public_id")
-    actions = ["approve", "deny"]
+    actions = ["approve", "deny", "extend", "retry", "assign_to_me"]
+    change_form_template = "privacy/admin/privacyrequest_change_form.html"
+    change_list_template = "privacy/admin/privacyrequest_change_list.html"
 
     def has_add_permission(self, request):
         return False
@@ -303,33 +341,202 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Approve the selected requests")
+    def has_decide_permission(self, request):
+        return request.user.has_perm("privacy.decide_privacyrequest")
+
+    @admin.display(description="customer", ordering="user__email")
+    def customer(self, obj):
+        if obj.user is None or not obj.user.is_active and obj.user.email.endswith("@erased.invalid"):
+            return f"erased · ref {obj.subject_ref[:10]}…"
+        return obj.user.email
+
+    @admin.display(description="days left", ordering="due_at")
+    def days_left(self, obj):
+        if not obj.is_open:
+            return "—"
+        days = (obj.due_at - timezone.now()).days
+        if days < 0:
+            return format_html('<strong class="overdue">{} days overdue</strong>', -days)
+        return format_html('<span class="{}">{}</span>', "due-soon" if days <= 7 else "", days)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from privacy.selectors import audit_events_for
+
+        privacy_request = self.get_object(request, object_id)
+        timeline = audit_events_for(privacy_request) if privacy_request else []
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "timeline": timeline})
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="privacy_compliance_dashboard"),
+            path("guidelines/acknowledge/", self.admin_site.admin_view(self.acknowledge_view),
+                 name="privacy_guidelines_acknowledge"),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        from django.core.exceptions import PermissionDenied
+        from django.template.response import TemplateResponse
+
+        from privacy.selectors import compliance_dashboard
+
+        if not request.user.has_perm("privacy.view_compliance_dashboard"):
+            raise PermissionDenied
+        return TemplateResponse(request, "privacy/admin/dashboard.html",
+                                {**self.admin_site.each_context(request), "title": "Compliance dashboard",
+                                 "figures": compliance_dashboard()})
+
+    def acknowledge_view(self, request):
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        guidelines = services.current_guidelines()
+        if request.method == "POST" and guidelines:
+            services.guidelines_acknowledge(guidelines=guidelines, staff_user=request.user)
+            messages.success(request, f"Thank you: version {guidelines.version} acknowledged.")
+            return redirect(request.GET.get("next") or "admin:privacy_privacyrequest_changelist")
+        return TemplateResponse(request, "privacy/admin/acknowledge.html",
+                                {**self.admin_site.each_context(request), "title": "AI ethics and privacy guidelines",
+                                 "guidelines": guidelines,
+                                 "acknowledged": services.staff_acknowledged_current_guidelines(request.user)})
+
+    def _guarded(self, request, action) -> bool:
+        """Deciding needs the current guidelines acknowledged; say so instead of acting."""
+        try:
+            services.require_acknowledged_guidelines(request.user)
+        except services.GuidelinesNotAcknowledged as refusal:
+            messages.error(request, str(refusal))
+            return False
+        return True
+
+    @admin.action(description="Approve", permissions=["decide"])
     def approve(self, request, queryset):
+        if not self._guarded(request, "approve"):
+            return
         for privacy_request in queryset:
             try:
                 services.request_approve(request=privacy_request, staff_user=request.user)
                 messages.success(request, f"{privacy_request} approved.")
             except services.IllegalTransition as refusal:
-                messages.error(request, f"{privacy_request}: {refusal}.")
+                _refusal(request, privacy_request, refusal)
 
-    @admin.action(description="Deny the selected requests, with a reason")
+    @admin.action(description="Deny, with a reason the customer reads", permissions=["decide"])
     def deny(self, request, queryset):
-        from django.template.response import TemplateResponse
-
         from privacy.forms import DenyForm
 
+        if not self._guarded(request, "deny"):
+            return None
         form = DenyForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             for privacy_request in queryset:
                 try:
-                    services.request_deny(request=privacy_request, staff_user=request.user, reason=form.cleaned_data["reason"])
+                    services.request_deny(request=privacy_request, staff_user=request.user,
+                                          reason=form.cleaned_data["reason"])
                     messages.success(request, f"{privacy_request} denied; the customer is told why.")
                 except services.IllegalTransition as refusal:
-                    messages.error(request, f"{privacy_request}: {refusal}.")
+                    _refusal(request, privacy_request, refusal)
             return None
+        return self._action_form(request, queryset, form, "deny", "Deny with a reason")
+
+    @admin.action(description="Extend the deadline (once, up to 60 days)", permissions=["decide"])
+    def extend(self, request, queryset):
+        from privacy.forms import ExtendForm
+
+        if not self._guarded(request, "extend"):
+            return None
+        form = ExtendForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            for privacy_request in queryset:
+                try:
+                    services.request_extend(request=privacy_request, staff_user=request.user, **form.cleaned_data)
+                    messages.success(request, f"{privacy_request}: deadline moved; the customer is told why.")
+                except (services.IllegalTransition, ValueError) as refusal:
+                    _refusal(request, privacy_request, refusal)
+            return None
+        return self._action_form(request, queryset, form, "extend", "Extend the deadline")
+
+    @admin.action(description="Retry the failed job", permissions=["decide"])
+    def retry(self, request, queryset):
+        if not self._guarded(request, "retry"):
+            return
+        for privacy_request in queryset:
+            try:
+                services.request_retry(request=privacy_request, staff_user=request.user)
+                messages.success(request, f"{privacy_request} queued again.")
+            except services.IllegalTransition as refusal:
+                _refusal(request, privacy_request, refusal)
+
+    @admin.action(description="Assign to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        for privacy_request in queryset:
+            services.request_assign(request=privacy_request, staff_user=request.user)
+        messages.success(request, f"{queryset.count()} request(s) assigned to you.")
+
+    def _action_form(self, request, queryset, form, action, title):
+        from django.template.response import TemplateResponse
+
         return TemplateResponse(
             request,
-            "privacy/admin/deny.html",
-            {**self.admin_site.each_context(request), "form": form, "requests": queryset,
-             "title": "Deny with a reason", "opts": self.model._meta, "action": "deny"},
+            "privacy/admin/action_form.html",
+            {**self.admin_site.each_context(request), "form": form, "requests": queryset, "title": title,
+             "opts": self.model._meta, "action": action},
         )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail can be read, never changed (a trigger refuses it on PostgreSQL too)."""
+
+    list_display = ("sequence", "created_at", "action", "actor_id", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "action")
+    readonly_fields = ("sequence", "created_at", "action", "actor_id", "object_type", "object_id", "details",
+                       "prev_hash", "hash")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GuidelinesAcknowledgementInline(admin.TabularInline):
+    model = GuidelinesAcknowledgement
+    extra = 0
+    fields = ("user", "acknowledged_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffGuidelines)
+class StaffGuidelinesAdmin(admin.ModelAdmin):
+    """Each save publishes a new version; everyone must acknowledge it again."""
+
+    list_display = ("version", "published_at", "published_by", "acknowledgement_count")
+    fields = ("text",)
+    inlines = [GuidelinesAcknowledgementInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("published_by").annotate(_acks=Count("acknowledgements"))
+
+    @admin.display(description="acknowledged by")
+    def acknowledgement_count(self, obj):
+        return obj._acks
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a published version is never edited: publish a new one
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        published = services.guidelines_publish(text=form.cleaned_data["text"], staff_user=request.user)
+        obj.__dict__.update(published.__dict__)

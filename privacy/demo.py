@@ -114,3 +114,19 @@ def _link_purposes_to_systems() -> None:
     systems = {system.slug: system for system in AISystem.objects.all()}
     for purpose in AIPurpose.objects.filter(slug__in=PURPOSE_SYSTEMS):
         purpose.ai_systems.set([systems[slug] for slug in PURPOSE_SYSTEMS[purpose.slug]])
+
+
+DEMO_GUIDELINES = """1. A person reviews every AI outcome a customer contests, and can overturn it.
+2. We decide privacy requests on their merits, within the legal deadline; a refusal always states its reason.
+3. We never use a customer's data for an AI purpose they switched off.
+4. We look at AI flags and human-review outcomes per AI system every week, and act on patterns of unfairness.
+5. We never download a customer's export, and never copy personal data out of the admin."""
+
+
+@demo_seeder(order=40)
+def seed_guidelines() -> list[str]:
+    from privacy.models import StaffGuidelines
+
+    if not StaffGuidelines.objects.exists():
+        StaffGuidelines.objects.create(version=1, text=DEMO_GUIDELINES)
+    return ["  Staff guidelines v1 (the officer acknowledges them in the admin before deciding)."]

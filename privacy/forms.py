@@ -53,3 +53,10 @@ class DenyForm(forms.Form):
     reason = forms.CharField(
         label="Reason (the customer reads this)", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
     )
+
+
+class ExtendForm(forms.Form):
+    days = forms.IntegerField(label="Extend by (days)", min_value=1, max_value=60, initial=30)
+    reason = forms.CharField(
+        label="Reason (the customer reads this)", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
+    )

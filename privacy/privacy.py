@@ -7,10 +7,12 @@ from privacy.models import (
     CustomerAISettings,
     ErasureStep,
     ExportArchive,
+    GuidelinesAcknowledgement,
     HumanReviewRequest,
     OutboundEmail,
     PreferenceBreach,
     PrivacyRequest,
+    StaffGuidelines,
 )
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 
@@ -237,5 +239,45 @@ registry.declare(
         ordering=("-created_at",),
         secret_fields=("storage_name",),
         before_erasure=_delete_archive_files,
+    )
+)
+
+STAFF_ACCOUNTABILITY = "We must be able to show which guidelines staff had accepted when they decided (GDPR Art. 5(2))."
+
+registry.declare(
+    Source(
+        model=GuidelinesAcknowledgement,
+        subject_path="user",
+        label="Staff guidelines you acknowledged",
+        description="For staff only: which version of the AI ethics and privacy guidelines you accepted, and when.",
+        fields=(
+            PersonalField("guidelines", "user.account", label="Guidelines"),
+            PersonalField("acknowledged_at", "user.account", label="Acknowledged"),
+        ),
+        purpose="Accountability of staff decisions about customers' data and AI.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Six years.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(STAFF_ACCOUNTABILITY),
+        ordering=("-acknowledged_at",),
+    )
+)
+
+registry.declare(
+    Source(
+        model=StaffGuidelines,
+        subject_path="published_by",
+        label="Staff guidelines you published",
+        description="For staff only: versions of the guidelines you published.",
+        fields=(
+            PersonalField("version", "user.account", label="Version"),
+            PersonalField("published_at", "user.account", label="Published"),
+        ),
+        purpose="Accountability of staff decisions about customers' data and AI.",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Six years.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(STAFF_ACCOUNTABILITY),
+        ordering=("-published_at",),
     )
 )

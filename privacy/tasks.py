@@ -184,3 +184,13 @@ def run_erasure(self, request_id: int) -> None:
 @shared_task
 def start_due_erasures() -> int:
     return len(services.erasures_start_due())
+
+
+@shared_task
+def send_erasure_reminders() -> int:
+    return services.erasure_reminders_send()
+
+
+@shared_task
+def send_staff_digest() -> dict:
+    return services.staff_digest_send()

@@ -6,7 +6,15 @@ from privacy.models.consent import AIPreference, AppendOnlyError, ConsentEvent, 
 from privacy.models.human_review import AIOutputFlag, HumanReviewRequest, PreferenceBreach
 from privacy.models.mail import OutboundEmail
 from privacy.models.purposes import AIPurpose, AIPurposeNotice
-from privacy.models.requests import AuditChainHead, AuditEvent, ErasureStep, ExportArchive, PrivacyRequest
+from privacy.models.requests import (
+    AuditChainHead,
+    AuditEvent,
+    ErasureStep,
+    ExportArchive,
+    GuidelinesAcknowledgement,
+    PrivacyRequest,
+    StaffGuidelines,
+)
 from privacy.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -21,6 +29,8 @@ __all__ = [
     "AuditEvent",
     "ErasureStep",
     "ExportArchive",
+    "GuidelinesAcknowledgement",
+    "StaffGuidelines",
     "PrivacyRequest",
     "ConsentEvent",
     "ConsentMethod",

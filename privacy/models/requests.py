@@ -67,6 +67,12 @@ class PrivacyRequest(models.Model):
     # request is made (the account's own is erased first) and blanked once
     # the receipt is queued.
     receipt_email = models.EmailField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The privacy officer handling it.",
+    )
+    # Erasure: when the customer was reminded that the grace period ends soon.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     # Erasure: the customer's public ID as downstream systems know it, for
     # the erasure.completed webhook (the account gets a new random one).
     subject_public_id = models.UUIDField(null=True, blank=True)
@@ -80,6 +86,10 @@ class PrivacyRequest(models.Model):
                 condition=Q(status__in=["submitted", "awaiting_approval", "approved", "scheduled", "processing"]),
                 name="one_open_request_per_kind",
             )
+        ]
+        permissions = [
+            ("decide_privacyrequest", "Can approve, deny, extend and retry privacy requests"),
+            ("view_compliance_dashboard", "Can view the compliance dashboard"),
         ]
         indexes = [
             models.Index(fields=["status", "heartbeat_at"], name="privacy_request_sweep_idx"),
@@ -177,3 +187,35 @@ class ErasureStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_key}: {self.action} ({self.status})"
+
+
+class StaffGuidelines(models.Model):
+    """A version of the "AI ethics and privacy guidelines" staff must acknowledge before deciding."""
+
+    version = models.PositiveIntegerField(unique=True, editable=False)
+    text = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "staff guidelines"
+        verbose_name_plural = "staff guidelines"
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"AI ethics and privacy guidelines, version {self.version}"
+
+
+class GuidelinesAcknowledgement(models.Model):
+    guidelines = models.ForeignKey(StaffGuidelines, on_delete=models.PROTECT, related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guidelines_acknowledgements")
+    acknowledged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [models.UniqueConstraint(fields=["guidelines", "user"], name="acknowledge_once")]
+
+    def __str__(self) -> str:
+        return f"v{self.guidelines.version} acknowledged by user #{self.user_id}"

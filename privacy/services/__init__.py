@@ -7,6 +7,20 @@ from privacy.services.clients import (
     api_client_revoke,
     api_client_rotate_token,
     api_client_touch,
+    api_client_update,
+)
+from privacy.services.desk import (
+    GuidelinesNotAcknowledged,
+    current_guidelines,
+    erasure_reminders_send,
+    guidelines_acknowledge,
+    guidelines_publish,
+    request_assign,
+    request_extend,
+    request_retry,
+    require_acknowledged_guidelines,
+    staff_acknowledged_current_guidelines,
+    staff_digest_send,
 )
 from privacy.services.erasure import (
     erasure_claim,
@@ -62,6 +76,17 @@ from privacy.services.webhooks import (
 )
 
 __all__ = [
+    "GuidelinesNotAcknowledged",
+    "current_guidelines",
+    "erasure_reminders_send",
+    "guidelines_acknowledge",
+    "guidelines_publish",
+    "request_assign",
+    "request_extend",
+    "request_retry",
+    "require_acknowledged_guidelines",
+    "staff_acknowledged_current_guidelines",
+    "staff_digest_send",
     "IllegalTransition",
     "RequestRefused",
     "audit_record",
@@ -94,6 +119,7 @@ __all__ = [
     "api_client_revoke",
     "api_client_rotate_token",
     "api_client_touch",
+    "api_client_update",
     "gpc_honour",
     "human_review_answer",
     "human_review_request",

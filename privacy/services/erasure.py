@@ -86,8 +86,10 @@ def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
 @transaction.atomic
 def request_approve(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
     """A privacy officer approves; an erasure then waits out what is left of its grace period."""
+    from privacy.services.desk import require_acknowledged_guidelines
     from privacy.tasks import build_export, run_erasure
 
+    require_acknowledged_guidelines(staff_user)
     now = timezone.now()
     waits = request.kind == PrivacyRequest.Kind.ERASURE and request.scheduled_for and request.scheduled_for > now
     request_transition(
@@ -103,6 +105,9 @@ def request_approve(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
 
 @transaction.atomic
 def request_deny(*, request: PrivacyRequest, staff_user, reason: str) -> PrivacyRequest:
+    from privacy.services.desk import require_acknowledged_guidelines
+
+    require_acknowledged_guidelines(staff_user)
     if not reason.strip():
         raise ValueError("a denial needs a reason the customer can read")
     request_transition(

@@ -53,6 +53,10 @@ def human_review_start(*, review: HumanReviewRequest, staff_user) -> bool:
 
 @transaction.atomic
 def human_review_answer(*, review: HumanReviewRequest, answer: str, staff_user) -> HumanReviewRequest:
+    from privacy.services.desk import require_acknowledged_guidelines
+
+    if staff_user is not None:
+        require_acknowledged_guidelines(staff_user)
     if not answer.strip():
         raise ValueError("an answer cannot be empty")
     locked = HumanReviewRequest.objects.select_for_update().get(pk=review.pk)

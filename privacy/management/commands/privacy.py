@@ -11,7 +11,7 @@ from privacy.models import APIClient
 
 
 class Command(BaseCommand):
-    help = "Privacy staff tools: inventory, export, erase, api-client."
+    help = "Privacy staff tools: inventory, export, erase, verify-audit, api-client."
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         erase.add_argument("--now", action="store_true", help="No grace period or approval; run here and now.")
         erase.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
+        commands.add_parser("verify-audit", help="Check the audit trail's hash chain; report the first broken link.")
+
         api_client = commands.add_parser("api-client", help="Manage the API clients of the business's systems.")
         actions = api_client.add_subparsers(dest="action", required=True, metavar="ACTION")
         create = actions.add_parser("create", help="Create a client and print its token (once).")
@@ -42,6 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         handler = {
             "inventory": self.inventory, "export": self.export, "erase": self.erase, "api-client": self.api_client,
+            "verify-audit": self.verify_audit,
         }[options["command"]]
         handler(options)
 
@@ -99,6 +102,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Erasure request #{request.pk} completed; the receipt is on its way.")
         else:
             self.stdout.write(f"Erasure request #{request.pk} created: {request.get_status_display().lower()}.")
+
+    def verify_audit(self, options):
+        from privacy.models import AuditEvent
+
+        broken = selectors.audit_chain_first_break()
+        if broken is not None:
+            where = f"event #{broken.sequence}" + (f" (id {broken.pk}, {broken.action})" if broken.pk else " (missing)")
+            raise CommandError(f"Audit trail broken at {where}: its hash or its link to the previous event does not hold.")
+        self.stdout.write(f"Audit trail intact: {AuditEvent.objects.count()} events, every link verified.")
 
     def inventory(self, options):
         user = self._customer(options["email"])

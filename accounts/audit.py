@@ -1,0 +1,8 @@
+"""Staff sign-ins go into the audit trail (customers' sign-ins do not: they are not staff decisions)."""
+
+from privacy.services import audit_record
+
+
+def record_staff_sign_in(sender, request, user, **kwargs):
+    if user.is_staff:
+        audit_record(action="staff.signed_in", actor_id=user.pk, obj=user)
