@@ -354,9 +354,10 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def days_left(self, obj):
         if not obj.is_open:
             return "—"
-        days = (obj.due_at - timezone.now()).days
-        if days < 0:
-            return format_html('<strong class="overdue">{} days overdue</strong>', -days)
+        now = timezone.now()
+        if obj.due_at < now:
+            return format_html('<strong class="overdue">{} days overdue</strong>', (now - obj.due_at).days)
+        days = (obj.due_at - now).days
         return format_html('<span class="{}">{}</span>', "due-soon" if days <= 7 else "", days)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

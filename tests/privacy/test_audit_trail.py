@@ -1,0 +1,109 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from privacy import services
+from privacy.models import AppendOnlyError, AuditEvent
+from tests.conftest import make_customer, sign_in
+
+
+def verify() -> str:
+    out = StringIO()
+    call_command("privacy", "verify-audit", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def some_events(alice_client, alice, django_capture_on_commit_callbacks):
+    alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_request_create(user=alice)
+    client, _ = services.api_client_create(name="CRM", scopes=["permissions:read"])
+    services.api_client_revoke(client=client)
+    return list(AuditEvent.objects.order_by("sequence"))
+
+
+def tamper(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # What a DBA (or an attacker with the database) could do: the
+            # append-only trigger stops anyone else.
+            cursor.execute("ALTER TABLE privacy_auditevent DISABLE TRIGGER privacy_auditevent_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE privacy_auditevent ENABLE TRIGGER privacy_auditevent_append_only")
+
+
+def test_every_change_is_recorded_and_the_chain_verifies(some_events):
+    actions = [e.action for e in some_events]
+    for expected in ("preference.changed", "request.submitted", "request.processing", "request.completed",
+                     "api_client.created", "api_client.revoked"):
+        assert expected in actions
+    assert [e.sequence for e in some_events] == list(range(1, len(some_events) + 1))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(some_events, some_events[1:]))
+    assert "Audit trail intact" in verify()
+
+
+def test_the_trail_holds_no_personal_data(some_events, alice):
+    text = json.dumps([[e.action, e.object_type, e.object_id, e.details] for e in some_events])
+    assert alice.email not in text and alice.full_name not in text
+
+
+def test_editing_a_row_in_sql_makes_verify_audit_fail_naming_the_row(some_events):
+    victim = some_events[2]
+    tamper("UPDATE privacy_auditevent SET details = %s WHERE id = %s", ['{"kind": "forged"}', victim.pk])
+    with pytest.raises(CommandError, match=f"event #{victim.sequence} \\(id {victim.pk}"):
+        verify()
+
+
+def test_deleting_a_row_in_sql_makes_verify_audit_fail_naming_the_gap(some_events):
+    victim = some_events[1]
+    tamper("DELETE FROM privacy_auditevent WHERE id = %s", [victim.pk])
+    with pytest.raises(CommandError, match=f"event #{some_events[2].sequence}"):
+        verify()
+
+
+def test_deleting_the_last_row_is_noticed_too(some_events):
+    tamper("DELETE FROM privacy_auditevent WHERE id = %s", [some_events[-1].pk])
+    with pytest.raises(CommandError, match=f"event #{some_events[-1].sequence} \\(missing\\)"):
+        verify()
+
+
+def test_the_model_refuses_updates_and_deletes(some_events):
+    event = some_events[0]
+    event.action = "forged"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+
+
+def test_on_postgresql_a_trigger_refuses_updates_and_deletes(some_events):
+    if connection.vendor != "postgresql":
+        pytest.fail("this test needs PostgreSQL: run it with `make test`")
+    from django.db import DatabaseError
+
+    for sql in ("UPDATE privacy_auditevent SET action = 'x'", "DELETE FROM privacy_auditevent"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_a_staff_sign_in_is_recorded_and_a_customers_is_not(client, client_factory, alice):
+    officer = make_customer("officer@example.com", is_staff=True)
+    sign_in(client, alice.email)
+    sign_in(client_factory(), officer.email)
+    assert list(AuditEvent.objects.filter(action="staff.signed_in").values_list("actor_id", flat=True)) == [officer.pk]
+
+
+def test_the_audit_trail_is_read_only_in_the_admin(client, settings, some_events):
+    settings.PORTAL_STAFF_REQUIRE_MFA = False
+    admin_user = make_customer("root@example.com", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assert client.get("/admin/privacy/auditevent/").status_code == 200
+    assert client.get("/admin/privacy/auditevent/add/").status_code == 403
+    page = client.get(f"/admin/privacy/auditevent/{some_events[0].pk}/change/").content.decode()
+    assert 'name="action"' not in page
+    assert client.post(f"/admin/privacy/auditevent/{some_events[0].pk}/delete/", {"post": "yes"}).status_code == 403
