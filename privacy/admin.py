@@ -405,10 +405,13 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     def _guarded(self, request, action) -> bool:
         """Deciding needs the current guidelines acknowledged; say so instead of acting."""
+        from django.urls import reverse
+
         try:
             services.require_acknowledged_guidelines(request.user)
         except services.GuidelinesNotAcknowledged as refusal:
-            messages.error(request, str(refusal))
+            url = reverse("admin:privacy_guidelines_acknowledge")
+            messages.error(request, format_html('{} <a href="{}">Read them now</a>.', str(refusal), url))
             return False
         return True
 
