@@ -130,3 +130,34 @@ def seed_guidelines() -> list[str]:
     if not StaffGuidelines.objects.exists():
         StaffGuidelines.objects.create(version=1, text=DEMO_GUIDELINES)
     return ["  Staff guidelines v1 (the officer acknowledges them in the admin before deciding)."]
+
+
+@demo_seeder(order=50)
+def seed_choices_and_reviews() -> list[str]:
+    """A few choices, a human review and a flag, so the dashboard has something to show."""
+    from django.contrib.auth import get_user_model
+
+    from privacy import services
+    from privacy.models import AIOutputFlag, AIPurpose, ConsentMethod, HumanReviewRequest
+    from privacy.registry import registry
+
+    users = {u.email: u for u in get_user_model().objects.filter(email__in=["bob@example.com", "charlie@example.com"])}
+    if HumanReviewRequest.objects.exists() or len(users) < 2:
+        return []
+    bob, charlie = users["bob@example.com"], users["charlie@example.com"]
+    chat = AIPurpose.objects.get(slug="ai-chat-assistant")
+    services.preference_set(user=bob, purpose=chat, allowed=False, method=ConsentMethod.PORTAL)
+    services.always_human_set(user=charlie, enabled=True, method=ConsentMethod.PORTAL)
+    conversations = registry.source("interactions.conversation")
+    handled_by_ai = conversations.rows_for(bob).exclude(ai_system=None).first()
+    if handled_by_ai is not None:
+        services.human_review_request(
+            user=bob, source=conversations, row=handled_by_ai, contests_outcome=True,
+            statement="The assistant refused my refund, but the parcel never arrived.",
+        )
+    messages = registry.source("interactions.message")
+    ai_reply = messages.rows_for(bob).filter(sender="ai").first()
+    if ai_reply is not None and not AIOutputFlag.objects.exists():
+        services.ai_output_flag(user=bob, source=messages, row=ai_reply, reason="wrong",
+                                comment="It gave me the wrong delivery date.")
+    return ["  Demo choices (Bob switched the chat assistant off; Charlie wants people only), a review and a flag."]
