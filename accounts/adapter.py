@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.urls import reverse
@@ -28,8 +29,10 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         user = context.get("user")
-        outbound_email_queue(
-            message=message,
-            template=template_prefix,
-            user_id=user.pk if getattr(user, "pk", None) else None,
-        )
+        user_id = user.pk if getattr(user, "pk", None) else None
+        if user_id is None:
+            # Codes and security notices come without a user: link the row to
+            # the address's owner, so erasing them erases it too.
+            owner = EmailAddress.objects.filter(email__iexact=email).values_list("user_id", flat=True).first()
+            user_id = owner
+        outbound_email_queue(message=message, template=template_prefix, user_id=user_id)

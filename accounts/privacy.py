@@ -12,17 +12,7 @@ from django.db.models.functions import Cast, Concat
 from accounts.models import User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 
-def _forget_admin_log_mentions(users) -> None:
-    # The admin's change log names an edited customer by e-mail
-    # (object_repr): keep the record of the change, not the name.
-    from django.contrib.contenttypes.models import ContentType
-
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(User), object_id__in=[str(pk) for pk in users.values_list("pk", flat=True)]
-    ).update(object_repr="(erased customer)", change_message="")
-
-
-def _sign_out_sessions(user_sessions) -> None:
+def _sign_out_sessions(user_sessions, user) -> None:
     # Ends each session in the session store too: deleting the rows alone
     # would leave the browsers signed in.
     for user_session in user_sessions:
@@ -73,7 +63,6 @@ registry.declare(
             public_id=uuid.uuid4,
         ),
         secret_fields=("password",),
-        before_erasure=_forget_admin_log_mentions,
     )
 )
 

@@ -393,6 +393,8 @@ PORTAL_APPROVAL_REQUIRED = {
 }
 # Days an erasure waits (cancellable) before a worker starts; 0 starts at once.
 PORTAL_ERASURE_GRACE_DAYS = env_int("ERASURE_GRACE_DAYS", 14, minimum=0)
+# Working files of jobs in progress (one folder per request, removed after).
+PORTAL_SCRATCH_DIR = env_str("SCRATCH_DIR", str(DATA_DIR / "scratch"))
 PORTAL_EXPORT_MIN_INTERVAL_HOURS = env_int("EXPORT_MIN_INTERVAL_HOURS", 24, minimum=0)
 PORTAL_EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 # The sweeper re-publishes a request queued this long, or one "processing"

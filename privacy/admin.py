@@ -84,7 +84,7 @@ class APIClientAdmin(admin.ModelAdmin):
         obj.__dict__.update(client.__dict__)
         messages.warning(request, f"The token for {client.name} is {token} — copy it now, it is not shown again.")
 
-    @admin.action(description="Issue new tokens (the old ones stop working)")
+    @admin.action(description="Issue new tokens (the old ones stop working)", permissions=["change"])
     def rotate_tokens(self, request, queryset):
         for client in queryset:
             token = services.api_client_rotate_token(client=client, actor_id=request.user.pk)
@@ -171,8 +171,13 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
             return (*self.readonly_fields, "answer")  # the customer already has it
         return self.readonly_fields
 
-    @admin.action(description="Start reviewing (the customer sees it is being looked at)")
+    @admin.action(description="Start reviewing (the customer sees it is being looked at)", permissions=["change"])
     def start_review(self, request, queryset):
+        try:
+            services.require_acknowledged_guidelines(request.user)
+        except services.GuidelinesNotAcknowledged as refusal:
+            messages.error(request, str(refusal))
+            return
         started = sum(services.human_review_start(review=review, staff_user=request.user) for review in queryset)
         messages.success(request, f"{started} review(s) started.")
 
@@ -280,7 +285,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Send again")
+    @admin.action(description="Send again", permissions=["change"])
     def retry(self, request, queryset):
         from privacy.tasks import deliver_webhook
 
@@ -397,7 +402,12 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         if request.method == "POST" and guidelines:
             services.guidelines_acknowledge(guidelines=guidelines, staff_user=request.user)
             messages.success(request, f"Thank you: version {guidelines.version} acknowledged.")
-            return redirect(request.GET.get("next") or "admin:privacy_privacyrequest_changelist")
+            from django.utils.http import url_has_allowed_host_and_scheme
+
+            next_url = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = "admin:privacy_privacyrequest_changelist"
+            return redirect(next_url)
         return TemplateResponse(request, "privacy/admin/acknowledge.html",
                                 {**self.admin_site.each_context(request), "title": "AI ethics and privacy guidelines",
                                  "guidelines": guidelines,

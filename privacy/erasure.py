@@ -62,7 +62,7 @@ def erasure_step_run(*, step: ErasureStep, user) -> int:
     source = registry.source(step.source_key)
     rows = source.rows_for(user)
     if source.before_erasure and source.erasure.action != ErasureAction.RETAIN:
-        source.before_erasure(rows)
+        source.before_erasure(rows, user)
     with transaction.atomic():
         locked = ErasureStep.objects.select_for_update().get(pk=step.pk)
         if locked.status == ErasureStep.Status.DONE:  # another delivery finished it meanwhile
@@ -78,3 +78,22 @@ def erasure_step_run(*, step: ErasureStep, user) -> int:
             status=ErasureStep.Status.DONE, rows=count, finished_at=timezone.now()
         )
     return count
+
+
+def scrub_admin_log(user) -> int:
+    """Staff edits in the admin name the edited row (object_repr), which can be an
+    address or an AI's conclusion: keep that a change happened, not what it named."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    scrubbed = 0
+    for source in registry.sources:
+        content_type = ContentType.objects.get_for_model(source.model)
+        mentioned = list(LogEntry.objects.filter(content_type=content_type).values_list("object_id", flat=True).distinct())
+        if not mentioned:
+            continue
+        own = [str(pk) for pk in source.rows_for(user).filter(pk__in=[m for m in mentioned if m.isdigit()]).values_list("pk", flat=True)]
+        scrubbed += LogEntry.objects.filter(content_type=content_type, object_id__in=own).update(
+            object_repr="(erased)", change_message=""
+        )
+    return scrubbed

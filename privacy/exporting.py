@@ -15,6 +15,7 @@ temporary files for the JSON and HTML, which are then copied into the ZIP —
 so memory does not grow with the size of the history.
 """
 
+import contextlib
 import csv
 import datetime
 import hashlib
@@ -254,15 +255,20 @@ def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime):
 
 def build_archive(
     *, user, portal_name: str, target: Path, on_progress: Callable[[int, int], None] = lambda done, total: None,
-    heartbeat: Callable[[], None] = lambda: None,
+    heartbeat: Callable[[], None] = lambda: None, scratch_dir: Path | None = None,
 ) -> tuple[int, str]:
-    """Write the archive for `user` to `target`; return (size, sha256)."""
+    """Write the archive for `user` to `target`; return (size, sha256).
+
+    Working files go to `scratch_dir` (a temporary folder if not given); the
+    caller removes it, also after a crash.
+    """
     sources = registry.sources
     now = timezone.now()
     generated_at = now.isoformat(timespec="seconds")
     on_progress(0, len(sources))
-    with tempfile.TemporaryDirectory(prefix="portal-export-") as scratch, \
-            zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with (
+        contextlib.nullcontext(str(scratch_dir)) if scratch_dir else tempfile.TemporaryDirectory(prefix="portal-export-")
+    ) as scratch, zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         json_path, html_path = Path(scratch) / "data.json", Path(scratch) / "index.html"
         with open(json_path, "w", encoding="utf-8") as data, open(html_path, "w", encoding="utf-8") as page:
             data.write(

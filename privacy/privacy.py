@@ -16,6 +16,20 @@ from privacy.models import (
 )
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 
+
+def _delete_unlinked_emails_to(emails, user) -> None:
+    # Rows queued without a user (an address not yet on any account, say)
+    # are found by the customer's addresses.
+    from allauth.account.models import EmailAddress
+
+    addresses = {user.email.lower(), *(a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True))}
+    unlinked = [
+        pk for pk, recipients in OutboundEmail.objects.filter(user__isnull=True).values_list("pk", "recipients")
+        if addresses & {r.lower() for r in recipients}
+    ]
+    OutboundEmail.objects.filter(pk__in=unlinked).delete()
+
+
 registry.declare(
     Source(
         model=OutboundEmail,
@@ -36,6 +50,7 @@ registry.declare(
         erasure=Erasure.delete(),
         ordering=("-created_at",),
         secret_fields=("body_text", "body_html"),
+        before_erasure=_delete_unlinked_emails_to,
     )
 )
 
@@ -206,7 +221,7 @@ registry.declare(
     )
 )
 
-def _delete_archive_files(archives) -> None:
+def _delete_archive_files(archives, user) -> None:
     from django.core.files.storage import storages
 
     storage = storages["exports"]

@@ -112,10 +112,10 @@ class Source:
     row_ai_system_field: str = ""
     human_review: bool = False  # customers may ask a person to review such a row
     flaggable: bool = False  # customers may flag what the AI wrote as wrong or unfair
-    # Called with the customer's rows just before erasure deletes or
-    # anonymises them, for what lives outside the table (files in storage,
-    # sessions in the session store). It must be safe to call twice.
-    before_erasure: Callable[[models.QuerySet], None] | None = None
+    # Called with the customer's rows (and the customer) just before erasure
+    # deletes or anonymises them, for what lives outside the table (files in
+    # storage, sessions in the session store). It must be safe to call twice.
+    before_erasure: Callable[[models.QuerySet, object], None] | None = None
 
     @property
     def key(self) -> str:
@@ -131,6 +131,9 @@ class Source:
         return str(self.model._meta.get_field(personal_field.name).verbose_name).capitalize()
 
     def rows_for(self, user) -> models.QuerySet:
+        if user is None or user.pk is None:
+            # Filtering on a missing user would match every row that has none.
+            raise ValueError("rows of which customer?")
         manager = self.model._default_manager
         if not self.subject_path:
             return manager.filter(pk=user.pk)

@@ -203,8 +203,12 @@ register_permission_override(_always_human_override)
 def _erasure_pending_override(user, settings_):
     from privacy.models import PrivacyRequest
 
+    from django.db.models import Q
+
+    # Open, or failed part-way (some data already gone): AI stays off either way.
     pending = (
-        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE, status__in=PrivacyRequest.OPEN_STATUSES)
+        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE)
+        .filter(Q(status__in=PrivacyRequest.OPEN_STATUSES) | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False))
         .values_list("submitted_at", flat=True)
         .first()
     )
@@ -329,8 +333,10 @@ def compliance_dashboard() -> dict:
     overdue = PrivacyRequest.objects.filter(status__in=PrivacyRequest.OPEN_STATUSES, due_at__lt=now).count()
     medians = {}
     for window in (30, 90):
+        # Expired exports were completed too (their archive has since been deleted).
         durations = PrivacyRequest.objects.filter(
-            status=PrivacyRequest.Status.COMPLETED, finished_at__gte=now - timedelta(days=window)
+            status__in=[PrivacyRequest.Status.COMPLETED, PrivacyRequest.Status.EXPIRED],
+            finished_at__gte=now - timedelta(days=window),
         ).values_list("submitted_at", "finished_at")
         medians[window] = _median([(finished - submitted).total_seconds() / 86400 for submitted, finished in durations])
 

@@ -163,6 +163,13 @@ def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
     services.erasure_fail(request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__)
 
 
+# An erasure that meets a deadlock or a dropped connection tries again (its
+# finished steps are not repeated) before staff are alerted.
+from django.db import InterfaceError, OperationalError  # noqa: E402
+
+TRANSIENT_ERASURE_ERRORS = (*TRANSIENT_STORAGE_ERRORS, OperationalError, InterfaceError)
+
+
 @shared_task(bind=True, max_retries=3, on_failure=_mark_erasure_failed)
 def run_erasure(self, request_id: int) -> None:
     request = services.erasure_claim(request_id=request_id, task_id=self.request.id or "")
@@ -171,7 +178,7 @@ def run_erasure(self, request_id: int) -> None:
         return
     try:
         services.erasure_execute(request=request)
-    except TRANSIENT_STORAGE_ERRORS as exc:
+    except TRANSIENT_ERASURE_ERRORS as exc:
         error_name = type(exc).__name__
         if self.request.retries >= self.max_retries:
             raise ExportError(error_name) from None

@@ -1,4 +1,4 @@
-"""On PostgreSQL, a trigger that refuses to edit or delete rows of the audit trail.
+"""Database triggers (PostgreSQL and SQLite) that refuse to edit or delete rows of the audit trail.
 
 (The staff roles are created after every migrate: privacy/roles.py.)
 """
@@ -20,14 +20,29 @@ DROP FUNCTION IF EXISTS privacy_audit_append_only();
 """
 
 
+SQLITE_SQL = [
+    """CREATE TRIGGER privacy_auditevent_no_update BEFORE UPDATE ON privacy_auditevent
+       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only (UPDATE refused)'); END;""",
+    """CREATE TRIGGER privacy_auditevent_no_delete BEFORE DELETE ON privacy_auditevent
+       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only (DELETE refused)'); END;""",
+]
+SQLITE_DROP = ["DROP TRIGGER IF EXISTS privacy_auditevent_no_update", "DROP TRIGGER IF EXISTS privacy_auditevent_no_delete"]
+
+
 def add_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(APPEND_ONLY_SQL)
+    elif schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_SQL:
+            schema_editor.execute(statement)
 
 
 def drop_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP_SQL)
+    elif schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_DROP:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):

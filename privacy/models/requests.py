@@ -106,7 +106,7 @@ class PrivacyRequest(models.Model):
     @property
     def is_cancellable(self) -> bool:
         # Until a worker starts it; only erasures have a grace period to cancel in.
-        return self.kind == self.Kind.ERASURE and self.status in (
+        return self.kind == self.Kind.ERASURE and self.started_at is None and self.status in (
             self.Status.SUBMITTED, self.Status.AWAITING_APPROVAL, self.Status.SCHEDULED, self.Status.APPROVED
         )
 
@@ -126,8 +126,22 @@ class ExportArchive(models.Model):
         return f"Archive of request #{self.request_id}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        from privacy.models.consent import AppendOnlyError
+
+        raise AppendOnlyError("the audit trail is append-only")
+
+    def delete(self):
+        from privacy.models.consent import AppendOnlyError
+
+        raise AppendOnlyError("the audit trail is append-only")
+
+
 class AuditEvent(models.Model):
     """The audit trail: append-only and hash-chained; IDs and hashes, no personal data."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     actor_id = models.BigIntegerField(null=True, blank=True, help_text="The user who acted; empty for the system.")
     action = models.CharField(max_length=60)

@@ -108,7 +108,7 @@ def erasure_reminders_send() -> int:
     now = timezone.now()
     due = PrivacyRequest.objects.select_related("user").filter(
         kind=PrivacyRequest.Kind.ERASURE,
-        status__in=[Status.SCHEDULED, Status.AWAITING_APPROVAL],
+        status=Status.SCHEDULED,  # approved and waiting out its grace period
         reminder_sent_at__isnull=True,
         scheduled_for__gt=now,
         scheduled_for__lte=now + timedelta(days=2),

@@ -9,14 +9,14 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.erasure import erasure_plan, erasure_step_run, erasure_steps_ensure
+from privacy.erasure import erasure_plan, erasure_step_run, erasure_steps_ensure, scrub_admin_log
 from privacy.jobs import enqueue_on_commit
 from privacy.models import PrivacyRequest
 from privacy.notifications import portal_url, render_customer_email, send_customer_email
 from privacy.permission_cache import invalidate_customer
 from privacy.registry import ErasureAction
 from privacy.services.mail import outbound_email_queue
-from privacy.services.requests import RequestRefused, request_transition, subject_reference
+from privacy.services.requests import IllegalTransition, RequestRefused, request_transition, subject_reference
 from privacy.services.webhooks import webhook_event_queue
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,12 @@ def erasure_request_create(*, user, actor_id=None, skip_grace: bool = False) -> 
 
     audit_record(action="request.submitted", actor_id=actor_id or user.pk, obj=request,
                  details={"kind": "erasure", "grace_days": grace.days, "approval": needs_approval})
+    # An export built now would outlive the erasure: stop any that has not started.
+    for export in PrivacyRequest.objects.filter(
+        user=user, kind=PrivacyRequest.Kind.EXPORT, status__in=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.APPROVED)
+    ):
+        request_transition(request=export, to=Status.CANCELLED, allowed_from=(export.status,), actor_id=actor_id or user.pk,
+                           finished_at=now, details={"reason": "erasure requested"})
     send_customer_email(user=user, name="erasure_received", context=_context(request))
     _permissions_changed(user)
     if status == Status.APPROVED:
@@ -76,8 +82,12 @@ def erasure_request_create(*, user, actor_id=None, skip_grace: bool = False) -> 
 
 @transaction.atomic
 def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
+    if request.started_at is not None:
+        # A worker has begun: part of the data may be gone, so "nothing was
+        # erased" would be untrue. Staff finish it instead.
+        raise IllegalTransition("this erasure has already started and can no longer be cancelled")
     request_transition(request=request, to=Status.CANCELLED, allowed_from=CANCELLABLE, actor_id=user.pk,
-                       finished_at=timezone.now())
+                       finished_at=timezone.now(), receipt_email="", subject_public_id=None)
     _permissions_changed(user)
     send_customer_email(user=user, name="request_cancelled", context=_context(request))
     return request
@@ -113,7 +123,7 @@ def request_deny(*, request: PrivacyRequest, staff_user, reason: str) -> Privacy
     request_transition(
         request=request, to=Status.DENIED, allowed_from=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED),
         actor_id=staff_user.pk, decided_at=timezone.now(), decided_by=staff_user, denial_reason=reason.strip(),
-        finished_at=timezone.now(),
+        finished_at=timezone.now(), receipt_email="", subject_public_id=None,
     )
     if request.user:
         if request.kind == PrivacyRequest.Kind.ERASURE:
@@ -130,9 +140,12 @@ def erasures_start_due() -> list[int]:
     for request in PrivacyRequest.objects.filter(
         kind=PrivacyRequest.Kind.ERASURE, status=Status.SCHEDULED, scheduled_for__lte=timezone.now()
     ):
-        with transaction.atomic():
-            request_transition(request=request, to=Status.APPROVED, allowed_from=(Status.SCHEDULED,))
-            enqueue_on_commit(run_erasure, request.pk)
+        try:
+            with transaction.atomic():
+                request_transition(request=request, to=Status.APPROVED, allowed_from=(Status.SCHEDULED,))
+                enqueue_on_commit(run_erasure, request.pk)
+        except IllegalTransition:  # cancelled or denied meanwhile: the others still start
+            continue
         started.append(request.pk)
     return started
 
@@ -141,7 +154,9 @@ def erasure_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
     """Take an approved erasure; a cancelled or denied one is left untouched."""
     claimable = Q(status=Status.APPROVED) | Q(status=Status.PROCESSING, claimed_by_task=task_id)
     now = timezone.now()
-    claimed = PrivacyRequest.objects.filter(claimable, pk=request_id, kind=PrivacyRequest.Kind.ERASURE).update(
+    claimed = PrivacyRequest.objects.filter(
+        claimable, pk=request_id, kind=PrivacyRequest.Kind.ERASURE, user__isnull=False
+    ).update(
         status=Status.PROCESSING, claimed_by_task=task_id, attempts=F("attempts") + 1, heartbeat_at=now,
         started_at=now,
     )
@@ -157,6 +172,9 @@ def erasure_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
 def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
     """Run every step not done yet, then send the receipt and tell downstream systems."""
     user = request.user
+    if user is None:  # never run "rows of nobody": that would match rows of no user at all
+        raise ValueError("an erasure needs its customer")
+    scrub_admin_log(user)
     steps = erasure_steps_ensure(request)
     PrivacyRequest.objects.filter(pk=request.pk).update(
         progress_total=len(steps), progress_done=sum(s.status == "done" for s in steps)
@@ -164,6 +182,7 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
     for done, step in enumerate(steps, start=1):
         erasure_step_run(step=step, user=user)
         PrivacyRequest.objects.filter(pk=request.pk).update(progress_done=done, heartbeat_at=timezone.now())
+    _delete_export_files(user)
     with transaction.atomic():
         request.refresh_from_db()
         old_public_id = request.subject_public_id
@@ -224,3 +243,19 @@ def erasure_fail(*, request_id: int, error_name: str) -> None:
 def erasure_preview() -> dict:
     """What erasure does, source by source, for the page a customer reads before asking."""
     return _receipt_summary()
+
+
+def _delete_export_files(user) -> None:
+    """Every archive file of the customer's exports, with or without its row (a build cut short)."""
+    from django.core.files.storage import storages
+
+    import shutil
+
+    from privacy.services.requests import export_scratch_dir, export_storage_name
+
+    storage = storages["exports"]
+    for export in PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.EXPORT):
+        name = export_storage_name(export)
+        if storage.exists(name):
+            storage.delete(name)
+        shutil.rmtree(export_scratch_dir(export), ignore_errors=True)

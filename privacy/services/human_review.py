@@ -11,6 +11,7 @@ from django.utils import timezone
 from privacy.models import AIOutputFlag, AISystem, HumanReviewRequest
 from privacy.notifications import portal_url, send_customer_email
 from privacy.registry import Source
+from privacy.services.audit import audit_record
 
 
 class NotAllowed(Exception):
@@ -44,11 +45,12 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
 
 def human_review_start(*, review: HumanReviewRequest, staff_user) -> bool:
     """A person takes the review; the customer sees it is being looked at."""
-    return bool(
-        HumanReviewRequest.objects.filter(pk=review.pk, status=HumanReviewRequest.Status.OPEN).update(
-            status=HumanReviewRequest.Status.IN_REVIEW
-        )
+    started = HumanReviewRequest.objects.filter(pk=review.pk, status=HumanReviewRequest.Status.OPEN).update(
+        status=HumanReviewRequest.Status.IN_REVIEW
     )
+    if started:
+        audit_record(action="human_review.started", actor_id=getattr(staff_user, "pk", None), obj=review)
+    return bool(started)
 
 
 @transaction.atomic
@@ -67,6 +69,8 @@ def human_review_answer(*, review: HumanReviewRequest, answer: str, staff_user) 
     review.answered_at = timezone.now()
     review.answered_by = staff_user
     review.save(update_fields=["answer", "status", "answered_at", "answered_by"])
+    audit_record(action="human_review.answered", actor_id=getattr(staff_user, "pk", None), obj=review,
+                 details={"ai_system": review.ai_system_id, "contested": review.contests_outcome})
     send_customer_email(
         user=review.user,
         name="human_review_answered",

@@ -3,7 +3,7 @@
 import hashlib
 import hmac
 import logging
-import tempfile
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,7 +117,9 @@ def export_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
     """Take a queued export to build it; None when another delivery has it or it is no longer wanted."""
     claimable = Q(status=Status.APPROVED) | Q(status=Status.PROCESSING, claimed_by_task=task_id)
     now = timezone.now()
-    claimed = PrivacyRequest.objects.filter(claimable, pk=request_id, kind=PrivacyRequest.Kind.EXPORT).update(
+    claimed = PrivacyRequest.objects.filter(
+        claimable, pk=request_id, kind=PrivacyRequest.Kind.EXPORT, user__is_active=True
+    ).update(
         status=Status.PROCESSING, claimed_by_task=task_id, attempts=F("attempts") + 1, heartbeat_at=now,
         started_at=now, progress_done=0,
     )
@@ -126,6 +128,10 @@ def export_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
     request = PrivacyRequest.objects.select_related("user").get(pk=request_id)
     audit_record(action="request.processing", obj=request, details={"kind": "export", "attempt": request.attempts})
     return request
+
+
+def export_scratch_dir(request: PrivacyRequest) -> Path:
+    return Path(settings.PORTAL_SCRATCH_DIR) / f"export-{request.pk}"
 
 
 def export_storage_name(request: PrivacyRequest) -> str:
@@ -146,16 +152,23 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
     def heartbeat() -> None:
         PrivacyRequest.objects.filter(pk=request.pk).update(heartbeat_at=timezone.now())
 
-    with tempfile.TemporaryDirectory(prefix="portal-archive-") as scratch:
-        target = Path(scratch) / "archive.zip"
+    # A fixed folder per request: what a killed worker left is removed when
+    # the job is next taken (and on erasure), never left lying about.
+    scratch = export_scratch_dir(request)
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    try:
+        target = scratch / "archive.zip"
         size, sha256 = build_archive(
             user=request.user, portal_name=settings.PORTAL_NAME, target=target, on_progress=progress,
-            heartbeat=heartbeat,
+            heartbeat=heartbeat, scratch_dir=scratch,
         )
         if storage.exists(name):  # left by an attempt that died after storing
             storage.delete(name)
         with open(target, "rb") as built:
             stored_name = storage.save(name, File(built))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     with transaction.atomic():
         ExportArchive.objects.filter(request=request).delete()
         archive = ExportArchive.objects.create(

@@ -87,9 +87,9 @@ def request_detail(request, pk: int):
 def export_download(request, pk: int):
     privacy_request = _own_request(request.user, pk)
     archive = getattr(privacy_request, "archive", None)
-    if privacy_request.kind != PrivacyRequest.Kind.EXPORT or archive is None or archive.deleted_at:
+    if privacy_request.kind != PrivacyRequest.Kind.EXPORT or archive is None:
         raise Http404("No archive to download")
-    if archive.expires_at <= timezone.now():
+    if archive.deleted_at or archive.expires_at <= timezone.now():
         return render(request, "privacy/export_expired.html", {"privacy_request": privacy_request}, status=410)
     services.export_download_record(request=privacy_request, user=request.user)
     stamp = archive.created_at.strftime("%Y-%m-%d")

@@ -40,6 +40,8 @@ def data_set(db):
     request(c1, "export", "completed", submitted_days_ago=10, finished_days_ago=6)
     request(c2, "export", "completed", submitted_days_ago=20, finished_days_ago=10)
     request(c3, "export", "completed", submitted_days_ago=80, finished_days_ago=60)
+    # An export whose archive has since expired was completed too: 6 days (finished 20 days ago).
+    request(c3, "export", "expired", submitted_days_ago=26, finished_days_ago=20)
     # Open: two erasures awaiting approval (one overdue) and one export approved.
     request(c0, "erasure", "awaiting_approval", submitted_days_ago=40, due_in_days=-10)
     request(c1, "erasure", "awaiting_approval", submitted_days_ago=1)
@@ -68,8 +70,8 @@ def test_the_figures_match_the_hand_computed_values(data_set):
     open_counts = {(r["kind"], r["status"]): r["n"] for r in figures["open_by_kind_status"]}
     assert open_counts == {("erasure", "awaiting_approval"): 2, ("export", "approved"): 1}
     assert figures["overdue"] == 1
-    assert figures["median_days_30"] == pytest.approx(4)  # durations 2, 4, 10
-    assert figures["median_days_90"] == pytest.approx(7)  # durations 2, 4, 10, 20
+    assert figures["median_days_30"] == pytest.approx(5)  # durations 2, 4, 6, 10
+    assert figures["median_days_90"] == pytest.approx(6)  # durations 2, 4, 6, 10, 20
     assert figures["customers"] == 4
     chat = next(row for row in figures["opt_out"] if row["purpose"].slug == "ai-chat-assistant")
     assert (chat["customers_off"], chat["rate"], chat["breaches"]) == (3, 0.75, 1)  # c0, c1, and c2 (always a person)

@@ -208,7 +208,8 @@ def test_expired_archives_are_deleted_and_the_page_says_so(recent_alice, alices_
     alices_export.refresh_from_db()
     assert alices_export.status == "expired"
     assert "Expired" in recent_alice.get(f"/requests/{alices_export.pk}/").content.decode()
-    assert recent_alice.get(f"/requests/{alices_export.pk}/download/").status_code == 404
+    response = recent_alice.get(f"/requests/{alices_export.pk}/download/")
+    assert response.status_code == 410 and "This archive has expired" in response.content.decode()
 
 
 def test_a_past_due_archive_not_yet_swept_answers_a_clear_expired_page(recent_alice, alices_export):

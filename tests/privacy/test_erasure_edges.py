@@ -1,0 +1,113 @@
+"""Edge cases of erasure found in review: what must never be left behind or half-done."""
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+
+from accounts.models import User
+from privacy import services
+from privacy.models import OutboundEmail, PrivacyRequest
+from privacy.registry import registry
+from privacy.selectors import ai_permissions
+from privacy.services.requests import export_scratch_dir, export_storage_name
+from privacy.tasks import run_erasure
+from tests.conftest import make_customer
+
+
+def test_a_cancelled_erasure_forgets_the_captured_address(alice):
+    erasure = services.erasure_request_create(user=alice)
+    services.request_cancel(request=erasure, user=alice)
+    erasure.refresh_from_db()
+    assert (erasure.receipt_email, erasure.subject_public_id) == ("", None)
+
+
+def test_a_denied_erasure_forgets_the_captured_address(alice):
+    officer = make_customer("officer@example.com", is_staff=True)
+    erasure = services.erasure_request_create(user=alice)
+    services.request_deny(request=erasure, staff_user=officer, reason="Open order.")
+    erasure.refresh_from_db()
+    assert (erasure.receipt_email, erasure.subject_public_id) == ("", None)
+
+
+def test_an_erasure_that_has_started_cannot_be_cancelled(alice, monkeypatch):
+    monkeypatch.setattr(run_erasure, "delay", lambda *a: None)
+    erasure = services.erasure_request_create(user=alice, skip_grace=True)
+    services.erasure_claim(request_id=erasure.pk, task_id="t")
+    services.erasure_release(request_id=erasure.pk)  # back in the queue after a crash
+    erasure.refresh_from_db()
+    assert not erasure.is_cancellable
+    with pytest.raises(services.IllegalTransition):
+        services.request_cancel(request=erasure, user=alice)
+
+
+def test_an_erasure_that_failed_part_way_keeps_every_ai_use_off(alice, monkeypatch):
+    monkeypatch.setattr(run_erasure, "delay", lambda *a: None)
+    erasure = services.erasure_request_create(user=alice, skip_grace=True)
+    services.erasure_claim(request_id=erasure.pk, task_id="t")
+    services.erasure_fail(request_id=erasure.pk, error_name="OperationalError")
+    assert {p.reason for p in ai_permissions(user=alice)} == {"erasure_pending"}
+
+
+def test_asking_for_erasure_cancels_a_queued_export_and_no_archive_is_built_after(alice, monkeypatch):
+    from privacy.tasks import build_export
+
+    monkeypatch.setattr(build_export, "delay", lambda *a: None)
+    export = services.export_request_create(user=alice)
+    monkeypatch.setattr(run_erasure, "delay", lambda *a: None)
+    services.erasure_request_create(user=alice)
+    export.refresh_from_db()
+    assert export.status == "cancelled"
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    other = PrivacyRequest.objects.create(kind="export", status="approved", user=alice, subject_ref="x",
+                                          due_at=export.due_at)
+    assert services.export_claim(request_id=other.pk, task_id="t") is None  # an erased account gets no export
+
+
+def test_erasure_removes_archive_files_and_scratch_folders_without_rows(alice, monkeypatch, django_capture_on_commit_callbacks):
+    from privacy.tasks import build_export
+
+    monkeypatch.setattr(build_export, "delay", lambda *a: None)
+    export = services.export_request_create(user=alice)
+    # A build cut short: a file in storage and a scratch folder, but no archive row.
+    storages["exports"].save(export_storage_name(export), ContentFile(b"alice's data"))
+    export_scratch_dir(export).mkdir(parents=True, exist_ok=True)
+    (export_scratch_dir(export) / "data.json").write_text("alice's data")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erasure_request_create(user=alice, skip_grace=True)
+    assert not storages["exports"].exists(export_storage_name(export))
+    assert not export_scratch_dir(export).exists()
+
+
+def test_codes_and_notices_sent_without_a_user_are_linked_to_the_owner(client, alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/login/code/", {"email": alice.email})
+    assert OutboundEmail.objects.get().user_id == alice.pk
+
+
+def test_erasure_deletes_unlinked_e_mails_to_the_customers_addresses(alice, bob, django_capture_on_commit_callbacks):
+    from django.core.mail import EmailMessage
+
+    for to in (alice.email, bob.email):
+        services.outbound_email_queue(message=EmailMessage("Code", "123", "p@localhost", [to]), template="t", user_id=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erasure_request_create(user=alice, skip_grace=True)
+    remaining = [r for recipients in OutboundEmail.objects.values_list("recipients", flat=True) for r in recipients]
+    assert alice.email not in remaining and bob.email in remaining
+
+
+def test_the_admin_log_forgets_what_it_named_of_the_customer(alice, bob, django_capture_on_commit_callbacks):
+    staff = make_customer("officer@example.com", is_staff=True)
+    for user in (alice, bob):
+        LogEntry.objects.create(user=staff, content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk),
+                                object_repr=user.email, action_flag=CHANGE, change_message="[]")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.erasure_request_create(user=alice, skip_grace=True)
+    reprs = set(LogEntry.objects.values_list("object_repr", flat=True))
+    assert reprs == {"(erased)", bob.email}
+
+
+def test_rows_of_nobody_are_never_asked_for():
+    with pytest.raises(ValueError):
+        registry.source("interactions.message").rows_for(None)
