@@ -372,6 +372,7 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.clear_expired_sessions", "schedule": 60.0 * 60 * 6},
     "purge-old-emails": {"task": "privacy.tasks.purge_old_emails", "schedule": 60.0 * 60 * 24},
     "resend-stuck-webhooks": {"task": "privacy.tasks.resend_stuck_webhooks", "schedule": 300.0},
+    "purge-old-webhook-deliveries": {"task": "privacy.tasks.purge_old_webhook_deliveries", "schedule": 60.0 * 60 * 24},
     "sweep-stuck-requests": {"task": "privacy.tasks.sweep_stuck_requests", "schedule": 60.0},
     "expire-exports": {"task": "privacy.tasks.expire_exports", "schedule": 60.0 * 60},
     "start-due-erasures": {"task": "privacy.tasks.start_due_erasures", "schedule": 60.0 * 5},

@@ -97,6 +97,11 @@ def deliver_webhook(self, delivery_id: int) -> None:
 
 
 @shared_task
+def purge_old_webhook_deliveries() -> int:
+    return services.webhook_deliveries_purge(older_than=timedelta(days=30))
+
+
+@shared_task
 def resend_stuck_webhooks() -> int:
     # Longer than the longest pause between retries (10 minutes).
     delivery_ids = services.webhook_deliveries_stuck(older_than=timedelta(minutes=15))

@@ -67,6 +67,7 @@ from privacy.services.requests import (
 )
 from privacy.services.preferences import always_human_set, gpc_honour, preference_set, purpose_update_notice
 from privacy.services.webhooks import (
+    webhook_deliveries_purge,
     webhook_deliveries_stuck,
     webhook_delivery_attempt,
     webhook_delivery_claim,
@@ -133,6 +134,7 @@ __all__ = [
     "outbound_email_requeue_stuck",
     "preference_set",
     "purpose_update_notice",
+    "webhook_deliveries_purge",
     "webhook_deliveries_stuck",
     "webhook_delivery_attempt",
     "webhook_delivery_claim",

@@ -97,3 +97,12 @@ def webhook_deliveries_stuck(*, older_than: timedelta) -> list[int]:
     )
     WebhookDelivery.objects.filter(pk__in=stuck).update(status_changed_at=now)
     return stuck
+
+
+def webhook_deliveries_purge(*, older_than: timedelta) -> int:
+    """Forget finished deliveries: their payloads hold customers' public IDs and choices."""
+    _, per_model = WebhookDelivery.objects.filter(
+        status__in=[WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.FAILED],
+        created_at__lt=timezone.now() - older_than,
+    ).delete()
+    return per_model.get(WebhookDelivery._meta.label, 0)

@@ -131,3 +131,19 @@ def test_the_sweeper_resends_a_delivery_left_delivering(alice_client, django_cap
         assert resend_stuck_webhooks.delay().get() == 1
     assert WebhookDelivery.objects.get().status == "delivered"
     assert len(receiver.received) == 1
+
+
+def test_finished_deliveries_are_forgotten_after_30_days(alice_client, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from privacy.tasks import purge_old_webhook_deliveries
+
+    with Receiver() as receiver:
+        endpoint_for(receiver)
+        switch_off(alice_client, django_capture_on_commit_callbacks)
+    assert purge_old_webhook_deliveries.delay().get() == 0
+    WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(days=31))
+    assert purge_old_webhook_deliveries.delay().get() == 1
+    assert not WebhookDelivery.objects.exists()
