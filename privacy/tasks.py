@@ -125,7 +125,9 @@ class ExportError(Exception):
 
 
 def _mark_export_failed(self, exc, task_id, args, kwargs, einfo):
-    services.export_fail(request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__)
+    services.export_fail(
+        request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__, task_id=task_id
+    )
 
 
 @shared_task(bind=True, max_retries=3, on_failure=_mark_export_failed)
@@ -165,7 +167,9 @@ def expire_exports() -> int:
 
 
 def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
-    services.erasure_fail(request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__)
+    services.erasure_fail(
+        request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__, task_id=task_id
+    )
 
 
 # An erasure that meets a deadlock or a dropped connection tries again (its

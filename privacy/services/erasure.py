@@ -200,7 +200,7 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
         )
         request_transition(
             request=request, to=Status.COMPLETED, allowed_from=(Status.PROCESSING,), finished_at=timezone.now(),
-            claimed_by_task="", receipt_email="", subject_public_id=None,
+            expected_claim=request.claimed_by_task, claimed_by_task="", receipt_email="", subject_public_id=None,
             details={"steps": len(steps)},
         )
         if old_public_id:
@@ -224,12 +224,14 @@ def erasure_release(*, request_id: int) -> None:
     )
 
 
-def erasure_fail(*, request_id: int, error_name: str) -> None:
+def erasure_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
     from privacy.services.requests import alert_privacy_team
 
     request = PrivacyRequest.objects.filter(pk=request_id).first()
     if request is None or request.status not in (Status.PROCESSING, Status.APPROVED):
         return
+    if request.claimed_by_task not in ("", task_id):
+        return  # another worker holds it now
     # Not "failed" for good: steps done stay done; staff retry and it resumes.
     request_transition(request=request, to=Status.FAILED, allowed_from=(Status.PROCESSING, Status.APPROVED),
                        failure_detail=error_name[:200], claimed_by_task="",

@@ -41,12 +41,17 @@ def subject_reference(user_id: int) -> str:
 
 
 def request_transition(*, request: PrivacyRequest, to: str, allowed_from: tuple[str, ...], actor_id=None,
-                       details: dict | None = None, **fields) -> PrivacyRequest:
-    """Move a request between states, or refuse: a conditional update, audited."""
+                       details: dict | None = None, expected_claim: str | None = None, **fields) -> PrivacyRequest:
+    """Move a request between states, or refuse: a conditional update, audited.
+
+    `expected_claim`: only if this task still holds the job (the sweeper may
+    have handed it to another worker meanwhile).
+    """
     now = timezone.now()
-    changed = PrivacyRequest.objects.filter(pk=request.pk, status__in=allowed_from).update(
-        status=to, heartbeat_at=now, **fields
-    )
+    rows = PrivacyRequest.objects.filter(pk=request.pk, status__in=allowed_from)
+    if expected_claim is not None:
+        rows = rows.filter(claimed_by_task=expected_claim)
+    changed = rows.update(status=to, heartbeat_at=now, **fields)
     if not changed:
         request.refresh_from_db(fields=["status"])
         raise IllegalTransition(f"a {request.kind} request that is {request.status} cannot become {to}")
@@ -176,7 +181,8 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
             expires_at=timezone.now() + timedelta(days=settings.PORTAL_EXPORT_RETENTION_DAYS),
         )
         request_transition(request=request, to=Status.COMPLETED, allowed_from=(Status.PROCESSING,),
-                           finished_at=timezone.now(), claimed_by_task="", details={"size": size})
+                           expected_claim=request.claimed_by_task, finished_at=timezone.now(), claimed_by_task="",
+                           details={"size": size})
         send_customer_email(user=request.user, name="export_ready",
                             context={**_request_context(request), "archive": archive})
     logger.info("export request id=%s built (%d bytes)", request.pk, size)
@@ -201,10 +207,16 @@ def _remove_partial_archive(request_id: int) -> None:
         logger.warning("could not remove the partial archive of request id=%s", request_id)
 
 
-def export_fail(*, request_id: int, error_name: str) -> None:
-    """Give up on an export: tell the customer in plain words, alert the privacy team."""
+def export_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
+    """Give up on an export: tell the customer in plain words, alert the privacy team.
+
+    Only the task holding the job (or none) may fail it: a task the sweeper
+    replaced must not fail its successor's work.
+    """
     request = PrivacyRequest.objects.select_related("user").filter(pk=request_id).first()
     if request is None or request.status not in (Status.PROCESSING, Status.APPROVED):
+        return
+    if request.claimed_by_task not in ("", task_id):
         return
     _remove_partial_archive(request_id)
     request_transition(

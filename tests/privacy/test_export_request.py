@@ -309,3 +309,16 @@ def test_every_state_change_is_in_the_audit_trail(alices_export):
     actions = list(AuditEvent.objects.filter(object_id=str(alices_export.pk)).values_list("action", flat=True))
     assert actions[:3] == ["request.submitted", "request.processing", "request.completed"]
     assert OutboundEmail.objects.filter(template="privacy/email/request_received").exists()
+
+
+def test_a_task_the_sweeper_replaced_can_neither_complete_nor_fail_its_successors_job(alice, monkeypatch):
+    monkeypatch.setattr(build_export, "delay", lambda *a: None)
+    export = services.export_request_create(user=alice)
+    old = services.export_claim(request_id=export.pk, task_id="old")
+    PrivacyRequest.objects.filter(pk=export.pk).update(status="approved", claimed_by_task="")  # the sweeper
+    services.export_claim(request_id=export.pk, task_id="new")
+    with pytest.raises(services.IllegalTransition):
+        services.export_build(request=old)
+    services.export_fail(request_id=export.pk, error_name="IllegalTransition", task_id="old")
+    export.refresh_from_db()
+    assert (export.status, export.claimed_by_task) == ("processing", "new")
