@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from privacy import services
 
@@ -120,32 +121,56 @@ except ImportError:  # pragma: no cover
     TRANSIENT_STORAGE_ERRORS = (OSError,)
 
 
-class ExportError(Exception):
+class JobError(Exception):
     """A privacy job's error, naming the underlying error's class only (its text may hold paths or data)."""
 
 
+def _error_name(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, JobError) else type(exc).__name__
+
+
+def _run_request_job(task, request_id: int, *, claim, execute, release, transient: tuple) -> None:
+    """The shape every privacy job shares: claim the row, do the work, retry a
+    transient error with backoff (the row goes back in the queue), and name
+    any other error by its class only."""
+    request = claim(request_id=request_id, task_id=task.request.id or "")
+    if request is None:
+        logger.info("%s: request id=%s is not waiting to be worked on; nothing to do", task.name, request_id)
+        return
+    try:
+        execute(request=request)
+    except transient as exc:
+        if task.request.retries >= task.max_retries:
+            raise JobError(type(exc).__name__) from None
+        release(request_id=request_id, error_name=type(exc).__name__)
+        raise task.retry(exc=JobError(type(exc).__name__), countdown=10 * 2**task.request.retries) from None
+    except Exception as exc:
+        raise JobError(type(exc).__name__) from None
+
+
 def _mark_export_failed(self, exc, task_id, args, kwargs, einfo):
-    services.export_fail(
-        request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__, task_id=task_id
-    )
+    services.export_fail(request_id=args[0], error_name=_error_name(exc), task_id=task_id)
 
 
 @shared_task(bind=True, max_retries=3, on_failure=_mark_export_failed)
 def build_export(self, request_id: int) -> None:
-    request = services.export_claim(request_id=request_id, task_id=self.request.id or "")
-    if request is None:
-        logger.info("export request id=%s is not waiting to be built; nothing to do", request_id)
-        return
-    try:
-        services.export_build(request=request)
-    except TRANSIENT_STORAGE_ERRORS as exc:
-        error_name = type(exc).__name__
-        if self.request.retries >= self.max_retries:
-            raise ExportError(error_name) from None
-        services.export_release(request_id=request_id, error_name=error_name)
-        raise self.retry(exc=ExportError(error_name), countdown=10 * 2**self.request.retries) from None
-    except Exception as exc:
-        raise ExportError(type(exc).__name__) from None
+    _run_request_job(self, request_id, claim=services.export_claim, execute=services.export_build,
+                     release=services.export_release, transient=TRANSIENT_STORAGE_ERRORS)
+
+
+def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
+    services.erasure_fail(request_id=args[0], error_name=_error_name(exc), task_id=task_id)
+
+
+# An erasure that meets a deadlock or a dropped connection tries again (its
+# finished steps are not repeated) before staff are alerted.
+TRANSIENT_ERASURE_ERRORS = (*TRANSIENT_STORAGE_ERRORS, OperationalError, InterfaceError)
+
+
+@shared_task(bind=True, max_retries=3, on_failure=_mark_erasure_failed)
+def run_erasure(self, request_id: int) -> None:
+    _run_request_job(self, request_id, claim=services.erasure_claim, execute=services.erasure_execute,
+                     release=services.erasure_release, transient=TRANSIENT_ERASURE_ERRORS)
 
 
 @shared_task
@@ -164,37 +189,6 @@ def sweep_stuck_requests() -> int:
 @shared_task
 def expire_exports() -> int:
     return services.exports_expire()
-
-
-def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
-    services.erasure_fail(
-        request_id=args[0], error_name=str(exc) if isinstance(exc, ExportError) else type(exc).__name__, task_id=task_id
-    )
-
-
-# An erasure that meets a deadlock or a dropped connection tries again (its
-# finished steps are not repeated) before staff are alerted.
-from django.db import InterfaceError, OperationalError  # noqa: E402
-
-TRANSIENT_ERASURE_ERRORS = (*TRANSIENT_STORAGE_ERRORS, OperationalError, InterfaceError)
-
-
-@shared_task(bind=True, max_retries=3, on_failure=_mark_erasure_failed)
-def run_erasure(self, request_id: int) -> None:
-    request = services.erasure_claim(request_id=request_id, task_id=self.request.id or "")
-    if request is None:
-        logger.info("erasure request id=%s is not waiting to run; nothing to do", request_id)
-        return
-    try:
-        services.erasure_execute(request=request)
-    except TRANSIENT_ERASURE_ERRORS as exc:
-        error_name = type(exc).__name__
-        if self.request.retries >= self.max_retries:
-            raise ExportError(error_name) from None
-        services.erasure_release(request_id=request_id)
-        raise self.retry(exc=ExportError(error_name), countdown=10 * 2**self.request.retries) from None
-    except Exception as exc:
-        raise ExportError(type(exc).__name__) from None
 
 
 @shared_task

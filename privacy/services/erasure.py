@@ -218,9 +218,9 @@ def _receipt_summary() -> dict:
     }
 
 
-def erasure_release(*, request_id: int) -> None:
+def erasure_release(*, request_id: int, error_name: str = "") -> None:
     PrivacyRequest.objects.filter(pk=request_id, status=Status.PROCESSING).update(
-        status=Status.APPROVED, heartbeat_at=timezone.now()
+        status=Status.APPROVED, heartbeat_at=timezone.now(), failure_detail=error_name
     )
 
 

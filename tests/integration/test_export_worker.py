@@ -90,7 +90,7 @@ def test_the_same_task_delivered_twice_builds_one_archive(alice, real_worker, tm
     assert ExportArchive.objects.filter(request=export).count() == 1
     assert len(archives_of(export.pk)) == 1
     assert ready_emails(export) == 1
-    assert "not waiting to be built" in real_worker.log()
+    assert "is not waiting to be worked on" in real_worker.log()
 
 
 def redis_command(*args: str) -> subprocess.CompletedProcess:
