@@ -11,7 +11,7 @@ Deletes and updates are single statements per source, never row by row.
 from graphlib import CycleError, TopologicalSorter
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from privacy.models import ErasureStep
@@ -68,8 +68,7 @@ def erasure_step_run(*, step: ErasureStep, user) -> int:
         if locked.status == ErasureStep.Status.DONE:  # another delivery finished it meanwhile
             return locked.rows
         if source.erasure.action == ErasureAction.DELETE:
-            _, per_model = rows.delete()
-            count = per_model.get(source.model._meta.label, 0)
+            count = _delete(rows, source)
         elif source.erasure.action == ErasureAction.ANONYMIZE:
             count = rows.update(**_replacements(source))
         else:
@@ -86,14 +85,40 @@ def scrub_admin_log(user) -> int:
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
+    sources = {ContentType.objects.get_for_model(source.model).pk: source for source in registry.sources}
+    mentioned: dict[int, set[str]] = {}
+    for content_type_id, object_id in LogEntry.objects.filter(content_type_id__in=sources).values_list(
+        "content_type_id", "object_id"
+    ).distinct():
+        mentioned.setdefault(content_type_id, set()).add(object_id)
     scrubbed = 0
-    for source in registry.sources:
-        content_type = ContentType.objects.get_for_model(source.model)
-        mentioned = list(LogEntry.objects.filter(content_type=content_type).values_list("object_id", flat=True).distinct())
-        if not mentioned:
-            continue
-        own = [str(pk) for pk in source.rows_for(user).filter(pk__in=[m for m in mentioned if m.isdigit()]).values_list("pk", flat=True)]
-        scrubbed += LogEntry.objects.filter(content_type=content_type, object_id__in=own).update(
+    for content_type_id, object_ids in mentioned.items():
+        ids = [int(i) for i in object_ids if i.isdigit()]
+        own = [str(pk) for pk in sources[content_type_id].rows_for(user).filter(pk__in=ids).values_list("pk", flat=True)]
+        scrubbed += LogEntry.objects.filter(content_type_id=content_type_id, object_id__in=own).update(
             object_repr="(erased)", change_message=""
         )
     return scrubbed
+
+
+def _delete(rows, source: Source) -> int:
+    """One DELETE statement for the source's rows.
+
+    Steps run children first, so nothing should point at these rows any more:
+    the database's own foreign keys confirm it. Should something still point
+    here (a relation the plan does not know), Django's collector deletes or
+    detaches it the careful way instead.
+    """
+    connection = connections[rows.db]
+    pointing_here = sorted({rel.related_model._meta.db_table for rel in source.model._meta.related_objects})
+    try:
+        with transaction.atomic(using=rows.db):
+            count = rows._raw_delete(rows.db)
+            # Foreign keys are checked at commit; ask now, inside the savepoint,
+            # so a row still pointing here sends us to the careful path.
+            if pointing_here:
+                connection.check_constraints(table_names=pointing_here)
+            return count
+    except IntegrityError:
+        _, per_model = rows.delete()
+        return per_model.get(source.model._meta.label, 0)

@@ -222,24 +222,20 @@ class _HtmlSection:
             mark = ' <span class="ai">AI</span>' if name in derived else ""
             out.write(f"<th>{e(column.replace('__', ' '))}{mark}</th>")
         out.write("</tr>\n")
-        self.rows = 0
 
     def row(self, values: dict) -> None:
-        self.rows += 1
-        if self.rows > HTML_ROWS_PER_SOURCE:
-            return
         # One escape per row, not per cell (the separator cannot occur in escaped text).
         text = "\x1f".join("" if values[c] is None else str(values[c]).replace("\x1f", " ") for c in self.columns)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
         self.out.write("<tr><td>" + text.replace("\x1f", "</td><td>") + "</td></tr>\n")
 
-    def close(self) -> None:
-        if not self.rows:
+    def close(self, total: int) -> None:
+        if not total:
             self.out.write(f'<tr><td colspan="{len(self.columns)}">Nothing of this kind.</td></tr>')
         self.out.write("</table>")
-        if self.rows > HTML_ROWS_PER_SOURCE:
+        if total > HTML_ROWS_PER_SOURCE:
             self.out.write(
-                f"<p><strong>The newest {HTML_ROWS_PER_SOURCE:,} of {self.rows:,} entries are shown here.</strong> "
+                f"<p><strong>The newest {HTML_ROWS_PER_SOURCE:,} of {total:,} entries are shown here.</strong> "
                 f"All of them are in data.json and in sources/{html.escape(self.key)}.csv.</p>"
             )
         self.out.write("</section>\n")
@@ -286,16 +282,20 @@ def build_archive(
                     table = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                     writer = csv.writer(table)
                     writer.writerow(reader.columns)
+                    dumps, write_json, write_csv = json.dumps, data.write, writer.writerow
+                    total = 0
                     for count, values in enumerate(reader.rows(user)):
-                        data.write(("," if count else "") + json.dumps(values, ensure_ascii=False))
-                        writer.writerow(["" if values[c] is None else values[c] for c in reader.columns])
-                        section.row(values)
+                        write_json(("," if count else "") + dumps(values, ensure_ascii=False))
+                        write_csv(values.values())  # the csv module writes None as an empty cell
+                        if count < HTML_ROWS_PER_SOURCE:
+                            section.row(values)
                         if count and count % 10_000 == 0:
                             heartbeat()
+                        total = count + 1
                     table.flush()
                     table.detach()
                 data.write("]}")
-                section.close()
+                section.close(total)
                 on_progress(index + 1, len(sources))
             data.write("]}")
             page.write("</body></html>\n")

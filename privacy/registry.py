@@ -134,10 +134,23 @@ class Source:
         if user is None or user.pk is None:
             # Filtering on a missing user would match every row that has none.
             raise ValueError("rows of which customer?")
-        manager = self.model._default_manager
         if not self.subject_path:
-            return manager.filter(pk=user.pk)
-        return manager.filter(**{self.subject_path: user})
+            return self.model._default_manager.filter(pk=user.pk)
+        return _rows_through(self.model, self.subject_path.split("__"), user)
+
+
+def _rows_through(model, path: list[str], user) -> models.QuerySet:
+    """Rows reaching `user` along `path`, one nested IN (SELECT ...) per hop.
+
+    The same rows as filter(a__b=user), but as "a_id IN (SELECT id FROM a
+    WHERE b_id = ...)" rather than a join: the form a bulk DELETE or UPDATE of
+    a big table (erasure) runs fastest with.
+    """
+    manager = model._default_manager
+    if len(path) == 1:
+        return manager.filter(**{path[0]: user})
+    related = model._meta.get_field(path[0]).related_model
+    return manager.filter(**{f"{path[0]}__in": _rows_through(related, path[1:], user).values("pk")})
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,19 @@ def test_the_admin_log_forgets_what_it_named_of_the_customer(alice, bob, django_
 def test_rows_of_nobody_are_never_asked_for():
     with pytest.raises(ValueError):
         registry.source("interactions.message").rows_for(None)
+
+
+def test_a_row_still_pointing_at_an_erased_row_is_handled_the_careful_way(alice, bob):
+    """Bob's inference points at Alice's conversation (bad data from a client): erasing Alice detaches it."""
+    from interactions.models import AIInference
+    from privacy.erasure import erasure_step_run, erasure_steps_ensure
+    from tests.factories import AIInferenceFactory, ConversationFactory
+
+    conversation = ConversationFactory(customer=alice)
+    stray = AIInferenceFactory(customer=bob, conversation=conversation)
+    erasure = services.erasure_request_create(user=alice, skip_grace=True)
+    for step in erasure_steps_ensure(erasure):
+        erasure_step_run(step=step, user=alice)
+    stray.refresh_from_db()
+    assert stray.conversation is None  # detached (SET_NULL), not a broken reference
+    assert AIInference.objects.filter(customer=bob).count() == 1
