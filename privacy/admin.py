@@ -287,17 +287,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again", permissions=["change"])
     def retry(self, request, queryset):
-        from privacy.tasks import deliver_webhook
-
-        from django.utils import timezone
-
-        from privacy.jobs import enqueue_on_commit
-
-        for delivery in queryset.exclude(status=WebhookDelivery.Status.DELIVERED):
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                status=WebhookDelivery.Status.PENDING, attempts=0, status_changed_at=timezone.now()
-            )
-            enqueue_on_commit(deliver_webhook, delivery.pk)
+        services.webhook_deliveries_resend(deliveries=queryset)
         messages.success(request, "Queued again.")
 
 
@@ -321,8 +311,14 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _refusal(request, privacy_request, refusal) -> None:
-    messages.error(request, f"{privacy_request}: {refusal}")
+def _for_each(request, queryset, act, done: str, refused=(services.IllegalTransition,)) -> None:
+    """Run a service on each selected request, reporting each success or refusal."""
+    for privacy_request in queryset:
+        try:
+            act(privacy_request)
+            messages.success(request, f"{privacy_request}{done}")
+        except refused as refusal:
+            messages.error(request, f"{privacy_request}: {refusal}")
 
 
 @admin.register(PrivacyRequest)
@@ -413,7 +409,7 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
                                  "guidelines": guidelines,
                                  "acknowledged": services.staff_acknowledged_current_guidelines(request.user)})
 
-    def _guarded(self, request, action) -> bool:
+    def _guarded(self, request) -> bool:
         """Deciding needs the current guidelines acknowledged; say so instead of acting."""
         from django.urls import reverse
 
@@ -427,30 +423,22 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve", permissions=["decide"])
     def approve(self, request, queryset):
-        if not self._guarded(request, "approve"):
+        if not self._guarded(request):
             return
-        for privacy_request in queryset:
-            try:
-                services.request_approve(request=privacy_request, staff_user=request.user)
-                messages.success(request, f"{privacy_request} approved.")
-            except services.IllegalTransition as refusal:
-                _refusal(request, privacy_request, refusal)
+        _for_each(request, queryset, lambda r: services.request_approve(request=r, staff_user=request.user),  " approved.")
 
     @admin.action(description="Deny, with a reason the customer reads", permissions=["decide"])
     def deny(self, request, queryset):
         from privacy.forms import DenyForm
 
-        if not self._guarded(request, "deny"):
+        if not self._guarded(request):
             return None
         form = DenyForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            for privacy_request in queryset:
-                try:
-                    services.request_deny(request=privacy_request, staff_user=request.user,
-                                          reason=form.cleaned_data["reason"])
-                    messages.success(request, f"{privacy_request} denied; the customer is told why.")
-                except services.IllegalTransition as refusal:
-                    _refusal(request, privacy_request, refusal)
+            reason = form.cleaned_data["reason"]
+            _for_each(request, queryset,
+                      lambda r: services.request_deny(request=r, staff_user=request.user, reason=reason),
+                      " denied; the customer is told why.")
             return None
         return self._action_form(request, queryset, form, "deny", "Deny with a reason")
 
@@ -458,29 +446,21 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def extend(self, request, queryset):
         from privacy.forms import ExtendForm
 
-        if not self._guarded(request, "extend"):
+        if not self._guarded(request):
             return None
         form = ExtendForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            for privacy_request in queryset:
-                try:
-                    services.request_extend(request=privacy_request, staff_user=request.user, **form.cleaned_data)
-                    messages.success(request, f"{privacy_request}: deadline moved; the customer is told why.")
-                except (services.IllegalTransition, ValueError) as refusal:
-                    _refusal(request, privacy_request, refusal)
+            _for_each(request, queryset,
+                      lambda r: services.request_extend(request=r, staff_user=request.user, **form.cleaned_data),
+                      ": deadline moved; the customer is told why.", refused=(services.IllegalTransition, ValueError))
             return None
         return self._action_form(request, queryset, form, "extend", "Extend the deadline")
 
     @admin.action(description="Retry the failed job", permissions=["decide"])
     def retry(self, request, queryset):
-        if not self._guarded(request, "retry"):
+        if not self._guarded(request):
             return
-        for privacy_request in queryset:
-            try:
-                services.request_retry(request=privacy_request, staff_user=request.user)
-                messages.success(request, f"{privacy_request} queued again.")
-            except services.IllegalTransition as refusal:
-                _refusal(request, privacy_request, refusal)
+        _for_each(request, queryset, lambda r: services.request_retry(request=r, staff_user=request.user), " queued again.")
 
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):

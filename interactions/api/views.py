@@ -21,18 +21,26 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _record_or_409(record, **kwargs):
-    try:
-        return record(**kwargs)
-    except services.ExternalIdConflict:
-        raise Conflict() from None
-
-
 def _customer_or_404(data: dict):
     customer = customer_by_reference(email=data.pop("customer_email", None), public_id=data.pop("customer_id", None))
     if customer is None:
         raise NotFound("Unknown customer.")
     return customer
+
+
+def _ingest(request, in_serializer, out_serializer, record, prepare=None) -> Response:
+    """Validate, find the customer, store once: 201 when new, 200 for a retry."""
+    serializer = in_serializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = dict(serializer.validated_data)
+    customer = _customer_or_404(data)
+    if prepare:
+        prepare(request, customer, data)
+    try:
+        row, created = record(client=request.auth, customer=customer, data=data)
+    except services.ExternalIdConflict:
+        raise Conflict() from None
+    return Response(out_serializer(row).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class ConversationIngestView(ClientAPIView):
@@ -49,16 +57,7 @@ class ConversationIngestView(ClientAPIView):
         },
     )
     def post(self, request):
-        serializer = ConversationInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        customer = _customer_or_404(data)
-        conversation, created = _record_or_409(
-            services.conversation_record, client=request.auth, customer=customer, data=data
-        )
-        return Response(
-            ConversationOutSerializer(conversation).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        return _ingest(request, ConversationInSerializer, ConversationOutSerializer, services.conversation_record)
 
 
 class InferenceIngestView(ClientAPIView):
@@ -75,18 +74,15 @@ class InferenceIngestView(ClientAPIView):
         },
     )
     def post(self, request):
-        serializer = InferenceInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        customer = _customer_or_404(data)
-        conversation_id = data.pop("conversation_external_id", "")
-        if conversation_id:
-            data["conversation"] = Conversation.objects.filter(
-                source_client=request.auth, customer=customer, external_id=conversation_id
-            ).first()
-            if data["conversation"] is None:
-                raise ValidationError({"conversation_external_id": ["No conversation of this customer has that ID."]})
-        inference, created = _record_or_409(services.inference_record, client=request.auth, customer=customer, data=data)
-        return Response(
-            InferenceOutSerializer(inference).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        return _ingest(request, InferenceInSerializer, InferenceOutSerializer, services.inference_record,
+                       prepare=_link_conversation)
+
+
+def _link_conversation(request, customer, data: dict) -> None:
+    conversation_id = data.pop("conversation_external_id", "")
+    if conversation_id:
+        data["conversation"] = Conversation.objects.filter(
+            source_client=request.auth, customer=customer, external_id=conversation_id
+        ).first()
+        if data["conversation"] is None:
+            raise ValidationError({"conversation_external_id": ["No conversation of this customer has that ID."]})

@@ -23,6 +23,8 @@ class PrivacyRequest(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Expired"
 
+    # Until a worker starts it (see is_cancellable), a customer may cancel an erasure.
+    CANCELLABLE_STATUSES = (Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.APPROVED)
     OPEN_STATUSES = (
         Status.SUBMITTED,
         Status.AWAITING_APPROVAL,
@@ -106,9 +108,7 @@ class PrivacyRequest(models.Model):
     @property
     def is_cancellable(self) -> bool:
         # Until a worker starts it; only erasures have a grace period to cancel in.
-        return self.kind == self.Kind.ERASURE and self.started_at is None and self.status in (
-            self.Status.SUBMITTED, self.Status.AWAITING_APPROVAL, self.Status.SCHEDULED, self.Status.APPROVED
-        )
+        return self.kind == self.Kind.ERASURE and self.started_at is None and self.status in self.CANCELLABLE_STATUSES
 
 
 class ExportArchive(models.Model):

@@ -68,6 +68,7 @@ from privacy.services.requests import (
 from privacy.services.preferences import always_human_set, gpc_honour, preference_set, purpose_update_notice
 from privacy.services.webhooks import (
     webhook_deliveries_purge,
+    webhook_deliveries_resend,
     webhook_deliveries_stuck,
     webhook_delivery_attempt,
     webhook_delivery_claim,
@@ -135,6 +136,7 @@ __all__ = [
     "preference_set",
     "purpose_update_notice",
     "webhook_deliveries_purge",
+    "webhook_deliveries_resend",
     "webhook_deliveries_stuck",
     "webhook_delivery_attempt",
     "webhook_delivery_claim",

@@ -21,8 +21,6 @@ from privacy.services.webhooks import webhook_event_queue
 
 logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
-# Until the worker starts, the customer may change their mind (see PrivacyRequest.is_cancellable).
-CANCELLABLE = (Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.APPROVED)
 
 
 def _context(request: PrivacyRequest) -> dict:
@@ -86,7 +84,7 @@ def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
         # A worker has begun: part of the data may be gone, so "nothing was
         # erased" would be untrue. Staff finish it instead.
         raise IllegalTransition("this erasure has already started and can no longer be cancelled")
-    request_transition(request=request, to=Status.CANCELLED, allowed_from=CANCELLABLE, actor_id=user.pk,
+    request_transition(request=request, to=Status.CANCELLED, allowed_from=PrivacyRequest.CANCELLABLE_STATUSES, actor_id=user.pk,
                        finished_at=timezone.now(), receipt_email="", subject_public_id=None)
     _permissions_changed(user)
     send_customer_email(user=user, name="request_cancelled", context=_context(request))

@@ -106,3 +106,14 @@ def webhook_deliveries_purge(*, older_than: timedelta) -> int:
         created_at__lt=timezone.now() - older_than,
     ).delete()
     return per_model.get(WebhookDelivery._meta.label, 0)
+
+
+def webhook_deliveries_resend(*, deliveries) -> None:
+    """Staff send undelivered deliveries again, from a fresh count of attempts."""
+    from privacy.tasks import deliver_webhook
+
+    for delivery in deliveries.exclude(status=WebhookDelivery.Status.DELIVERED):
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=WebhookDelivery.Status.PENDING, attempts=0, status_changed_at=timezone.now()
+        )
+        enqueue_on_commit(deliver_webhook, delivery.pk)
