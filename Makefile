@@ -9,7 +9,7 @@ ADDR ?= 127.0.0.1:$(PORT)
 # Shown as localhost: security keys (WebAuthn) refuse a bare IP address.
 URL ?= http://localhost:$(PORT)
 # Every queue the tasks are routed to; a worker started by `make run` serves them all.
-QUEUES ?= default,webhooks,exports,erasure
+QUEUES ?= default,webhooks,exports,erasure,fairness
 PYTEST_ARGS ?=
 
 # Interpreters to try, in order; each is *run* (a pyenv shim can exist and

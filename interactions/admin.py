@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from interactions.models import AIInference, Conversation, Message
+from interactions.models import AIDecision, AIInference, Conversation, Message
 
 
 class MessageInline(admin.TabularInline):
@@ -35,3 +35,24 @@ class AIInferenceAdmin(admin.ModelAdmin):
     search_fields = ("customer__email", "external_id")
     raw_id_fields = ("customer", "conversation")
     readonly_fields = ("source_client", "external_id", "created_at")
+
+
+@admin.register(AIDecision)
+class AIDecisionAdmin(admin.ModelAdmin):
+    """Read-only: decisions are what the business's systems reported; a person changes
+    one by answering the customer's request for review, never by editing it here."""
+
+    list_display = ("id", "customer", "ai_system", "kind", "outcome", "outcome_label", "review_result", "decided_at")
+    list_filter = ("ai_system", "kind", "outcome", "review_result", "human_involved")
+    list_select_related = ("customer", "ai_system")
+    search_fields = ("customer__email", "external_id")
+    date_hierarchy = "decided_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_PEOPLE
 from accounts.models import User
-from interactions.models import AIInference, Conversation, Message
+from interactions import services
+from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy import services as privacy_services
 from privacy.demo import demo_seeder
-from privacy.models import AISystem
+from privacy.models import AIPurpose, AISystem, ConsentMethod
 
 CONVERSATIONS_PER_CUSTOMER = 36
 
@@ -101,3 +103,67 @@ def seed_interaction_history() -> list[str]:
         # Seeded by address, so every machine gets the same demo history.
         created += _seed_customer(user, systems, random.Random(person.email))
     return [f"  {created} new demo conversations with messages and AI inferences." if created else "  Demo conversation history already present."]
+
+
+# --- Decisions our AI made about the demo customers ---------------------------
+
+# (days ago, system, purpose, kind, kind label, outcome, label, model version, reasons)
+DEMO_DECISIONS = {
+    "alice@example.com": [
+        (6, "refund-assistant", "automated-decisions", "refund_request", "Refund request", "unfavourable",
+         "Refund declined", "2.3",
+         [("The courier confirmed the parcel was delivered and signed for.", 0.55),
+          ("The request came 34 days after delivery; automatic refunds are for the first 30 days.", 0.3),
+          ("Refunds on this order's item are limited to faulty goods.", 0.15)]),
+        (12, "intent-analyser", "sentiment-intent-analysis", "request_priority", "Priority of your request",
+         "favourable", "Normal priority", "TextSense Classify 5",
+         [("Your message asked about a delivery that is late.", None), ("It did not mention an urgent need.", None)]),
+        (41, "recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", "favourable",
+         "Offer applies to you", "Recs 4",
+         [("You have ordered at least twice in the past year.", 0.7), ("Your account is older than six months.", 0.3)]),
+    ],
+    "bob@example.com": [
+        (3, "recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", "unfavourable",
+         "Offer does not apply", "Recs 4",
+         [("You have ordered once in the past year; the offer needs two orders.", 0.8),
+          ("Your account is older than six months.", 0.2)]),
+        (20, "refund-assistant", "automated-decisions", "refund_request", "Refund request", "favourable",
+         "Refund approved", "2.3",
+         [("The item was reported damaged within 30 days of delivery.", 0.6),
+          ("The amount is under our 150 euro limit for automatic refunds.", 0.4)]),
+    ],
+    "charlie@example.com": [
+        (2, "refund-assistant", "automated-decisions", "refund_request", "Refund request", "unfavourable",
+         "Refund declined", "2.3",
+         [("The request came 31 days after delivery; automatic refunds are for the first 30 days.", 0.6),
+          ("You have asked for three refunds in the past year.", 0.4)]),
+    ],
+}
+
+
+@demo_seeder(order=35)
+def seed_decisions() -> list[str]:
+    """A few decisions for Alice, Bob and Charlie to read and contest (Alice and Bob allowed automated decisions)."""
+    created = 0
+    now = timezone.now()
+    systems = {system.slug: system for system in AISystem.objects.all()}
+    purposes = {purpose.slug: purpose for purpose in AIPurpose.objects.all()}
+    for email, decisions in DEMO_DECISIONS.items():
+        user = User.objects.get(email=email)
+        if AIDecision.objects.filter(customer=user, external_id__startswith="demo-").exists():
+            continue
+        if email != "charlie@example.com":
+            privacy_services.preference_set(user=user, purpose=purposes["automated-decisions"], allowed=True,
+                                             method=ConsentMethod.PORTAL)
+        for index, (days, system, purpose, kind, kind_label, outcome, label, version, reasons) in enumerate(decisions):
+            services.decision_record(client=None, customer=user, data={
+                "external_id": f"demo-{user.pk}-decision-{index}", "ai_system": systems[system],
+                "purpose": purposes[purpose], "kind": kind, "kind_label": kind_label, "outcome": outcome,
+                "outcome_label": label, "model_version": version, "confidence": 0.8 + index / 50,
+                "decided_at": now - timedelta(days=days, hours=3), "human_involved": False,
+                "reasons": [{"text": text, "weight": weight} for text, weight in reasons],
+            })
+            created += 1
+    if not created:
+        return ["  Demo AI decisions already present."]
+    return [f"  {created} AI decisions with their reasons for Alice, Bob and Charlie to read and contest."]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Conversation(models.Model):
@@ -117,3 +118,91 @@ class AIInference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class AIDecision(models.Model):
+    """One decision or recommendation an AI system made about a customer, and why.
+
+    The business's system reports it (the ingest API); the customer reads it
+    with its reasons and can ask a person to review it; the fairness audits
+    count its outcome per group of customers.
+    """
+
+    class Outcome(models.TextChoices):
+        FAVOURABLE = "favourable", _("In your favour")
+        UNFAVOURABLE = "unfavourable", _("Not in your favour")
+        NEUTRAL = "neutral", _("Neither for nor against you")
+
+    class ReviewResult(models.TextChoices):
+        UPHELD = "upheld", _("A person checked it: the decision stands")
+        CHANGED = "changed", _("A person changed the decision")
+
+    MAX_REASONS = 5
+    MAX_REASON_LENGTH = 300
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_decisions")
+    source_client = models.ForeignKey("privacy.APIClient", null=True, blank=True, on_delete=models.SET_NULL)
+    external_id = models.CharField(max_length=200, blank=True)
+    ai_system = models.ForeignKey("privacy.AISystem", on_delete=models.PROTECT, related_name="ai_decisions")
+    # The switchable use of AI it falls under (normally "automated decisions"):
+    # a decision against the customer's choice is a preference breach.
+    purpose = models.ForeignKey("privacy.AIPurpose", on_delete=models.PROTECT, related_name="ai_decisions")
+    # The business's own name for the kind of decision, e.g. "refund_request";
+    # the audits compare outcomes within one kind.
+    kind = models.SlugField(max_length=60)
+    kind_label = models.CharField(max_length=120, help_text="The kind in the customer's words, e.g. “Refund request”.")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    outcome_label = models.CharField(max_length=200, help_text="The business's own words, e.g. “Refund declined”.")
+    model_version = models.CharField(max_length=60, blank=True)
+    confidence = models.FloatField(null=True, blank=True, help_text="0 to 1, as the AI system reported it.")
+    decided_at = models.DateTimeField()
+    human_involved = models.BooleanField("a person took part", default=False)
+    # The main reasons, in plain language, as the system reported them:
+    # [{"text": "...", "weight": 0.4 or null}], at most five.
+    reasons = models.JSONField(default=list)
+    # What a person decided when the customer asked for a review (written by
+    # the human-review answer, through the registry's review hook).
+    review_result = models.CharField(max_length=10, choices=ReviewResult.choices, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    final_outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    final_outcome_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "AI decision"
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_client", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="decision_external_id_unique_per_client",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True) | models.Q(confidence__gte=0, confidence__lte=1),
+                name="decision_confidence_between_0_and_1",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-decided_at"], name="decision_customer_recent"),
+            # The fairness audits read one window of decisions at a time.
+            models.Index(fields=["decided_at"], name="decision_decided_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label}: {self.outcome_label}"
+
+    @property
+    def was_changed(self) -> bool:
+        return self.review_result == self.ReviewResult.CHANGED
+
+    @property
+    def current_outcome(self) -> str:
+        return self.final_outcome if self.was_changed else self.outcome
+
+    @property
+    def current_outcome_label(self) -> str:
+        return self.final_outcome_label if self.was_changed else self.outcome_label
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason["text"] for reason in self.reasons]

@@ -1,9 +1,13 @@
 """Personal data held by the interactions store, and the "AI and you" summary."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from interactions.models import AIInference, Conversation, Message
-from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+from interactions import services
+from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy.panels import panels
+from privacy.registry import Erasure, LegalBasis, PersonalField, ReviewOutcomes, Source, registry
 
 SERVICE_RECIPIENTS = ("Our customer-service team", "The AI systems named beside each item")
 
@@ -87,6 +91,59 @@ registry.declare(
 )
 
 
+def _reasons_in_words(decision) -> str:
+    return " · ".join(decision.reason_texts)
+
+
+def _record_review(decision, result: str, new_outcome: str, new_outcome_label: str) -> None:
+    services.decision_review_record(
+        decision=decision, result=result, new_outcome=new_outcome, new_outcome_label=new_outcome_label
+    )
+
+
+registry.declare(
+    Source(
+        model=AIDecision,
+        subject_path="customer",
+        label="Decisions our AI made about you",
+        description=(
+            "Each decision or recommendation an AI system made about you — a refund, a priority, an offer — "
+            "with its main reasons, and what a person found if you asked for a review."
+        ),
+        fields=(
+            PersonalField("decided_at", "user.behavior", label="When"),
+            PersonalField("kind_label", "user.behavior", label="About"),
+            PersonalField(
+                "outcome_label", "user.demographic.profile", label="Decision", derived_by_ai=True,
+                ai_system_field="ai_system", confidence_field="confidence",
+            ),
+            PersonalField("outcome", "user.demographic.profile", label="For you"),
+            PersonalField("reasons", "user.demographic.profile", label="Main reasons", display=_reasons_in_words),
+            PersonalField("human_involved", "user.demographic.profile", label="A person took part"),
+            PersonalField("model_version", "user.demographic.profile", label="Model version"),
+            PersonalField("review_result", "user.demographic.profile", label="Human review"),
+            PersonalField("final_outcome_label", "user.demographic.profile", label="Decision after review"),
+        ),
+        purpose="To decide some requests at once, to explain each decision, and to let you contest it (GDPR Art. 22).",
+        legal_basis=LegalBasis.CONSENT,
+        retention="Two years after the decision, or until you erase your data.",
+        recipients=("Our customer-service team", "The AI system that made the decision"),
+        erasure=Erasure.delete(),
+        ordering=("-decided_at", "-pk"),
+        row_ai_system_field="ai_system",
+        human_review=True,
+        group="ai_decisions",
+        list_url_name="decision_list",
+        overview_fields=("decided_at", "kind_label", "outcome_label", "outcome", "review_result"),
+        detail_url_name="decision_detail",
+        review_outcomes=ReviewOutcomes(
+            choices=tuple((value, str(label)) for value, label in AIDecision.Outcome.choices),
+            record=_record_review,
+        ),
+    )
+)
+
+
 def ai_and_you(user) -> list[tuple[str, object]]:
     """How much of your service involved AI: two aggregate queries, whatever the volume."""
     conversations = Conversation.objects.filter(customer=user).aggregate(
@@ -101,6 +158,9 @@ def ai_and_you(user) -> list[tuple[str, object]]:
         by_ai=Count("pk", filter=Q(sender=Message.Sender.AI)),
     )
     inferences = AIInference.objects.filter(customer=user).count()
+    decisions = AIDecision.objects.filter(customer=user).aggregate(
+        total=Count("pk"), reviewed=Count("pk", filter=~Q(review_result=""))
+    )
     return [
         ("Conversations", conversations["total"]),
         ("Answered by an AI assistant alone", conversations["by_ai"]),
@@ -110,7 +170,16 @@ def ai_and_you(user) -> list[tuple[str, object]]:
         ("Agent replies drafted by AI", replies["drafted"]),
         ("…of which a person checked before sending", replies["drafted_and_reviewed"]),
         ("Conclusions AI drew about you", inferences),
+        ("Decisions AI made about you", decisions["total"]),
+        ("…of which a person reviewed at your request", decisions["reviewed"]),
     ]
 
 
 registry.summary("AI and you", ai_and_you)
+
+
+def _customer_links(*, request) -> dict:
+    return {"links": [(_("Decisions our AI made about you"), reverse("decision_list"))]}
+
+
+panels.register("customer_ai_links", template_name="privacy/panels/links.html", context=_customer_links, order=10)

@@ -1,8 +1,9 @@
 """Writes to the interactions store (the ingest API calls these)."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from interactions.models import AIInference, Conversation, Message
+from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy.services import ai_use_record
 
 # Which switchable purpose (privacy's AIPurpose slugs) each kind of AI use falls under.
@@ -73,3 +74,49 @@ def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool
     except IntegrityError:
         return AIInference.objects.get(source_client=client, external_id=data["external_id"]), False
     return inference, True
+
+
+def kind_label_from(kind: str) -> str:
+    """ "refund_request" reads "Refund request" when the business gave no words of its own."""
+    words = kind.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def decision_record(*, client, customer, data: dict) -> tuple[AIDecision, bool]:
+    """Store a decision once; a retry returns the stored one.
+
+    `data` is validated input. A decision for a purpose the customer switched
+    off is stored all the same (it happened, and they may contest it) and
+    reported as a preference breach, in the same transaction.
+    """
+    existing = AIDecision.objects.filter(source_client=client, external_id=data["external_id"]).first()
+    if existing:
+        if existing.customer_id != customer.pk:
+            raise ExternalIdConflict(data["external_id"])
+        return existing, False
+    data = {**data, "kind_label": data.get("kind_label") or kind_label_from(data["kind"])}
+    try:
+        with transaction.atomic():
+            decision = AIDecision.objects.create(source_client=client, customer=customer, **data)
+            ai_use_record(user=customer, purpose_slug=decision.purpose.slug, subject=decision, api_client=client)
+    except IntegrityError:
+        return AIDecision.objects.get(source_client=client, external_id=data["external_id"]), False
+    return decision, True
+
+
+def decision_review_record(*, decision: AIDecision, result: str, new_outcome: str, new_outcome_label: str) -> None:
+    """A person reviewed the decision at the customer's request: note what they found.
+
+    Called by privacy's human-review answer through the registry's review
+    hook. The AI's own outcome is kept as it was: the audits measure the AI,
+    and count a change as an overturn.
+    """
+    if result not in AIDecision.ReviewResult.values:
+        raise ValueError(f"unknown review result {result!r}")
+    changed = result == AIDecision.ReviewResult.CHANGED
+    AIDecision.objects.filter(pk=decision.pk).update(
+        review_result=result,
+        reviewed_at=timezone.now(),
+        final_outcome=new_outcome if changed else "",
+        final_outcome_label=new_outcome_label if changed else "",
+    )

@@ -19,6 +19,7 @@ from portal.env import (
     env_bool,
     env_choice,
     env_database,
+    env_float,
     env_int,
     env_list,
     env_secret,
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "privacy",
     "accounts",
     "interactions",
+    "fairness",
 ]
 
 MIDDLEWARE = [
@@ -362,6 +364,8 @@ CELERY_TASK_ROUTES = {
     "privacy.tasks.deliver_webhook": {"queue": "webhooks"},
     "privacy.tasks.build_export": {"queue": "exports"},
     "privacy.tasks.run_erasure": {"queue": "erasure"},
+    # An audit over millions of decisions takes a while: never ahead of e-mails.
+    "fairness.tasks.run_fairness_audit": {"queue": "fairness"},
 }
 # Publishing happens after the web request committed; give up quickly when the
 # broker is down and let the sweeper re-enqueue from the database later.
@@ -378,6 +382,11 @@ CELERY_BEAT_SCHEDULE = {
     "start-due-erasures": {"task": "privacy.tasks.start_due_erasures", "schedule": 60.0 * 5},
     "erasure-reminders": {"task": "privacy.tasks.send_erasure_reminders", "schedule": 60.0 * 60},
     "staff-digest": {"task": "privacy.tasks.send_staff_digest", "schedule": crontab(hour=7, minute=0)},
+    "fairness-audit": {
+        "task": "fairness.tasks.schedule_fairness_audit",
+        "schedule": crontab(hour=env_int("FAIRNESS_AUDIT_HOUR", 3, minimum=0) % 24, minute=30),
+    },
+    "sweep-stuck-fairness-audits": {"task": "fairness.tasks.sweep_stuck_fairness_audits", "schedule": 60.0 * 5},
 }
 # Webhook deliveries: attempts, and the first pause between them (doubling).
 PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
@@ -408,6 +417,22 @@ PORTAL_PRIVACY_TEAM_EMAILS = env_list("PRIVACY_TEAM_EMAILS", ["privacy-team@loca
 PORTAL_SUBJECT_REF_KEY = env_secret("SUBJECT_REF_KEY")
 # Days within which staff answer a request for human review.
 PORTAL_HUMAN_REVIEW_DAYS = env_int("HUMAN_REVIEW_DAYS", 14, minimum=1)
+# Fairness audits (see the README's "Fairness audits" and shared FAIRNESS.md):
+# the window of decisions, the smallest group judged (decisions and
+# different customers), and the verdicts' thresholds.
+PORTAL_FAIRNESS_WINDOW_DAYS = env_int("FAIRNESS_WINDOW_DAYS", 90, minimum=1)
+PORTAL_FAIRNESS_MIN_GROUP_SIZE = env_int("FAIRNESS_MIN_GROUP_SIZE", 30, minimum=1)
+PORTAL_FAIRNESS_MIN_CUSTOMERS = env_int("FAIRNESS_MIN_CUSTOMERS", 10, minimum=1)
+PORTAL_FAIRNESS_ALERT_RATIO = env_float("FAIRNESS_ALERT_RATIO", 0.8, minimum=0, maximum=1)
+PORTAL_FAIRNESS_WATCH_RATIO = env_float("FAIRNESS_WATCH_RATIO", 0.9, minimum=0, maximum=1)
+if PORTAL_FAIRNESS_WATCH_RATIO < PORTAL_FAIRNESS_ALERT_RATIO:
+    raise EnvError("FAIRNESS_WATCH_RATIO must be at least FAIRNESS_ALERT_RATIO")
+PORTAL_FAIRNESS_SIGNIFICANCE = env_float("FAIRNESS_SIGNIFICANCE", 0.05, minimum=0.0001, maximum=0.5)
+PORTAL_FAIRNESS_OVERTURN_FACTOR = env_float("FAIRNESS_OVERTURN_FACTOR", 2.0, minimum=1, maximum=100)
+# `seed_demo`'s background customers (who cannot sign in), whose AI decisions give the audits groups to judge.
+PORTAL_DEMO_BACKGROUND_CUSTOMERS = env_int("DEMO_BACKGROUND_CUSTOMERS", 3000, minimum=0)
+# An audit queued this long, or running with a silent worker this long, is published again.
+PORTAL_FAIRNESS_STUCK_SECONDS = env_int("FAIRNESS_STUCK_SECONDS", 1800, minimum=60)
 # Seconds one attempt at sending an e-mail may take before it is killed.
 PORTAL_EMAIL_TASK_TIME_LIMIT = 60
 # How long the record of a sent e-mail (never its text) is kept.
@@ -437,6 +462,7 @@ SPECTACULAR_SETTINGS = {
     # No calls to swagger.io's online validator from a customer's browser.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"DecisionOutcomeEnum": "interactions.models.AIDecision.Outcome"},
 }
 
 # --- Logging: IDs only, never personal data --------------------------------

@@ -22,12 +22,15 @@ API_DOCS_CSP = {
 
 api_v1 = [
     path("", include("interactions.api.urls")),
+    path("", include("fairness.api.urls")),
     path("", include("privacy.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("privacy.urls")),
+    path("", include("interactions.urls")),
+    path("", include("fairness.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

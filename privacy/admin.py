@@ -1,13 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 
-from privacy import services
+from privacy import selectors, services
 from privacy.permission_cache import invalidate_all_customers
 from datetime import timedelta
 
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from privacy.models import (
     AIOutputFlag,
@@ -31,7 +31,7 @@ from privacy.taxonomy import CATEGORIES
 
 @admin.register(AISystem)
 class AISystemAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "provider", "last_bias_audit_on", "flag_count", "review_count", "is_active")
+    list_display = ("name", "slug", "provider", "flag_count", "review_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "provider")
     prepopulated_fields = {"slug": ("name",)}
@@ -149,27 +149,99 @@ class AIPurposeAdmin(admin.ModelAdmin):
         invalidate_all_customers()
 
 
+class HumanReviewAnswerForm(forms.ModelForm):
+    """A person's structured answer: the outcome stands or is changed (to what), and a message."""
+
+    result = forms.ChoiceField(
+        label="Result", choices=HumanReviewRequest.Result.choices, widget=forms.RadioSelect, required=True
+    )
+    new_outcome = forms.ChoiceField(label="New outcome (when changed)", required=False, choices=[("", "—")])
+    new_outcome_label = forms.CharField(
+        label="New outcome, in the customer's words (when changed)", required=False, max_length=200,
+        help_text="E.g. “Refund approved”. Left empty, the outcome's plain name is used.",
+    )
+    answer = forms.CharField(
+        label="Message to the customer", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        help_text="What a person found, in plain words. The customer reads it in the portal.",
+    )
+
+    class Meta:
+        model = HumanReviewRequest
+        fields = ("result", "new_outcome", "new_outcome_label", "answer")
+
+    def __init__(self, *args, outcome_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if outcome_choices:
+            self.fields["new_outcome"].choices = [("", "—"), *outcome_choices]
+        else:
+            # Nothing to change to: the subject is not an outcome (a conversation, say).
+            del self.fields["new_outcome"], self.fields["new_outcome_label"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("result") == HumanReviewRequest.Result.CHANGED and "new_outcome" in self.fields:
+            if not cleaned.get("new_outcome"):
+                self.add_error("new_outcome", "Say what the outcome becomes.")
+        return cleaned
+
+
 @admin.register(HumanReviewRequest)
 class HumanReviewRequestAdmin(admin.ModelAdmin):
-    list_display = ("id", "user", "ai_system", "contests_outcome", "status", "created_at", "due_at")
+    list_display = ("id", "user", "ai_system", "contests_outcome", "status", "result", "created_at", "due_at")
     date_hierarchy = "created_at"
-    list_filter = ("status", "ai_system", "contests_outcome")
+    list_filter = ("status", "result", "ai_system", "contests_outcome")
     list_select_related = ("user", "ai_system")
     search_fields = ("user__email",)
-    fields = ("user", "ai_system", "content_type", "object_id", "statement", "contests_outcome", "status",
-              "created_at", "due_at", "answer", "answered_at", "answered_by")
-    readonly_fields = ("user", "ai_system", "content_type", "object_id", "statement", "contests_outcome", "status",
+    form = HumanReviewAnswerForm
+    readonly_fields = ("user", "ai_system", "subject_summary", "statement", "contests_outcome", "status",
                        "created_at", "due_at", "answered_at", "answered_by")
+    answered_fields = ("result", "new_outcome_label", "answer")
 
     actions = ["start_review"]
 
     def has_add_permission(self, request):
         return False
 
+    def get_fieldsets(self, request, obj=None):
+        asked = ("user", "ai_system", "subject_summary", "statement", "contests_outcome", "status", "created_at",
+                 "due_at")
+        if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
+            answer = (*self.answered_fields, "answered_at", "answered_by")
+        else:
+            answer = [name for name in ("result", "new_outcome", "new_outcome_label", "answer")
+                      if name in self._outcome_fields(obj)]
+        return [("What the customer asked", {"fields": asked}), ("The answer", {"fields": answer})]
+
+    def _outcome_fields(self, obj) -> set[str]:
+        source = selectors.human_review_subject_source(obj) if obj is not None else None
+        base = {"result", "answer"}
+        return base | {"new_outcome", "new_outcome_label"} if source and source.review_outcomes else base
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
-            return (*self.readonly_fields, "answer")  # the customer already has it
+            return (*self.readonly_fields, *self.answered_fields)  # the customer already has it
         return self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        source = selectors.human_review_subject_source(obj) if obj is not None else None
+        choices = source.review_outcomes.choices if source and source.review_outcomes else ()
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class AnswerForm(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, outcome_choices=choices, **form_kwargs)
+
+        return AnswerForm
+
+    @admin.display(description="About")
+    def subject_summary(self, obj):
+        subject = selectors.human_review_subject(review=obj)
+        if subject is None:
+            return "(no longer held)"
+        cells = format_html_join(
+            "", "<div><strong>{}:</strong> {}</div>", ((cell.label, cell.value) for cell in subject.row.cells)
+        )
+        return format_html("<p>{}</p>{}", subject.source.label, cells)
 
     @admin.action(description="Start reviewing (the customer sees it is being looked at)", permissions=["change"])
     def start_review(self, request, queryset):
@@ -182,13 +254,19 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         messages.success(request, f"{started} review(s) started.")
 
     def save_model(self, request, obj, form, change):
-        if "answer" in form.changed_data:
-            try:
-                services.human_review_answer(review=obj, answer=form.cleaned_data["answer"], staff_user=request.user)
-            except (ValueError, services.GuidelinesNotAcknowledged) as refusal:
-                messages.error(request, str(refusal))
-                return
-            messages.success(request, "The answer is saved and the customer has been e-mailed.")
+        if obj.status == HumanReviewRequest.Status.ANSWERED and not form.changed_data:
+            return
+        data = form.cleaned_data
+        try:
+            services.human_review_answer(
+                review=HumanReviewRequest.objects.get(pk=obj.pk), answer=data["answer"], staff_user=request.user,
+                result=data["result"], new_outcome=data.get("new_outcome", ""),
+                new_outcome_label=data.get("new_outcome_label", ""),
+            )
+        except (ValueError, services.GuidelinesNotAcknowledged) as refusal:
+            messages.error(request, str(refusal))
+            return
+        messages.success(request, "The answer is saved and the customer has been e-mailed.")
 
 
 @admin.register(AIOutputFlag)

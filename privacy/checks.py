@@ -8,7 +8,7 @@ from django.core.checks import Error, register
 from django.core.exceptions import FieldDoesNotExist
 
 from privacy.registry import ErasureAction, registry
-from privacy.taxonomy import CATEGORIES
+from privacy.taxonomy import CATEGORIES, GROUPS
 
 MAX_PATH_DEPTH = 4
 
@@ -118,6 +118,16 @@ def check_declarations_are_sound(app_configs, **kwargs):
                     obj=source.model,
                     id="privacy.E005",
                 )
+            )
+        if source.group and source.group not in GROUPS:
+            errors.append(
+                Error(f"{label}: unknown group {source.group!r}.", hint="Use a key of privacy.taxonomy.GROUPS.",
+                      obj=source.model, id="privacy.E009")
+            )
+        if source.review_outcomes and not (source.human_review and source.row_ai_system_field):
+            errors.append(
+                Error(f"{label}: review outcomes need human_review=True and a row_ai_system_field.",
+                      obj=source.model, id="privacy.E010")
             )
         if source.erasure.action == ErasureAction.RETAIN and not source.erasure.reason.strip():
             errors.append(Error(f"{label}: retaining data needs a legal reason.", obj=source.model, id="privacy.E007"))

@@ -42,7 +42,6 @@ DEMO_AI_SYSTEMS = [
         "data_categories": ["user.content.private", "user.behavior"],
         "decisions": "None on its own: it answers questions and can open a ticket. Refunds and exceptions are always decided by a person.",
         "human_oversight": "Agents read a sample of conversations every day; typing 'agent' or 'human' reaches a person at once.",
-        "last_bias_audit_summary": "Answer quality compared across languages and customer segments; German answers were slower and have been improved.",
         "contact": "ai-governance@example.com",
     },
     {
@@ -54,7 +53,6 @@ DEMO_AI_SYSTEMS = [
         "data_categories": ["user.content.private"],
         "decisions": "None: every draft is reviewed by an agent before it is sent.",
         "human_oversight": "Drafts are never sent automatically; agents mark a draft as checked before it goes out.",
-        "last_bias_audit_summary": "Tone and helpfulness rated equal across customer groups in the last review.",
         "contact": "ai-governance@example.com",
     },
     {
@@ -66,7 +64,18 @@ DEMO_AI_SYSTEMS = [
         "data_categories": ["user.content.private"],
         "decisions": "Sets the priority of your request in our queue.",
         "human_oversight": "Team leads review priority settings weekly; you can contest any conclusion.",
-        "last_bias_audit_summary": "Checked for differences in 'negative sentiment' rates between languages; within tolerance.",
+        "contact": "ai-governance@example.com",
+    },
+    {
+        "slug": "refund-assistant",
+        "name": "Refund assistant",
+        "provider": "In-house",
+        "model_name": "Refunds 2.3",
+        "description": "Decides small refund and return requests at once, from your order, the delivery record and what you tell us, and explains why.",
+        "data_categories": ["user.content.private", "user.behavior"],
+        "decisions": "Approves or declines refunds up to 150 euros when you have allowed automated decisions; larger ones always go to a person.",
+        "human_oversight": "Any decision can be reviewed by a person at your request; team leads check a sample every week.",
+        "bias_audit_note": "Since version 2.3 (July) German-speaking customers' refunds are approved less often. We are retraining the model, and until then a person checks every declined refund in German.",
         "contact": "ai-governance@example.com",
     },
     {
@@ -76,9 +85,8 @@ DEMO_AI_SYSTEMS = [
         "model_name": "Recs 4",
         "description": "Suggests products and help articles based on your conversations and segment.",
         "data_categories": ["user.behavior", "user.demographic.profile"],
-        "decisions": "Chooses which suggestions you see.",
+        "decisions": "Chooses which suggestions you see, and whether an offer applies to you.",
         "human_oversight": "Merchandising staff review the rules monthly.",
-        "last_bias_audit_summary": "Recommendations compared across age groups and regions; no material differences found.",
         "contact": "ai-governance@example.com",
     },
 ]
@@ -86,12 +94,10 @@ DEMO_AI_SYSTEMS = [
 
 @demo_seeder(order=20)
 def seed_ai_systems() -> list[str]:
-    import datetime
-
     for card in DEMO_AI_SYSTEMS:
         AISystem.objects.update_or_create(
             slug=card["slug"],
-            defaults={**card, "last_bias_audit_on": datetime.date(2026, 9, 15), "is_active": True},
+            defaults={**card, "is_active": True},
         )
     _link_purposes_to_systems()
     return [f"  {len(DEMO_AI_SYSTEMS)} AI systems with their transparency cards."]
@@ -103,7 +109,7 @@ PURPOSE_SYSTEMS = {
     "ai-drafted-replies": ["reply-drafter"],
     "sentiment-intent-analysis": ["intent-analyser"],
     "personalised-recommendations": ["recommender"],
-    "automated-decisions": ["chat-assistant"],
+    "automated-decisions": ["refund-assistant", "recommender"],
     "ai-training": ["chat-assistant", "reply-drafter", "intent-analyser"],
 }
 

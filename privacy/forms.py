@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from privacy.models import AIOutputFlag
 
@@ -16,14 +17,24 @@ class PurposeChoiceForm(ChoiceForm):
 
 class HumanReviewForm(forms.Form):
     statement = forms.CharField(
-        label="What would you like a person to look at?",
-        help_text="Tell us what happened and what you think is wrong. A member of our team will read it.",
+        label=_("What would you like a person to look at?"),
+        help_text=_("Tell us what happened and what you think is wrong. A member of our team will read it."),
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=5000,
     )
     contests_outcome = forms.BooleanField(
-        label="I contest the outcome and want a person to decide again", required=False
+        label=_("I contest the outcome and want a person to decide again"), required=False
     )
+
+    def __init__(self, *args, statement_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not statement_required:
+            # Contesting a decision: the decision is the question; words are welcome, not required.
+            statement = self.fields["statement"]
+            statement.required = False
+            statement.label = _("Anything you would like the person to know (optional)")
+            statement.help_text = _("For example what happened, or why you think the decision is wrong.")
+            statement.widget.attrs["rows"] = 3
 
 
 class AIOutputFlagForm(forms.Form):

@@ -83,6 +83,28 @@ class PersonalField:
     # row's field holding the AI's confidence (0..1), when there is one.
     ai_system_field: str = ""
     confidence_field: str = ""
+    # GDPR Art. 9 data (ethnic origin, health, ...): shown with a notice, and
+    # held only on the customer's explicit consent.
+    special_category: bool = False
+    # How a person reads the field, when the generic formatting (Yes/No,
+    # dates, choice labels) does not fit: called with the row, e.g. to turn a
+    # list of reasons or a code into words.
+    display: Callable[[models.Model], str] | None = None
+
+
+@dataclass(frozen=True)
+class ReviewOutcomes:
+    """Rows that are AI outcomes a person can uphold or change on review.
+
+    A reviewer answering a customer's request for human review (GDPR Art.
+    22(3)) of such a row says whether the outcome stands and, if changed, what
+    it becomes; `record` writes that onto the row (in its app's own service).
+    """
+
+    # The outcomes a reviewer may set, as (value, label).
+    choices: tuple[tuple[str, str], ...]
+    # record(row, result, new_outcome, new_outcome_label), result "upheld" or "changed".
+    record: Callable[[models.Model, str, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,27 @@ class Source:
     # deletes or anonymises them, for what lives outside the table (files in
     # storage, sessions in the session store). It must be safe to call twice.
     before_erasure: Callable[[models.QuerySet, object], None] | None = None
+    # The "My data" group it is shown under (privacy.taxonomy.GROUPS); by
+    # default the group of its first field's category.
+    group: str = ""
+    # URL names of the source's own pages, when it has richer ones than the
+    # generic table: a list (no arguments) and one row (its pk).
+    list_url_name: str = ""
+    detail_url_name: str = ""
+    # URL name of the page where the customer changes this data themselves.
+    manage_url_name: str = ""
+    # Set when a person reviewing a row may uphold or change its outcome.
+    review_outcomes: ReviewOutcomes | None = None
+    # The fields the "My data" overview shows, when a source has too many for
+    # a readable table and a page of its own with the rest (list_url_name,
+    # detail_url_name). Its own pages and exports always show every field.
+    overview_fields: tuple[str, ...] = ()
+
+    @property
+    def overview(self) -> tuple[PersonalField, ...]:
+        if not self.overview_fields:
+            return self.fields
+        return tuple(f for f in self.fields if f.name in self.overview_fields)
 
     @property
     def key(self) -> str:
@@ -124,6 +167,10 @@ class Source:
     @property
     def derived_by_ai(self) -> bool:
         return any(f.derived_by_ai for f in self.fields)
+
+    @property
+    def special_category(self) -> bool:
+        return any(f.special_category for f in self.fields)
 
     def field_label(self, personal_field: PersonalField) -> str:
         if personal_field.label:

@@ -9,15 +9,16 @@ PRIVACY_OFFICER = {
         "add_webhookendpoint", "change_webhookendpoint", "view_webhookendpoint", "view_webhookdelivery",
         "change_webhookdelivery", "add_apiclient", "change_apiclient", "view_apiclient", "view_outboundemail",
     ],
-    "interactions": ["view_conversation", "view_aiinference", "view_message"],
+    "interactions": ["view_conversation", "view_aiinference", "view_message", "view_aidecision"],
     "accounts": ["view_user"],
+    "fairness": ["view_fairnessaudit", "run_fairnessaudit", "view_fairnessauditunit", "view_fairnessauditgroup"],
 }
 SUPPORT_AGENT = {
     "privacy": [
         "view_privacyrequest", "view_humanreviewrequest", "change_humanreviewrequest", "view_aioutputflag",
         "view_aisystem", "view_aipurpose", "view_staffguidelines",
     ],
-    "interactions": ["view_conversation", "view_aiinference", "view_message"],
+    "interactions": ["view_conversation", "view_aiinference", "view_message", "view_aidecision"],
     "accounts": ["view_user"],
 }
 

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
+from django.urls import reverse
 
 from privacy.models import (
     AIPreference,
@@ -40,6 +42,8 @@ class RowView:
     cells: list[FieldView]
     # The AI system that touched this row (the source's row_ai_system_field).
     ai_system: str = ""
+    # The row's own page, when its source has one.
+    detail_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class SourceView:
     count: int
     rows: list[RowView]
     page: Page | None = None
+    # The fields shown: the source's overview on "My data", every field on its own page.
+    fields: tuple[PersonalField, ...] = ()
 
     @property
     def any_ai(self) -> bool:
@@ -55,16 +61,27 @@ class SourceView:
 
     @property
     def has_actions(self) -> bool:
-        return (self.source.human_review or self.source.flaggable) and self.any_ai
+        return bool(self.source.detail_url_name) or ((self.source.human_review or self.source.flaggable) and self.any_ai)
 
     @property
     def field_labels(self) -> list[str]:
-        return [self.source.field_label(f) for f in self.source.fields]
+        return [self.source.field_label(f) for f in self.fields]
 
     @property
     def categories(self) -> list[str]:
         keys = dict.fromkeys(f.category for f in self.source.fields)
         return [CATEGORIES[key].label for key in keys]
+
+    @property
+    def list_url(self) -> str:
+        """Where to see every entry: the source's own page, or the generic one."""
+        if self.source.list_url_name:
+            return reverse(self.source.list_url_name)
+        return reverse("my_data_source", args=[self.source.key])
+
+    @property
+    def manage_url(self) -> str:
+        return reverse(self.source.manage_url_name) if self.source.manage_url_name else ""
 
 
 @dataclass(frozen=True)
@@ -97,19 +114,20 @@ def _rows_queryset(source: Source, user):
     return queryset.select_related(*related) if related else queryset
 
 
-def _row_views(source: Source, rows) -> list[RowView]:
+def _row_views(source: Source, rows, fields=None) -> list[RowView]:
     return [
         RowView(
             pk=row.pk,
-            cells=[_field_view(row, source, f) for f in source.fields],
+            cells=[_field_view(row, source, f) for f in (fields or source.fields)],
             ai_system=str(getattr(row, source.row_ai_system_field) or "") if source.row_ai_system_field else "",
+            detail_url=reverse(source.detail_url_name, args=[row.pk]) if source.detail_url_name else "",
         )
         for row in rows
     ]
 
 
 def source_group_key(source: Source) -> str:
-    return CATEGORIES[source.fields[0].category].group
+    return source.group or CATEGORIES[source.fields[0].category].group
 
 
 def personal_data_overview(*, user, rows_per_source: int = ROWS_PER_SOURCE_ON_OVERVIEW) -> list[GroupView]:
@@ -123,7 +141,9 @@ def personal_data_overview(*, user, rows_per_source: int = ROWS_PER_SOURCE_ON_OV
         queryset = _rows_queryset(source, user)
         count = queryset.count()
         rows = list(queryset[:rows_per_source]) if count else []
-        by_group[source_group_key(source)].append(SourceView(source, count, _row_views(source, rows)))
+        by_group[source_group_key(source)].append(
+            SourceView(source, count, _row_views(source, rows, source.overview), fields=source.overview)
+        )
     return [GroupView(key, GROUPS[key], views) for key, views in by_group.items() if views]
 
 
@@ -132,7 +152,48 @@ def personal_data_source_page(*, user, source_key: str, page_number) -> SourceVi
     source = registry.source(source_key)
     paginator = Paginator(_rows_queryset(source, user), ROWS_PER_PAGE)
     page = paginator.get_page(page_number)
-    return SourceView(source, paginator.count, _row_views(source, page.object_list), page=page)
+    return SourceView(source, paginator.count, _row_views(source, page.object_list), page=page, fields=source.fields)
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    """The row a human review is about, as the customer's data pages show it."""
+
+    source: Source
+    row: RowView
+
+
+def human_review_subject_source(review) -> Source | None:
+    """The registry source of what a review is about (None if no longer declared)."""
+    content_type = ContentType.objects.get_for_id(review.content_type_id)
+    try:
+        return registry.source(f"{content_type.app_label}.{content_type.model}")
+    except KeyError:
+        return None
+
+
+def human_review_subject(*, review) -> SubjectView | None:
+    """What `review` is about, looked up through its customer (None once erased or undeclared)."""
+    source = human_review_subject_source(review)
+    if source is None:
+        return None
+    row = _rows_queryset(source, review.user).filter(pk=review.object_id).first()
+    if row is None:
+        return None
+    return SubjectView(source, _row_views(source, [row])[0])
+
+
+def human_reviews_of_rows(*, user, model, object_ids) -> dict[int, object]:
+    """The customer's newest review of each of these rows of `model`, by row pk (one query)."""
+    from privacy.models import HumanReviewRequest
+
+    reviews = HumanReviewRequest.objects.filter(
+        user=user, content_type=ContentType.objects.get_for_model(model), object_id__in=list(object_ids)
+    ).order_by("object_id", "-created_at", "-pk")
+    newest: dict[int, object] = {}
+    for review in reviews:
+        newest.setdefault(review.object_id, review)
+    return newest
 
 
 def personal_data_summaries(*, user) -> list[tuple[str, list[tuple[str, object]]]]:

@@ -24,6 +24,8 @@ GROUPS = {
     "devices": "Devices and sign-ins",
     "communications": "Your conversations with us",
     "ai_inferences": "What our AI concluded about you",
+    "ai_decisions": "Decisions our AI made about you",
+    "fairness": "Characteristics used only to check our AI is fair",
     "choices": "Your privacy choices and requests",
     "staff": "Your work as staff",
 }
@@ -49,6 +51,8 @@ _CATEGORIES = [
     Category("user.content.private", "Messages you sent or received", "communications"),
     Category("user.behavior", "How you contacted us", "communications"),
     Category("user.demographic.profile", "Profile and segment", "ai_inferences"),
+    # Characteristics kept only to measure whether AI treats groups alike.
+    Category("user.demographic", "Characteristics for fairness checks", "fairness"),
     Category("user.privacy_preferences", "Privacy choices", "choices"),
 ]
 

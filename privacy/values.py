@@ -21,6 +21,8 @@ def raw_value(row: models.Model, source: Source, personal_field: PersonalField):
 
 def display_value(row: models.Model, source: Source, personal_field: PersonalField) -> str:
     """The value as the "My data" page shows it."""
+    if personal_field.display is not None:
+        return str(personal_field.display(row) or "—")
     model_field = _model_field(source, personal_field)
     if model_field.choices and not model_field.is_relation:
         display = getattr(row, f"get_{personal_field.name}_display")()

@@ -20,7 +20,7 @@ from django.conf import settings
 from portal.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_QUEUES = "default,webhooks,exports,erasure"
+ALL_QUEUES = "default,webhooks,exports,erasure,fairness"
 
 
 def require_services() -> str:

@@ -1,12 +1,41 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from interactions.models import AIInference, Conversation, Message
-from privacy.models import AISystem
+from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy.models import AIPurpose, AISystem
+
+# How far ahead of our clock a reported time may be (the caller's clock may run fast).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class AISystemField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Unknown AI system “{value}”: use the slug of an active AI system.",
+        "invalid": "Give the AI system's slug, as a string.",
+    }
+
     def __init__(self, **kwargs):
         super().__init__(slug_field="slug", queryset=AISystem.objects.filter(is_active=True), **kwargs)
+
+
+class AIPurposeField(serializers.SlugRelatedField):
+    default_error_messages = {
+        "does_not_exist": "Unknown purpose “{value}”: use the slug of an active AI purpose.",
+        "invalid": "Give the purpose's slug, as a string.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", queryset=AIPurpose.objects.filter(is_active=True), **kwargs)
+
+
+def not_in_the_future(value):
+    if value > timezone.now() + CLOCK_SKEW:
+        raise serializers.ValidationError("This date is in the future.")
+    return value
 
 
 class CustomerReferenceMixin(serializers.Serializer):
@@ -92,3 +121,107 @@ class InferenceOutSerializer(serializers.ModelSerializer):
         model = AIInference
         fields = ["id", "external_id", "customer_id", "ai_system", "kind", "value", "confidence",
                   "inferred_at", "conversation_external_id", "created_at"]
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": AIDecision.MAX_REASON_LENGTH},
+            {
+                "type": "object",
+                "properties": {
+                    "text": {"type": "string", "maxLength": AIDecision.MAX_REASON_LENGTH},
+                    "weight": {"type": "number", "minimum": 0, "maximum": 1, "nullable": True},
+                },
+                "required": ["text"],
+            },
+        ],
+        "description": "A plain-language sentence, or {text, weight} where weight (0 to 1) says how much it counted.",
+    }
+)
+class ReasonField(serializers.Field):
+    """One reason: a sentence, optionally weighted. Stored as {"text", "weight"}."""
+
+    default_error_messages = {
+        "invalid": "A reason is a sentence, or an object with “text” and an optional “weight”.",
+        "blank": "A reason cannot be empty.",
+        "too_long": f"A reason is at most {AIDecision.MAX_REASON_LENGTH} characters.",
+        "weight": "A reason's weight is a number from 0 to 1.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = {"text": data}
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str) or set(data) - {"text", "weight"}:
+            self.fail("invalid")
+        text = " ".join(data["text"].split())
+        if not text:
+            self.fail("blank")
+        if len(text) > AIDecision.MAX_REASON_LENGTH:
+            self.fail("too_long")
+        weight = data.get("weight")
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1):
+            self.fail("weight")
+        return {"text": text, "weight": None if weight is None else float(weight)}
+
+    def to_representation(self, value):
+        return value
+
+
+class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates."
+    )
+    ai_system = AISystemField(help_text="The slug of the AI system that decided.")
+    purpose = AIPurposeField(
+        required=False, help_text="The switchable use of AI it falls under; by default “automated-decisions”."
+    )
+    kind = serializers.RegexField(
+        r"^[a-z0-9][a-z0-9_-]*$", max_length=60,
+        help_text="Your name for the kind of decision, e.g. refund_request (lower case, digits, _ and -).",
+        error_messages={"invalid": "Use lower-case letters, digits, “_” and “-”, e.g. refund_request."},
+    )
+    kind_label = serializers.CharField(
+        max_length=120, required=False, allow_blank=True,
+        help_text="The kind in the customer's words, e.g. “Refund request”; by default made from `kind`.",
+    )
+    outcome = serializers.ChoiceField(
+        choices=AIDecision.Outcome.choices, help_text="favourable, unfavourable or neutral, for the customer."
+    )
+    outcome_label = serializers.CharField(max_length=200, help_text="Your words for it, e.g. “Refund declined”.")
+    model_version = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    confidence = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
+    decided_at = serializers.DateTimeField(validators=[not_in_the_future])
+    human_involved = serializers.BooleanField(default=False, help_text="Whether a person took part in deciding.")
+    reasons = serializers.ListField(
+        child=ReasonField(), min_length=1, max_length=AIDecision.MAX_REASONS,
+        help_text="The main reasons, in plain language, most important first (one to five).",
+        error_messages={
+            "max_length": f"Give at most {AIDecision.MAX_REASONS} reasons.",
+            "min_length": "Give at least one reason, in plain language.",
+            "empty": "Give at least one reason, in plain language.",
+        },
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "purpose" not in attrs:
+            attrs["purpose"] = AIPurpose.objects.filter(slug="automated-decisions", is_active=True).first()
+            if attrs["purpose"] is None:
+                raise serializers.ValidationError({"purpose": ["Name the purpose this decision falls under."]})
+        return attrs
+
+
+class DecisionOutSerializer(serializers.ModelSerializer):
+    customer_id = serializers.UUIDField(source="customer.public_id")
+    ai_system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    purpose = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    reasons = serializers.ListField(child=ReasonField())
+    review_result = serializers.CharField(help_text="upheld or changed once a person reviewed it; empty before.")
+    final_outcome = serializers.CharField(help_text="The outcome a person changed it to; empty unless changed.")
+
+    class Meta:
+        model = AIDecision
+        fields = ["id", "external_id", "customer_id", "ai_system", "purpose", "kind", "kind_label", "outcome",
+                  "outcome_label", "model_version", "confidence", "decided_at", "human_involved", "reasons",
+                  "review_result", "final_outcome", "final_outcome_label", "created_at"]

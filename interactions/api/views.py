@@ -7,6 +7,8 @@ from interactions import services
 from interactions.api.serializers import (
     ConversationInSerializer,
     ConversationOutSerializer,
+    DecisionInSerializer,
+    DecisionOutSerializer,
     InferenceInSerializer,
     InferenceOutSerializer,
 )
@@ -76,6 +78,28 @@ class InferenceIngestView(ClientAPIView):
     def post(self, request):
         return _ingest(request, InferenceInSerializer, InferenceOutSerializer, services.inference_record,
                        prepare=_link_conversation)
+
+
+class DecisionIngestView(ClientAPIView):
+    required_scope = "interactions:write"
+
+    @extend_schema(
+        summary="Record a decision an AI system made about a customer, with its reasons",
+        description=(
+            "The customer sees the decision and its reasons in the portal and can ask a person to review it; "
+            "the fairness audits count its outcome. A decision for a purpose the customer switched off is "
+            "stored and reported to the privacy team as a breach."
+        ),
+        request=DecisionInSerializer,
+        responses={
+            201: DecisionOutSerializer,
+            200: OpenApiResponse(DecisionOutSerializer, description="Already recorded under this external_id."),
+            409: OpenApiResponse(description="This external_id belongs to another customer's record."),
+            **ERROR_RESPONSES,
+        },
+    )
+    def post(self, request):
+        return _ingest(request, DecisionInSerializer, DecisionOutSerializer, services.decision_record)
 
 
 def _link_conversation(request, customer, data: dict) -> None:

@@ -15,8 +15,12 @@ class AISystem(models.Model):
     )
     decisions = models.TextField("decisions it makes", blank=True)
     human_oversight = models.TextField(blank=True, help_text="How and when a person reviews what it does.")
-    last_bias_audit_on = models.DateField("last bias audit", null=True, blank=True)
-    last_bias_audit_summary = models.TextField("bias audit summary", blank=True)
+    # The measured fairness audits are shown beside it; this is staff's own
+    # comment on them (what was found, what was done), if any.
+    bias_audit_note = models.TextField(
+        "note on bias audits", blank=True,
+        help_text="Optional. Shown under the measured fairness audit on the public page, e.g. what was done about a finding.",
+    )
     contact = models.CharField(max_length=200, help_text="Who answers questions about it (team or address).")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,9 +9,10 @@ class APIClient(models.Model):
     """
 
     class Scope(models.TextChoices):
-        INTERACTIONS_WRITE = "interactions:write", "Record conversations and AI inferences"
+        INTERACTIONS_WRITE = "interactions:write", "Record conversations, AI inferences and AI decisions"
         PERMISSIONS_READ = "permissions:read", "Read customers' AI permissions"
         PERMISSIONS_WRITE = "permissions:write", "Record consents captured elsewhere"
+        MONITORING_WRITE = "monitoring:write", "Attach monitoring-only attributes for fairness audits"
 
     name = models.CharField(max_length=120, unique=True)
     # The first characters of the token, to tell clients apart in admin and

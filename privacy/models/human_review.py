@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class HumanReviewRequest(models.Model):
@@ -11,6 +12,12 @@ class HumanReviewRequest(models.Model):
         OPEN = "open", "Waiting for a person"
         IN_REVIEW = "in_review", "Being reviewed"
         ANSWERED = "answered", "Answered"
+
+    class Result(models.TextChoices):
+        # What the person decided about the AI's outcome: the human-review
+        # overturn rate of the fairness audits counts "changed".
+        UPHELD = "upheld", _("Upheld: the outcome stands")
+        CHANGED = "changed", _("Changed: a person corrected the outcome")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="human_reviews")
     # What is to be reviewed: a row of a registry source (a conversation, an
@@ -24,6 +31,11 @@ class HumanReviewRequest(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     due_at = models.DateTimeField()
     answer = models.TextField(blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices, blank=True)
+    # When changed, and the subject is an outcome (an AI decision): what it
+    # became, in the subject's own terms (e.g. "favourable", "Refund approved").
+    new_outcome = models.CharField(max_length=20, blank=True)
+    new_outcome_label = models.CharField(max_length=200, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from privacy.models import AIOutputFlag, AISystem, HumanReviewRequest
 from privacy.notifications import portal_url, send_customer_email
 from privacy.registry import Source
+from privacy.selectors import human_review_subject_source
 from privacy.services.audit import audit_record
 
 
@@ -25,21 +26,39 @@ def _ai_system_of(source: Source, row) -> AISystem | None:
 
 
 def human_review_request(*, user, source: Source, row, statement: str, contests_outcome: bool) -> HumanReviewRequest:
-    """A customer asks a person to review an AI-handled row of theirs."""
+    """A customer asks a person to review an AI-handled row of theirs.
+
+    Asking again about a row whose review is still open returns that review:
+    a second click must not queue the same question twice.
+    """
     ai_system = _ai_system_of(source, row)
     if not source.human_review or ai_system is None:
         raise NotAllowed("a person can review only what an AI handled")
-    if not statement.strip():
+    # Contesting an AI outcome (a decision) needs no words: the outcome itself
+    # is the question. Anything else needs to say what to look at.
+    if not statement.strip() and source.review_outcomes is None:
         raise ValueError("tell us what you would like reviewed")
-    review = HumanReviewRequest.objects.create(
-        user=user,
-        content_type=ContentType.objects.get_for_model(source.model),
-        object_id=row.pk,
-        ai_system=ai_system,
-        statement=statement.strip(),
-        contests_outcome=contests_outcome,
-        due_at=timezone.now() + timedelta(days=settings.PORTAL_HUMAN_REVIEW_DAYS),
-    )
+    content_type = ContentType.objects.get_for_model(source.model)
+    with transaction.atomic():
+        open_review = (
+            HumanReviewRequest.objects.select_for_update()
+            .filter(user=user, content_type=content_type, object_id=row.pk)
+            .exclude(status=HumanReviewRequest.Status.ANSWERED)
+            .first()
+        )
+        if open_review is not None:
+            return open_review
+        review = HumanReviewRequest.objects.create(
+            user=user,
+            content_type=content_type,
+            object_id=row.pk,
+            ai_system=ai_system,
+            statement=statement.strip(),
+            contests_outcome=contests_outcome or source.review_outcomes is not None,
+            due_at=timezone.now() + timedelta(days=settings.PORTAL_HUMAN_REVIEW_DAYS),
+        )
+        audit_record(action="human_review.requested", actor_id=user.pk, obj=review,
+                     details={"ai_system": ai_system.pk, "subject": source.key})
     return review
 
 
@@ -54,23 +73,52 @@ def human_review_start(*, review: HumanReviewRequest, staff_user) -> bool:
 
 
 @transaction.atomic
-def human_review_answer(*, review: HumanReviewRequest, answer: str, staff_user) -> HumanReviewRequest:
+def human_review_answer(
+    *, review: HumanReviewRequest, answer: str, staff_user, result: str, new_outcome: str = "",
+    new_outcome_label: str = "",
+) -> HumanReviewRequest:
+    """A person answers: the outcome stands (upheld) or was changed, and why.
+
+    When the subject is an AI outcome (its source declares review outcomes),
+    a change names the new outcome, and the subject's own app records it on
+    the row, where the customer sees it and the fairness audits count it.
+    """
     from privacy.services.desk import require_acknowledged_guidelines
 
     if staff_user is not None:
         require_acknowledged_guidelines(staff_user)
     if not answer.strip():
         raise ValueError("an answer cannot be empty")
+    if result not in HumanReviewRequest.Result.values:
+        raise ValueError("say whether the outcome stands (upheld) or was changed")
+    source = human_review_subject_source(review)
+    outcomes = source.review_outcomes if source else None
+    if result == HumanReviewRequest.Result.CHANGED and outcomes is not None:
+        labels = dict(outcomes.choices)
+        if new_outcome not in labels:
+            raise ValueError("a changed decision needs its new outcome: " + ", ".join(labels))
+        new_outcome_label = new_outcome_label.strip() or str(labels[new_outcome])
+    else:
+        new_outcome, new_outcome_label = "", ""
     locked = HumanReviewRequest.objects.select_for_update().get(pk=review.pk)
     if locked.status == HumanReviewRequest.Status.ANSWERED:
         raise ValueError("this review is answered already; the customer has the answer")
     review.answer = answer.strip()
+    review.result = result
+    review.new_outcome = new_outcome
+    review.new_outcome_label = new_outcome_label
     review.status = HumanReviewRequest.Status.ANSWERED
     review.answered_at = timezone.now()
     review.answered_by = staff_user
-    review.save(update_fields=["answer", "status", "answered_at", "answered_by"])
+    review.save(update_fields=["answer", "result", "new_outcome", "new_outcome_label", "status", "answered_at",
+                               "answered_by"])
+    if outcomes is not None:
+        row = source.rows_for(review.user).filter(pk=review.object_id).first()
+        if row is not None:
+            outcomes.record(row, result, new_outcome, new_outcome_label)
     audit_record(action="human_review.answered", actor_id=getattr(staff_user, "pk", None), obj=review,
-                 details={"ai_system": review.ai_system_id, "contested": review.contests_outcome})
+                 details={"ai_system": review.ai_system_id, "contested": review.contests_outcome, "result": result,
+                          "new_outcome": new_outcome})
     send_customer_email(
         user=review.user,
         name="human_review_answered",

@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from privacy import services
+from privacy import selectors, services
 from privacy.forms import AIOutputFlagForm, HumanReviewForm
 from privacy.models import HumanReviewRequest
 from privacy.registry import registry
@@ -26,13 +27,16 @@ def _own_row(user, source_key: str, object_id: int):
 @login_required
 def human_review_new(request, source_key: str, object_id: int):
     source, row = _own_row(request.user, source_key, object_id)
-    form = HumanReviewForm(request.POST or None)
+    form = HumanReviewForm(request.POST or None, statement_required=source.review_outcomes is None)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.human_review_request(user=request.user, source=source, row=row, **form.cleaned_data)
         except services.NotAllowed:
             raise Http404("A person can review only what an AI handled") from None
-        messages.success(request, "Your request is with our team. We will answer by e-mail and on this page.")
+        messages.success(request, _("Your request is with our team. We will answer by e-mail and on this page."))
+        if source.detail_url_name:
+            # Back to what was contested, where the review's progress now shows.
+            return redirect(source.detail_url_name, row.pk)
         return redirect("human_review_detail", review.pk)
     if not source.human_review or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
         raise Http404("A person can review only what an AI handled")
@@ -50,7 +54,8 @@ def human_review_list(request):
 @login_required
 def human_review_detail(request, pk: int):
     review = get_object_or_404(HumanReviewRequest.objects.select_related("ai_system"), pk=pk, user=request.user)
-    return render(request, "privacy/human_review_detail.html", {"review": review})
+    subject = selectors.human_review_subject(review=review)
+    return render(request, "privacy/human_review_detail.html", {"review": review, "subject": subject})
 
 
 @require_http_methods(["GET", "POST"])

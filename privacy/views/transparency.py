@@ -4,11 +4,16 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from privacy.models import AISystem
+from privacy.panels import render_system_panels
 
 
 @require_GET
 def ai_transparency(request):
-    systems = AISystem.objects.filter(is_active=True).prefetch_related("purposes")
+    systems = list(AISystem.objects.filter(is_active=True).prefetch_related("purposes"))
+    # Figures other apps measure about each system (the fairness audits), without privacy importing them.
+    system_panels = render_system_panels("transparency_system", systems=systems, request=request)
+    for system in systems:
+        system.panels = system_panels[system.pk]
     return render(request, "privacy/transparency.html", {"systems": systems})
 
 

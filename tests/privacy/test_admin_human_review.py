@@ -20,8 +20,10 @@ def test_staff_answer_a_review_in_the_admin_and_the_customer_is_e_mailed(
     url = f"/admin/privacy/humanreviewrequest/{review.pk}/change/"
     assert "Please check." in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"answer": "A person looked: you were right."})
+        response = client.post(url, {"result": "changed", "answer": "A person looked: you were right."})
     assert response.status_code == 302
     review.refresh_from_db()
-    assert (review.status, review.answer, review.answered_by) == ("answered", "A person looked: you were right.", officer)
+    assert (review.status, review.result, review.answer, review.answered_by) == (
+        "answered", "changed", "A person looked: you were right.", officer
+    )
     assert [m.to for m in mailoutbox] == [[alice.email]]

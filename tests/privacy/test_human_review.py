@@ -78,7 +78,7 @@ def test_a_staff_answer_reaches_the_customer_on_the_page_and_by_e_mail(
 
     officer = User.objects.create_user(email="officer@example.com", is_staff=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.human_review_answer(review=review, answer="We refunded you in full.", staff_user=officer)
+        services.human_review_answer(review=review, answer="We refunded you in full.", staff_user=officer, result="changed")
     page = alice_client.get(f"/human-review/{review.pk}/").content.decode()
     assert "We refunded you in full." in page and "Answered" in page
     (message,) = mailoutbox
@@ -94,7 +94,7 @@ def test_an_empty_answer_is_refused(alice, alices_ai_conversation):
         contests_outcome=False,
     )
     with pytest.raises(ValueError):
-        services.human_review_answer(review=review, answer="  ", staff_user=None)
+        services.human_review_answer(review=review, answer="  ", staff_user=None, result="upheld")
 
 
 def _source(key):
@@ -147,8 +147,8 @@ def test_a_review_is_started_then_answered_once(alice, alices_ai_conversation, d
     review.refresh_from_db()
     assert review.get_status_display() == "Being reviewed"
     with django_capture_on_commit_callbacks(execute=True):
-        services.human_review_answer(review=review, answer="Done.", staff_user=None)
+        services.human_review_answer(review=review, answer="Done.", staff_user=None, result="upheld")
     with pytest.raises(ValueError, match="answered already"):
-        services.human_review_answer(review=review, answer="Again.", staff_user=None)
+        services.human_review_answer(review=review, answer="Again.", staff_user=None, result="upheld")
     review.refresh_from_db()
     assert review.answer == "Done." and len(mailoutbox) == 1

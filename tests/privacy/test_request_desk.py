@@ -70,7 +70,7 @@ def test_the_support_agent_answers_human_reviews_and_cannot_decide_requests(clie
         row=conversation, statement="Check please", contests_outcome=True,
     )
     client.force_login(agent)
-    client.post(f"/admin/privacy/humanreviewrequest/{review.pk}/change/", {"answer": "Checked."})
+    client.post(f"/admin/privacy/humanreviewrequest/{review.pk}/change/", {"result": "upheld", "answer": "Checked."})
     review.refresh_from_db()
     assert review.status == "answered"
     erasure = erasure_for(alice)
@@ -140,7 +140,7 @@ def test_staff_who_have_not_acknowledged_the_current_guidelines_are_stopped(clie
     assert "acknowledge the current AI ethics and privacy guidelines" in response.content.decode()
     assert PrivacyRequest.objects.get(pk=erasure.pk).status == "awaiting_approval"
     with pytest.raises(services.GuidelinesNotAcknowledged):
-        services.human_review_answer(review=HumanReviewRequest(pk=0), answer="x", staff_user=officer)
+        services.human_review_answer(review=HumanReviewRequest(pk=0), answer="x", staff_user=officer, result="upheld")
     client.post("/admin/privacy/privacyrequest/guidelines/acknowledge/")
     act(client, "approve", [erasure.pk])
     assert PrivacyRequest.objects.get(pk=erasure.pk).status == "scheduled"

@@ -7,11 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
 from privacy import selectors, services
+from privacy.commands import subcommands
 from privacy.models import APIClient
 
 
 class Command(BaseCommand):
-    help = "Privacy staff tools: inventory, export, erase, verify-audit, api-client."
+    help = "Privacy staff tools: inventory, export, erase, verify-audit, api-client, and those other apps add."
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -41,7 +42,14 @@ class Command(BaseCommand):
         revoke = actions.add_parser("revoke", help="Stop a client's token from working.")
         revoke.add_argument("name")
 
+        # Contributed by other apps (see privacy.commands).
+        for subcommand in subcommands.values():
+            subcommand.add_arguments(commands.add_parser(subcommand.name, help=subcommand.help))
+
     def handle(self, *args, **options):
+        if options["command"] in subcommands:
+            subcommands[options["command"]].handle(self, options)
+            return
         handler = {
             "inventory": self.inventory, "export": self.export, "erase": self.erase, "api-client": self.api_client,
             "verify-audit": self.verify_audit,

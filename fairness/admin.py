@@ -1,0 +1,107 @@
+"""Fairness audits in the staff admin: read-only records, a drill-down, and "run now".
+
+The monitoring attributes themselves have no admin on purpose: staff see
+group totals, never who is in a group.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from fairness import charts, selectors, services
+from fairness.attributes import ATTRIBUTES
+from fairness.models import FairnessAudit, FairnessAuditUnit, Verdict
+
+
+def verdict_badge(verdict: str):
+    if not verdict:
+        return "—"
+    return format_html('<span class="verdict verdict-{}">{}</span>', verdict, Verdict(verdict).label)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FairnessAudit)
+class FairnessAuditAdmin(ReadOnlyAdmin):
+    list_display = ("id", "window_end", "trigger", "status", "verdict_shown", "alerts", "decisions_counted",
+                    "finished_at")
+    list_filter = ("status", "verdict", "trigger")
+    date_hierarchy = "window_end"
+
+    @admin.display(description="verdict", ordering="verdict")
+    def verdict_shown(self, obj):
+        return verdict_badge(obj.verdict)
+
+    def get_urls(self):
+        return [
+            path("run/", self.admin_site.admin_view(require_POST(self.run_view)), name="fairness_fairnessaudit_run"),
+            *super().get_urls(),
+        ]
+
+    def run_view(self, request):
+        if not request.user.has_perm("fairness.run_fairnessaudit"):
+            raise PermissionDenied
+        audit = services.fairness_audit_request(trigger=FairnessAudit.Trigger.STAFF, actor_id=request.user.pk)
+        messages.success(request, f"Fairness audit #{audit.pk} is queued; a worker runs it in the background.")
+        return redirect("admin:privacy_compliance_dashboard")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        audit = self.get_object(request, object_id)
+        if audit is None or not self.has_view_permission(request, audit):
+            return super().change_view(request, object_id, form_url, extra_context)
+        units = selectors.audit_units(audit=audit)
+        labels = {key: str(a.label) for key, a in ATTRIBUTES.items()}
+        rows = [
+            {"unit": unit, "attributes": " × ".join(labels[key] for key in unit.attributes),
+             "url": reverse("admin:fairness_fairnessauditunit_change", args=[unit.pk]),
+             "verdict": verdict_badge(unit.verdict)}
+            for unit in units
+        ]
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": str(audit),
+            "audit": audit, "verdict": verdict_badge(audit.verdict), "rows": rows,
+        }
+        return TemplateResponse(request, "fairness/admin/audit_detail.html", context)
+
+
+@admin.register(FairnessAuditUnit)
+class FairnessAuditUnitAdmin(ReadOnlyAdmin):
+    list_display = ("id", "audit", "ai_system", "decision_kind_label", "attribute_set", "verdict_shown",
+                    "groups_judged", "groups_too_few")
+    list_filter = ("verdict", "ai_system", "attribute_set")
+    list_select_related = ("audit", "ai_system")
+
+    @admin.display(description="verdict", ordering="verdict")
+    def verdict_shown(self, obj):
+        return verdict_badge(obj.verdict)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        unit = self.get_object(request, object_id)
+        if unit is None or not self.has_view_permission(request, unit):
+            return super().change_view(request, object_id, form_url, extra_context)
+        groups = list(unit.groups.order_by("pk"))
+        for group in groups:
+            group.badge = verdict_badge(group.verdict)
+        title = f"{unit.ai_system.name}: {unit.decision_kind_label} by {' × '.join(unit.attributes)}"
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
+            "unit": unit, "audit": unit.audit, "groups": groups,
+            "attributes": " × ".join(str(ATTRIBUTES[key].label) for key in unit.attributes),
+            "verdict": verdict_badge(unit.verdict),
+            "chart": charts.group_rates_chart(title=f"Favourable rate per group: {title}", groups=groups),
+            "audit_url": reverse("admin:fairness_fairnessaudit_change", args=[unit.audit_id]),
+        }
+        return TemplateResponse(request, "fairness/admin/unit_detail.html", context)

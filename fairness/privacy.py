@@ -1,0 +1,129 @@
+"""The fairness app's side of privacy: its personal data, its panels, its command.
+
+Discovered at start-up with every app's privacy.py; privacy never imports this app.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fairness import selectors
+from fairness.attributes import ATTRIBUTES
+from fairness.command import add_arguments, handle
+from fairness.dashboard import staff_dashboard_context
+from fairness.models import MonitoringConsent, RecordedAttribute, VolunteeredAttribute
+from privacy.commands import register_subcommand
+from privacy.panels import panels
+from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+
+MONITORING_ONLY = (
+    "To check that our AI systems treat groups of customers alike, by counting outcomes per group. "
+    "Used for that alone: never given to an AI system, and only group totals ever leave the audit."
+)
+
+
+def _attribute_label(row) -> str:
+    return str(ATTRIBUTES[row.attribute].label) if row.attribute in ATTRIBUTES else row.attribute
+
+
+def _value_label(row) -> str:
+    return ATTRIBUTES[row.attribute].value_label(row.value) if row.attribute in ATTRIBUTES else row.value
+
+
+registry.declare(
+    Source(
+        model=RecordedAttribute,
+        subject_path="customer",
+        label="Characteristics our systems recorded, for fairness checks",
+        description=(
+            "Group characteristics our service systems hold about you, such as your preferred language or region, "
+            "kept only to check that our AI treats groups of customers alike."
+        ),
+        fields=(
+            PersonalField("attribute", "user.demographic", label="Characteristic", display=_attribute_label),
+            PersonalField("value", "user.demographic", label="Value", display=_value_label),
+            PersonalField("recorded_at", "user.demographic", label="Recorded"),
+        ),
+        purpose=MONITORING_ONLY,
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        retention="While you have an account.",
+        recipients=("Our AI governance and privacy teams, as group totals only",),
+        erasure=Erasure.delete(),
+        ordering=("attribute",),
+        group="fairness",
+    )
+)
+
+registry.declare(
+    Source(
+        model=VolunteeredAttribute,
+        subject_path="customer",
+        label="What you told us to help check our AI is fair",
+        description=(
+            "Answers you chose to give on the “Help us check our AI is fair” page. Some, such as a disability, "
+            "are special-category data: we hold them only with your explicit consent, which you can withdraw."
+        ),
+        fields=(
+            PersonalField("attribute", "user.demographic", label="Question", display=_attribute_label),
+            PersonalField("value", "user.demographic", label="Your answer", display=_value_label, special_category=True),
+            PersonalField("given_at", "user.demographic", label="Given"),
+        ),
+        purpose=MONITORING_ONLY,
+        legal_basis=LegalBasis.CONSENT,
+        retention="Until you withdraw your consent or erase your data.",
+        recipients=("Our AI governance and privacy teams, as group totals only",),
+        erasure=Erasure.delete(),
+        ordering=("attribute",),
+        group="fairness",
+        manage_url_name="fairness_volunteer",
+    )
+)
+
+registry.declare(
+    Source(
+        model=MonitoringConsent,
+        subject_path="customer",
+        label="Your consent to fairness checks",
+        description="When you gave or withdrew your consent to our use of your answers for fairness checks.",
+        fields=(
+            PersonalField("created_at", "user.privacy_preferences", label="When"),
+            PersonalField("granted", "user.privacy_preferences", label="Consent given"),
+            PersonalField("notice_version", "user.privacy_preferences", label="Notice version"),
+        ),
+        purpose="Proof of your consent and of its withdrawal (GDPR Art. 7(1)).",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        retention="Three years after the change.",
+        recipients=("Our privacy team and auditors",),
+        erasure=Erasure.retain(
+            "We must be able to prove what you agreed to and when (GDPR Art. 7(1)); the record holds none of "
+            "your answers."
+        ),
+        ordering=("-created_at", "-pk"),
+        group="fairness",
+        manage_url_name="fairness_volunteer",
+    )
+)
+
+
+# --- Panels on privacy's pages -----------------------------------------------
+
+
+def _transparency_contexts(*, systems) -> dict[int, dict]:
+    summaries = selectors.system_summaries(audit=selectors.latest_completed_audit(), systems=systems)
+    return {pk: {"summary": summary} for pk, summary in summaries.items()}
+
+
+def _customer_links(*, request) -> dict:
+    return {"links": [(_("Help us check our AI is fair"), reverse("fairness_volunteer"))]}
+
+
+panels.register("transparency_system", template_name="fairness/panels/transparency_system.html",
+                context=_transparency_contexts)
+panels.register("staff_dashboard", template_name="fairness/panels/staff_dashboard.html", context=staff_dashboard_context)
+panels.register("customer_ai_links", template_name="privacy/panels/links.html", context=_customer_links, order=50)
+
+register_subcommand(
+    "fairness-audit",
+    help="Run a fairness audit now and print it (per system, decision kind, attribute and group).",
+    add_arguments=add_arguments,
+    handle=handle,
+)
