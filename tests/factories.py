@@ -1,12 +1,12 @@
-"""factory-boy factories for the interactions store and AI systems."""
+"""factory-boy factories for the interactions store (conversations, inferences, decisions) and AI systems."""
 
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 
-from interactions.models import AIInference, Conversation, Message
-from privacy.models import AISystem
+from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy.models import AIPurpose, AISystem
 
 
 class AISystemFactory(factory.django.DjangoModelFactory):
@@ -64,3 +64,20 @@ def give_history(customer, *, conversations: int = 2, messages_each: int = 3, ma
         AIInferenceFactory(customer=customer, conversation=conversation, value=f"{marker} mood {c}", confidence=0.73)
         made.append(conversation)
     return made
+
+
+class AIDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AIDecision
+
+    ai_system = factory.SubFactory(AISystemFactory, slug="refund-assistant", name="Refund assistant")
+    purpose = factory.LazyFunction(lambda: AIPurpose.objects.get(slug="automated-decisions"))
+    kind = "refund_request"
+    kind_label = "Refund request"
+    outcome = AIDecision.Outcome.UNFAVOURABLE
+    outcome_label = "Refund declined"
+    model_version = "2.3"
+    confidence = 0.8
+    decided_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n + 1))
+    reasons = factory.LazyFunction(lambda: [{"text": "The parcel was signed for.", "weight": 0.7},
+                                            {"text": "The request came after 30 days.", "weight": 0.3}])

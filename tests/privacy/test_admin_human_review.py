@@ -27,3 +27,31 @@ def test_staff_answer_a_review_in_the_admin_and_the_customer_is_e_mailed(
         "answered", "changed", "A person looked: you were right.", officer
     )
     assert [m.to for m in mailoutbox] == [[alice.email]]
+
+
+def test_staff_change_a_contested_decision_in_the_admin_naming_the_new_outcome(
+    client, alice, settings, django_capture_on_commit_callbacks
+):
+    from interactions.models import AIDecision
+    from tests.factories import AIDecisionFactory
+
+    settings.PORTAL_STAFF_REQUIRE_MFA = False
+    officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
+    decision = AIDecisionFactory(customer=alice)
+    review = HumanReviewRequest.objects.create(
+        user=alice, content_type=ContentType.objects.get_for_model(AIDecision), object_id=decision.pk,
+        ai_system=decision.ai_system, statement="", contests_outcome=True, due_at=decision.decided_at,
+    )
+    client.force_login(officer)
+    url = f"/admin/privacy/humanreviewrequest/{review.pk}/change/"
+    form = client.get(url).content.decode()
+    assert "Refund declined" in form and "New outcome" in form  # the decision itself is shown
+    refused = client.post(url, {"result": "changed", "answer": "Refunded.", "new_outcome": ""})
+    assert refused.status_code == 200 and "Say what the outcome becomes." in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"result": "changed", "answer": "Refunded.", "new_outcome": "favourable",
+                          "new_outcome_label": "Refund approved"})
+    decision.refresh_from_db()
+    assert (decision.review_result, decision.final_outcome, decision.final_outcome_label) == (
+        "changed", "favourable", "Refund approved"
+    )

@@ -1,0 +1,93 @@
+"""The verdict rules of shared FAIRNESS.md, on counts alone (no database)."""
+
+import pytest
+
+from fairness.statistics import Counts, Thresholds, unit_figures
+
+T = Thresholds()
+
+
+def by_values(figures):
+    return {g.values: g for g in figures.groups}
+
+
+def test_a_group_below_the_minimum_size_or_customers_is_too_few_and_keeps_no_figure():
+    figures = unit_figures({
+        ("a",): Counts(favourable=20, unfavourable=10, customers=12),
+        ("b",): Counts(favourable=20, unfavourable=9, customers=12),  # 29 decisions
+        ("c",): Counts(favourable=50, unfavourable=50, customers=9),  # 9 customers
+    }, T)
+    groups = by_values(figures)
+    assert groups[("a",)].verdict == "ok"
+    for small in (("b",), ("c",)):
+        assert groups[small].verdict == "too_few"
+        assert (groups[small].decisions, groups[small].rate, groups[small].impact_ratio) == (None, None, None)
+    assert figures.decisions == 30 and figures.groups_too_few == 2
+
+
+def test_every_group_too_few_makes_the_unit_too_few_to_judge():
+    figures = unit_figures({("a",): Counts(favourable=3, unfavourable=1, customers=2)}, T)
+    assert figures.verdict == "too_few" and figures.parity_ratio is None
+
+
+def test_alert_needs_a_low_ratio_and_significance_otherwise_watch():
+    big = unit_figures({
+        ("a",): Counts(favourable=800, unfavourable=200, customers=500),
+        ("b",): Counts(favourable=500, unfavourable=500, customers=500),
+    }, T)
+    assert by_values(big)[("b",)].verdict == "alert"
+    small = unit_figures({
+        ("a",): Counts(favourable=27, unfavourable=3, customers=20),
+        ("b",): Counts(favourable=21, unfavourable=9, customers=20),
+    }, T)
+    assert by_values(small)[("b",)].p_value >= 0.05 and by_values(small)[("b",)].verdict == "watch"
+
+
+def test_a_significant_ratio_below_the_watch_threshold_is_watched():
+    figures = unit_figures({
+        ("a",): Counts(favourable=9000, unfavourable=1000, customers=5000),
+        ("b",): Counts(favourable=8500, unfavourable=1500, customers=5000),  # ratio 0.944
+        ("c",): Counts(favourable=7700, unfavourable=2300, customers=5000),  # ratio 0.856, significant
+    }, T)
+    groups = by_values(figures)
+    assert (groups[("b",)].verdict, groups[("c",)].verdict) == ("ok", "watch")
+    assert figures.verdict == "watch"
+
+
+def test_an_overturn_rate_above_twice_the_units_is_watched():
+    figures = unit_figures({
+        ("a",): Counts(favourable=300, unfavourable=300, customers=100, reviewed=200, changed=20),
+        ("b",): Counts(favourable=300, unfavourable=300, customers=100, reviewed=40, changed=30),
+    }, T)
+    groups = by_values(figures)
+    assert figures.overturn_rate == pytest.approx(50 / 240)
+    assert groups[("b",)].overturn_rate == pytest.approx(0.75) and groups[("b",)].verdict == "watch"
+    assert groups[("a",)].verdict == "ok"
+
+
+def test_overturn_rates_of_few_reviews_are_not_shown():
+    figures = unit_figures({("a",): Counts(favourable=30, unfavourable=30, customers=30, reviewed=29, changed=29)}, T)
+    assert figures.groups[0].overturn_rate is None and figures.groups[0].reviewed is None
+    assert figures.overturn_rate is None
+
+
+def test_edge_cases_leave_undefined_figures_empty_rather_than_wrong():
+    alone = unit_figures({("a",): Counts(favourable=20, unfavourable=20, customers=20)}, T)
+    assert alone.groups[0].p_value is None and alone.chi2_p_value is None  # nothing to compare with
+    assert alone.groups[0].impact_ratio == 1.0 and alone.verdict == "ok"
+    nobody_favoured = unit_figures({
+        ("a",): Counts(unfavourable=40, customers=20), ("b",): Counts(unfavourable=40, customers=20),
+    }, T)
+    assert nobody_favoured.groups[0].impact_ratio is None and nobody_favoured.parity_difference == 0
+    assert nobody_favoured.chi2_p_value is None and nobody_favoured.verdict == "ok"
+
+
+def test_the_unit_verdict_is_the_worst_of_its_groups():
+    figures = unit_figures({
+        ("a",): Counts(favourable=800, unfavourable=200, customers=500),
+        ("b",): Counts(favourable=790, unfavourable=210, customers=500),
+        ("c",): Counts(favourable=400, unfavourable=600, customers=500),
+        ("d",): Counts(favourable=1, customers=1),
+    }, T)
+    assert [g.verdict for g in figures.groups] == ["ok", "ok", "alert", "too_few"]
+    assert figures.verdict == "alert"
