@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from fairness.attributes import ATTRIBUTES, BUSINESS, CUSTOMER, NOT_GIVEN
@@ -33,29 +33,49 @@ class Cell:
     counts: Counts
 
 
+# The decisions' customers' rows of each kind of attribute, reached through the customer.
+_SOURCES = {CUSTOMER: "customer__fairness_volunteered_attributes", BUSINESS: "customer__fairness_recorded_attributes"}
+
+
+def _attribute_joins() -> tuple[dict, dict]:
+    """One LEFT JOIN per attribute and source, and each attribute's value: volunteered first,
+    else the business's, else not given.
+
+    Joins, not a correlated subquery per attribute: PostgreSQL hash-joins the
+    attribute rows once, where subqueries would look them up for each decision.
+    """
+    relations, values = {}, {}
+    for key, attribute in ATTRIBUTES.items():
+        candidates = []
+        for who in (CUSTOMER, BUSINESS):  # the customer's own answer wins
+            if who in attribute.given_by:
+                alias = f"{who}_{key}"
+                relations[alias] = FilteredRelation(_SOURCES[who], condition=Q(**{f"{_SOURCES[who]}__attribute": key}))
+                candidates.append(F(f"{alias}__value"))
+        values[f"attr_{key}"] = Coalesce(*candidates, Value(NOT_GIVEN))
+    return relations, values
+
+
 def attribute_value(key: str):
-    """The customer's value of one attribute: volunteered first, else the business's, else not given."""
+    """One attribute's value for a decision's customer, as the audit counts it (for tests and checks)."""
     attribute = ATTRIBUTES[key]
-    candidates = []
-    if CUSTOMER in attribute.given_by:
-        candidates.append(Subquery(
-            VolunteeredAttribute.objects.filter(customer_id=OuterRef("customer_id"), attribute=key).values("value")[:1]
-        ))
-    if BUSINESS in attribute.given_by:
-        candidates.append(Subquery(
-            RecordedAttribute.objects.filter(customer_id=OuterRef("customer_id"), attribute=key).values("value")[:1]
-        ))
+    candidates = [
+        Subquery(model.objects.filter(customer_id=OuterRef("customer_id"), attribute=key).order_by().values("value")[:1])
+        for who, model in ((CUSTOMER, VolunteeredAttribute), (BUSINESS, RecordedAttribute))
+        if who in attribute.given_by
+    ]
     return Coalesce(*candidates, Value(NOT_GIVEN))
 
 
 def count_cells(*, window_start: datetime, window_end: datetime) -> list[Cell]:
     """The window's decisions counted per system, kind and every attribute's value: one query."""
     judged = ~Q(outcome=Outcome.NEUTRAL)
-    aliases = {f"attr_{key}": attribute_value(key) for key in ATTRIBUTES}
+    relations, values = _attribute_joins()
     rows = (
         AIDecision.objects.filter(decided_at__gt=window_start, decided_at__lte=window_end)
-        .annotate(**aliases)
-        .values("ai_system_id", "kind", *aliases)
+        .annotate(**relations)
+        .annotate(**values)
+        .values("ai_system_id", "kind", *values)
         .annotate(
             favourable=Count("pk", filter=Q(outcome=Outcome.FAVOURABLE)),
             unfavourable=Count("pk", filter=Q(outcome=Outcome.UNFAVOURABLE)),
@@ -72,7 +92,7 @@ def count_cells(*, window_start: datetime, window_end: datetime) -> list[Cell]:
             ai_system_id=row["ai_system_id"],
             kind=row["kind"],
             kind_label=row["kind_label"],
-            values=tuple(row[alias] for alias in aliases),
+            values=tuple(row[alias] for alias in values),
             counts=Counts(row["favourable"], row["unfavourable"], row["neutral"], row["customers"], row["reviewed"],
                           row["changed"]),
         )
@@ -89,11 +109,16 @@ def unit_attribute_sets() -> list[tuple[str, ...]]:
 def counts_per_unit(cells: list[Cell]) -> dict[tuple[int, str, tuple[str, ...]], dict[tuple[str, ...], Counts]]:
     """(system, kind, attributes) -> {group values: counts}, summed from the cells."""
     positions = {key: index for index, key in enumerate(ATTRIBUTES)}
-    units: dict = {}
+    sums: dict = {}
     for attributes in unit_attribute_sets():
         picks = [positions[key] for key in attributes]
         for cell in cells:
-            groups = units.setdefault((cell.ai_system_id, cell.kind, attributes), {})
+            groups = sums.setdefault((cell.ai_system_id, cell.kind, attributes), {})
             group = tuple(cell.values[i] for i in picks)
-            groups[group] = groups[group] + cell.counts if group in groups else cell.counts
-    return units
+            total = groups.get(group)
+            if total is None:
+                groups[group] = list(cell.counts.as_tuple())
+            else:
+                for index, value in enumerate(cell.counts.as_tuple()):
+                    total[index] += value
+    return {unit: {group: Counts(*total) for group, total in groups.items()} for unit, groups in sums.items()}

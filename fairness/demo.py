@@ -68,13 +68,6 @@ def _favourable_rate(kind: str, language: str, age_band: str, biased_model: bool
     return 0.93
 
 
-_PROFILES: dict[int, tuple] = {}
-
-
-def profile_key(customer_id: int) -> tuple:
-    return _PROFILES[customer_id]
-
-
 def _population(count: int, now):
     User = get_user_model()
     unusable = make_password(None)
@@ -94,7 +87,7 @@ def _attributes(rng, customer_ids, now):
     volunteers = rng.random(n) < 0.35
     disabled = rng.random(n) < 0.12
     recorded, volunteered, consents = [], [], []
-    profile = {}
+    profile, groups = {}, {}
     for i, customer_id in enumerate(customer_ids):
         recorded += [RecordedAttribute(customer_id=customer_id, attribute="language", value=languages[i]),
                      RecordedAttribute(customer_id=customer_id, attribute="region", value=regions[i])]
@@ -111,14 +104,14 @@ def _attributes(rng, customer_ids, now):
             ]
         profile[customer_id] = (str(languages[i]), str(ages[i]))
         # Every attribute the audits group by, as it will count (volunteered first).
-        _PROFILES[customer_id] = (
+        groups[customer_id] = (
             str(languages[i]), str(regions[i]), str(ages[i]) if volunteers[i] or age_recorded[i] else "",
             str(genders[i]) if volunteers[i] else "", ("yes" if disabled[i] else "no") if volunteers[i] else "",
         )
     RecordedAttribute.objects.bulk_create(recorded, batch_size=5000)
     VolunteeredAttribute.objects.bulk_create(volunteered, batch_size=5000)
     MonitoringConsent.objects.bulk_create(consents, batch_size=5000)
-    return profile
+    return profile, groups
 
 
 def _consents_to_automated_decisions(customer_ids, now) -> None:
@@ -136,7 +129,7 @@ def _consents_to_automated_decisions(customer_ids, now) -> None:
     )
 
 
-def _decisions(rng, profile, now) -> list[AIDecision]:
+def _decisions(rng, profile, groups, now) -> list[AIDecision]:
     """A year of decisions. Outcomes are dealt out by error diffusion within each group of
     customers and month, rather than drawn at random: every group then gets its intended
     share, and a fair system's small groups do not look unfair by chance."""
@@ -148,7 +141,7 @@ def _decisions(rng, profile, now) -> list[AIDecision]:
             for days in rng.random(rng.poisson(kind_spec[4])) * 365:
                 drafts.append((kind_spec, float(days), customer_id, language, age_band, float(rng.random())))
     # Same kind, month, and customer profile together; random order within.
-    drafts.sort(key=lambda d: (d[0][2], int(d[1] // 30), profile_key(d[2]), d[5]))
+    drafts.sort(key=lambda d: (d[0][2], int(d[1] // 30), groups[d[2]], d[5]))
     neutral_share, favourable_share = 0.0, 0.0
     decisions = []
     for (system, purpose, kind, kind_label, _per_year, yes_label, no_label), days, customer_id, language, age_band, _ in drafts:
@@ -250,9 +243,9 @@ def seed_fairness_population() -> list[str]:
     rng = np.random.default_rng(SEED)
     now = timezone.now()
     customer_ids = _population(count, now)
-    profile = _attributes(rng, customer_ids, now)
+    profile, groups = _attributes(rng, customer_ids, now)
     _consents_to_automated_decisions(customer_ids, now)
-    decisions = _decisions(rng, profile, now)
+    decisions = _decisions(rng, profile, groups, now)
     reviews = _reviews(rng, decisions, profile, now)
     audits = _history_of_audits(now) if not FairnessAudit.objects.exists() else 0
     latest = FairnessAudit.objects.filter(status=FairnessAudit.Status.COMPLETED).first()

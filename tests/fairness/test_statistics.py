@@ -91,3 +91,17 @@ def test_the_unit_verdict_is_the_worst_of_its_groups():
     }, T)
     assert [g.verdict for g in figures.groups] == ["ok", "ok", "alert", "too_few"]
     assert figures.verdict == "alert"
+
+
+def test_the_vectorised_fisher_test_gives_scipys_fisher_exact_p_values():
+    import numpy as np
+    from scipy import stats
+
+    from fairness.statistics import fisher_exact_p_values
+
+    rng = np.random.default_rng(2026)
+    tables = [rng.integers(0, rng.choice([4, 40, 400, 40_000]), size=(2, 2)) for _ in range(400)]
+    tables += [np.array(t) for t in ([[0, 0], [3, 4]], [[5, 0], [0, 5]], [[10, 10], [10, 10]], [[1, 0], [0, 0]],
+                                     [[0, 5], [5, 0]], [[250_000, 80_000], [600_000, 70_000]])]
+    expected = [stats.fisher_exact(table).pvalue for table in tables]
+    assert list(fisher_exact_p_values(tables)) == pytest.approx(expected, rel=1e-12, abs=1e-300)
