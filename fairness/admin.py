@@ -54,8 +54,13 @@ class FairnessAuditAdmin(ReadOnlyAdmin):
     def run_view(self, request):
         if not request.user.has_perm("fairness.run_fairnessaudit"):
             raise PermissionDenied
-        audit = services.fairness_audit_request(trigger=FairnessAudit.Trigger.STAFF, actor_id=request.user.pk)
-        messages.success(request, f"Fairness audit #{audit.pk} is queued; a worker runs it in the background.")
+        try:
+            audit = services.fairness_audit_request(trigger=FairnessAudit.Trigger.STAFF, actor_id=request.user.pk)
+        except services.AuditAlreadyPending as pending:
+            messages.info(request, f"Fairness audit #{pending.audit.pk} is already {pending.audit.get_status_display().lower()}; "
+                                   "its results appear here when it completes.")
+        else:
+            messages.success(request, f"Fairness audit #{audit.pk} is queued; a worker runs it in the background.")
         return redirect("admin:privacy_compliance_dashboard")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from django.utils import timezone
 
 from fairness import services
@@ -38,7 +39,7 @@ KINDS = (
     ("refund-assistant", "automated-decisions", "refund_request", "Refund request", 5,
      "Refund approved", "Refund declined"),
     ("intent-analyser", "sentiment-intent-analysis", "request_priority", "Priority of your request", 6,
-     "Normal priority", "Low priority: answered later"),
+     "Answered in turn, or sooner", "Moved back in the queue"),
     ("recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", 3,
      "Offer applies to you", "Offer does not apply"),
 )
@@ -196,7 +197,11 @@ def _reviews(rng, decisions, profile, now) -> int:
         ))
     AIDecision.objects.bulk_update(reviewed, ["review_result", "reviewed_at", "final_outcome", "final_outcome_label"],
                                    batch_size=2000)
-    HumanReviewRequest.objects.bulk_create(reviews, batch_size=2000)
+    created = HumanReviewRequest.objects.bulk_create(reviews, batch_size=2000)
+    # Asked the day after the decision (created_at is set on insert).
+    HumanReviewRequest.objects.filter(pk__in=[r.pk for r in created]).update(
+        created_at=F("answered_at") - timedelta(days=2)
+    )
     return len(reviews)
 
 

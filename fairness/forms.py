@@ -37,4 +37,7 @@ class VolunteerForm(forms.Form):
         cleaned = super().clean()
         if any(self.answers().values()) and not cleaned.get("consent"):
             self.add_error("consent", _("To give any answer, please tick the box: we need your explicit consent."))
+            self.add_error(None, _("Your answers are not saved yet: tick the consent box at the bottom, or choose "
+                                   "“I prefer not to say” for each question. To delete answers you gave before, "
+                                   "withdraw your consent below."))
         return cleaned

@@ -38,6 +38,16 @@ class AttributeSummary:
     verdict: str
     groups: list[FairnessAuditGroup]
 
+    @property
+    def flagged(self) -> list[FairnessAuditGroup]:
+        return [g for g in self.groups if g.verdict in (Verdict.ALERT, Verdict.WATCH)]
+
+
+def natural_order(attribute_key: str, groups) -> list[FairnessAuditGroup]:
+    """Groups as a person lists them: the attribute's own order of values, others alphabetically, "not given" last."""
+    order = {code: index for index, (code, _label) in enumerate(ATTRIBUTES[attribute_key].values)}
+    return sorted(groups, key=lambda g: (g.values[0] == "", order.get(g.values[0], len(order)), g.label))
+
 
 @dataclass
 class KindSummary:
@@ -53,11 +63,18 @@ class SystemSummary:
     audit: FairnessAudit
     verdict: str
     kinds: list[KindSummary]
+    # Units in alert, then in watch.
     alerts: list[FairnessAuditUnit]
 
     @property
     def verdict_label(self) -> str:
         return str(Verdict(self.verdict).label)
+
+    @property
+    def flagged(self) -> list[tuple[str, str, FairnessAuditGroup]]:
+        """(decision kind, attribute, group) of every group in alert or watch, for a sentence that names them."""
+        return [(kind.label, attribute.label, group) for kind in self.kinds for attribute in kind.attributes
+                for group in attribute.flagged]
 
 
 def system_summaries(*, audit: FairnessAudit | None, systems) -> dict[int, SystemSummary]:
@@ -74,14 +91,16 @@ def system_summaries(*, audit: FairnessAudit | None, systems) -> dict[int, Syste
             kind = kinds.setdefault(unit.decision_kind, KindSummary(unit.decision_kind_label, Verdict.TOO_FEW))
             kind.verdict = Verdict.worst([kind.verdict, unit.verdict])
             if not unit.is_intersection:
-                kind.attributes.append(
-                    AttributeSummary(str(ATTRIBUTES[unit.attribute_set].label), unit.verdict, list(unit.groups.all()))
-                )
+                kind.attributes.append(AttributeSummary(
+                    str(ATTRIBUTES[unit.attribute_set].label), unit.verdict,
+                    natural_order(unit.attribute_set, unit.groups.all()),
+                ))
         summaries[system_id] = SystemSummary(
             audit=audit,
             verdict=Verdict.worst(unit.verdict for unit in units),
             kinds=list(kinds.values()),
-            alerts=[unit for unit in units if unit.verdict == Verdict.ALERT],
+            alerts=sorted((unit for unit in units if unit.verdict in (Verdict.ALERT, Verdict.WATCH)),
+                          key=lambda unit: -Verdict.severity(unit.verdict)),
         )
     return summaries
 

@@ -45,8 +45,12 @@ def run_fairness_audit(self, audit_id: int) -> None:
 
 
 @shared_task
-def schedule_fairness_audit() -> int:
-    return services.fairness_audit_request(trigger=FairnessAudit.Trigger.SCHEDULE).pk
+def schedule_fairness_audit() -> int | None:
+    try:
+        return services.fairness_audit_request(trigger=FairnessAudit.Trigger.SCHEDULE).pk
+    except services.AuditAlreadyPending as pending:
+        logger.warning("fairness audit id=%s still pending; tonight's is skipped", pending.audit.pk)
+        return None
 
 
 @shared_task

@@ -116,7 +116,7 @@ DEMO_DECISIONS = {
           ("The request came 34 days after delivery; automatic refunds are for the first 30 days.", 0.3),
           ("Refunds on this order's item are limited to faulty goods.", 0.15)]),
         (12, "intent-analyser", "sentiment-intent-analysis", "request_priority", "Priority of your request",
-         "favourable", "Normal priority", "TextSense Classify 5",
+         "favourable", "Answered in turn, or sooner", "TextSense Classify 5",
          [("Your message asked about a delivery that is late.", None), ("It did not mention an urgent need.", None)]),
         (41, "recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", "favourable",
          "Offer applies to you", "Recs 4",

@@ -206,3 +206,7 @@ class AIDecision(models.Model):
     @property
     def reason_texts(self) -> list[str]:
         return [reason["text"] for reason in self.reasons]
+
+    @property
+    def has_weights(self) -> bool:
+        return any(reason.get("weight") is not None for reason in self.reasons)

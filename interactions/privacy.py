@@ -114,7 +114,7 @@ registry.declare(
             PersonalField("decided_at", "user.behavior", label="When"),
             PersonalField("kind_label", "user.behavior", label="About"),
             PersonalField(
-                "outcome_label", "user.demographic.profile", label="Decision", derived_by_ai=True,
+                "outcome_label", "user.demographic.profile", label="Our AI decided", derived_by_ai=True,
                 ai_system_field="ai_system", confidence_field="confidence",
             ),
             PersonalField("outcome", "user.demographic.profile", label="For you"),
@@ -134,7 +134,7 @@ registry.declare(
         human_review=True,
         group="ai_decisions",
         list_url_name="decision_list",
-        overview_fields=("decided_at", "kind_label", "outcome_label", "outcome", "review_result"),
+        overview_fields=("decided_at", "kind_label", "outcome_label", "outcome", "review_result", "final_outcome_label"),
         detail_url_name="decision_detail",
         review_outcomes=ReviewOutcomes(
             choices=tuple((value, str(label)) for value, label in AIDecision.Outcome.choices),

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.db.models import Count
 from django.utils import timezone
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.html import format_html, format_html_join
 
 from privacy.models import (
@@ -158,7 +160,7 @@ class HumanReviewAnswerForm(forms.ModelForm):
     new_outcome = forms.ChoiceField(label="New outcome (when changed)", required=False, choices=[("", "—")])
     new_outcome_label = forms.CharField(
         label="New outcome, in the customer's words (when changed)", required=False, max_length=200,
-        help_text="E.g. “Refund approved”. Left empty, the outcome's plain name is used.",
+        help_text="E.g. “Refund approved”: the customer reads it as the decision's new outcome.",
     )
     answer = forms.CharField(
         label="Message to the customer", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
@@ -169,8 +171,9 @@ class HumanReviewAnswerForm(forms.ModelForm):
         model = HumanReviewRequest
         fields = ("result", "new_outcome", "new_outcome_label", "answer")
 
-    def __init__(self, *args, outcome_choices=(), **kwargs):
+    def __init__(self, *args, outcome_choices=(), staff_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.staff_user = staff_user
         if outcome_choices:
             self.fields["new_outcome"].choices = [("", "—"), *outcome_choices]
         else:
@@ -182,6 +185,16 @@ class HumanReviewAnswerForm(forms.ModelForm):
         if cleaned.get("result") == HumanReviewRequest.Result.CHANGED and "new_outcome" in self.fields:
             if not cleaned.get("new_outcome"):
                 self.add_error("new_outcome", "Say what the outcome becomes.")
+            if not cleaned.get("new_outcome_label", "").strip():
+                self.add_error("new_outcome_label", "Say it in the customer's words, e.g. “Refund approved”.")
+        # Refused here, not after saving: what was typed stays in the form.
+        if self.staff_user is not None:
+            try:
+                services.require_acknowledged_guidelines(self.staff_user)
+            except services.GuidelinesNotAcknowledged as refusal:
+                url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": self.staff_path})
+                raise forms.ValidationError(format_html('{} <a href="{}">Read them now</a> (your answer is kept here).',
+                                                        str(refusal), url)) from None
         return cleaned
 
 
@@ -228,10 +241,23 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
 
         class AnswerForm(form):
+            staff_path = request.get_full_path()
+
             def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, outcome_choices=choices, **form_kwargs)
+                super().__init__(*args, outcome_choices=choices, staff_user=request.user, **form_kwargs)
 
         return AnswerForm
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        review = self.get_object(request, object_id)
+        if (request.method == "GET" and review is not None and review.status != HumanReviewRequest.Status.ANSWERED
+                and not services.staff_acknowledged_current_guidelines(request.user)):
+            # Said before anything is typed: answering needs the current guidelines acknowledged.
+            url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": request.get_full_path()})
+            messages.warning(request, format_html(
+                'Before answering, read and acknowledge the current AI ethics and privacy guidelines. '
+                '<a href="{}">Read them now</a>.', url))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="About")
     def subject_summary(self, obj):
@@ -257,6 +283,7 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         if obj.status == HumanReviewRequest.Status.ANSWERED and not form.changed_data:
             return
         data = form.cleaned_data
+        request.review_answer_reported = True  # our message replaces Django's "changed successfully"
         try:
             services.human_review_answer(
                 review=HumanReviewRequest.objects.get(pk=obj.pk), answer=data["answer"], staff_user=request.user,
@@ -267,6 +294,11 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
             messages.error(request, str(refusal))
             return
         messages.success(request, "The answer is saved and the customer has been e-mailed.")
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "review_answer_reported", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
 
 
 @admin.register(AIOutputFlag)

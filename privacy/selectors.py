@@ -161,6 +161,8 @@ class SubjectView:
 
     source: Source
     row: RowView
+    # The row in a few words, e.g. "Refund request: Refund declined".
+    title: str
 
 
 def human_review_subject_source(review) -> Source | None:
@@ -180,7 +182,7 @@ def human_review_subject(*, review) -> SubjectView | None:
     row = _rows_queryset(source, review.user).filter(pk=review.object_id).first()
     if row is None:
         return None
-    return SubjectView(source, _row_views(source, [row])[0])
+    return SubjectView(source, _row_views(source, [row])[0], str(row))
 
 
 def human_reviews_of_rows(*, user, model, object_ids) -> dict[int, object]:

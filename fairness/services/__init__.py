@@ -8,6 +8,7 @@ from fairness.services.attributes import (
     volunteered_attributes_save,
 )
 from fairness.services.audits import (
+    AuditAlreadyPending,
     fairness_audit_claim,
     fairness_audit_execute,
     fairness_audit_fail,
@@ -20,6 +21,7 @@ from fairness.services.audits import (
 __all__ = [
     "CONSENT_NOTICE_VERSION",
     "AttributeRefused",
+    "AuditAlreadyPending",
     "fairness_audit_claim",
     "fairness_audit_execute",
     "fairness_audit_fail",

@@ -19,6 +19,14 @@ from privacy.services import audit_record
 Status = FairnessAudit.Status
 
 
+class AuditAlreadyPending(Exception):
+    """An audit is already queued or running; a second one would count the same decisions."""
+
+    def __init__(self, audit: FairnessAudit):
+        super().__init__(f"fairness audit #{audit.pk} is already {audit.status}")
+        self.audit = audit
+
+
 def thresholds_from_settings() -> Thresholds:
     return Thresholds(
         min_group_size=settings.PORTAL_FAIRNESS_MIN_GROUP_SIZE,
@@ -41,9 +49,17 @@ def _thresholds_of(audit: FairnessAudit) -> Thresholds:
 def fairness_audit_request(
     *, trigger: str, actor_id: int | None = None, window_end: datetime | None = None, enqueue: bool = True
 ) -> FairnessAudit:
-    """Ask for an audit of the window ending now (or at `window_end`); a worker runs it after commit."""
+    """Ask for an audit of the window ending now (or at `window_end`); a worker runs it after commit.
+
+    One for a worker at a time: while one is queued or running, asking again
+    (a double click, the nightly schedule meeting a slow run) is refused.
+    """
     from fairness.tasks import run_fairness_audit  # tasks import this module
 
+    if enqueue:
+        pending = FairnessAudit.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
+        if pending is not None:
+            raise AuditAlreadyPending(pending)
     end = window_end or timezone.now()
     thresholds = thresholds_from_settings()
     audit = FairnessAudit.objects.create(

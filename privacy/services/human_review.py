@@ -29,7 +29,8 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
     """A customer asks a person to review an AI-handled row of theirs.
 
     Asking again about a row whose review is still open returns that review:
-    a second click must not queue the same question twice.
+    a second click must not queue the same question twice. An AI outcome (a
+    decision) is reviewed once: asking again returns the review it had.
     """
     ai_system = _ai_system_of(source, row)
     if not source.human_review or ai_system is None:
@@ -40,12 +41,12 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
         raise ValueError("tell us what you would like reviewed")
     content_type = ContentType.objects.get_for_model(source.model)
     with transaction.atomic():
-        open_review = (
-            HumanReviewRequest.objects.select_for_update()
-            .filter(user=user, content_type=content_type, object_id=row.pk)
-            .exclude(status=HumanReviewRequest.Status.ANSWERED)
-            .first()
+        earlier = HumanReviewRequest.objects.select_for_update().filter(
+            user=user, content_type=content_type, object_id=row.pk
         )
+        if source.review_outcomes is None:
+            earlier = earlier.exclude(status=HumanReviewRequest.Status.ANSWERED)
+        open_review = earlier.order_by("-created_at", "-pk").first()
         if open_review is not None:
             return open_review
         review = HumanReviewRequest.objects.create(

@@ -51,7 +51,9 @@ def test_the_public_page_shows_each_systems_latest_measured_audit(client, histor
     assert "Measured fairness Alert: a group is treated markedly worse" in text
     assert "No unfair difference found" in text  # the offers engine
     assert f"Audit of {latest.window_end:%-d %B %Y}" in text
-    assert "Preferred language German: 0.56 alert English: 1.00" in text
+    assert "Preferred language English: 1.00 German: 0.56 alert" in text
+    assert ("Refund request, by preferred language: customers in the group “German” get a favourable decision "
+            "0.56 times as often as the most favoured group.") in text
     assert "Our note on its audits: We are retraining the model." in text
 
 
@@ -109,3 +111,11 @@ def test_the_audit_records_cannot_be_added_changed_or_deleted_in_the_admin(clien
 def test_the_customer_dashboard_links_to_decisions_and_the_fairness_page(alice_client):
     page = alice_client.get("/dashboard/").content.decode()
     assert 'href="/decisions/"' in page and 'href="/fairness/"' in page
+
+
+def test_a_second_click_on_run_does_not_queue_a_second_audit(client, history):
+    client.force_login(staff("officer@example.com", "Privacy officer"))
+    client.post("/admin/fairness/fairnessaudit/run/")  # queued: no on-commit callbacks run here
+    response = client.post("/admin/fairness/fairnessaudit/run/", follow=True)
+    assert FairnessAudit.objects.filter(status="queued").count() == 1
+    assert "is already queued" in response.content.decode()

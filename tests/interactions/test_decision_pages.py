@@ -76,7 +76,7 @@ def test_the_review_page_shows_the_decision_it_is_about(alice_client, alice, ali
     alice_client.post(f"/human-review/new/interactions.aidecision/{alices_decision.pk}/", {"statement": "It arrived broken."})
     review = HumanReviewRequest.objects.get()
     text = page(alice_client, f"/human-review/{review.pk}/")
-    assert "What you asked about: Decisions our AI made about you" in text
+    assert "What you asked about: Refund request: Refund declined" in text
     assert "Refund declined" in text and "ALICE-REASON" in text and f"/decisions/{alices_decision.pk}/" in text
 
 
@@ -132,3 +132,32 @@ def _decisions_source():
     from privacy.registry import registry
 
     return registry.source("interactions.aidecision")
+
+
+def test_a_reviewed_decision_is_not_reviewed_again_and_its_answer_stays_in_view(alice_client, alice, alices_decision):
+    url = f"/human-review/new/interactions.aidecision/{alices_decision.pk}/"
+    alice_client.post(url, {"statement": "", "contests_outcome": "on"})
+    review = HumanReviewRequest.objects.get()
+    services.human_review_answer(review=review, answer="We approved your refund.", staff_user=None,
+                                 result="changed", new_outcome="favourable", new_outcome_label="Refund approved")
+    alice_client.post(url, {"statement": "And again", "contests_outcome": "on"})
+    assert HumanReviewRequest.objects.count() == 1
+    text = page(alice_client, f"/decisions/{alices_decision.pk}/")
+    assert "We approved your refund." in text and "Ask a person to review this decision" not in text
+    assert "Yes — a person reviewed it at your request" in text
+
+
+def test_my_data_shows_the_decision_after_review_and_sends_contesting_to_the_decision_page(alice_client, alice,
+                                                                                        alices_decision):
+    review = services.human_review_request(user=alice, source=_decisions_source(), row=alices_decision, statement="",
+                                           contests_outcome=True)
+    services.human_review_answer(review=review, answer="Refunded.", staff_user=None, result="changed",
+                                 new_outcome="favourable", new_outcome_label="Refund approved")
+    text = page(alice_client, "/my-data/")
+    assert "Refund approved" in text and "A person changed the decision" in text
+    assert f"/human-review/new/interactions.aidecision/{alices_decision.pk}/" not in text
+
+
+def test_the_review_list_names_what_each_review_is_about(alice_client, alice, alices_decision):
+    alice_client.post(f"/human-review/new/interactions.aidecision/{alices_decision.pk}/", {"statement": ""})
+    assert "Refund request: Refund declined" in page(alice_client, "/human-review/")
