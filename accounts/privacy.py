@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat
 
 from accounts.models import User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
 
 def _sign_out_sessions(user_sessions, user) -> None:
     # Ends each session in the session store too: deleting the rows alone
@@ -170,3 +171,6 @@ registry.declare(
         ordering=("-action_time",),
     )
 )
+
+grant_to_role(PRIVACY_OFFICER, app_label="accounts", codenames=["view_user"])
+grant_to_role(SUPPORT_AGENT, app_label="accounts", codenames=["view_user"])

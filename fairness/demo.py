@@ -21,7 +21,15 @@ from fairness import services
 from fairness.models import FairnessAudit, MonitoringConsent, RecordedAttribute, VolunteeredAttribute
 from interactions.models import AIDecision
 from privacy.demo import demo_seeder
-from privacy.models import AIPreference, AIPurpose, AISystem, ConsentEvent, ConsentMethod, HumanReviewRequest
+from privacy.models import (
+    AIPreference,
+    AIPurpose,
+    AISystem,
+    ConsentEvent,
+    ConsentMethod,
+    HumanReviewRequest,
+    PurposeSlug,
+)
 
 BACKGROUND_DOMAIN = "demo.invalid"
 SEED = 20261130
@@ -36,11 +44,11 @@ GENDERS = (("woman", 0.48), ("man", 0.48), ("non_binary", 0.03), ("self_describe
 
 # (system, purpose, kind, kind label, decisions per customer per year, favourable label, unfavourable label)
 KINDS = (
-    ("refund-assistant", "automated-decisions", "refund_request", "Refund request", 5,
+    ("refund-assistant", PurposeSlug.AUTOMATED_DECISIONS, "refund_request", "Refund request", 5,
      "Refund approved", "Refund declined"),
-    ("intent-analyser", "sentiment-intent-analysis", "request_priority", "Priority of your request", 6,
+    ("intent-analyser", PurposeSlug.SENTIMENT_INTENT_ANALYSIS, "request_priority", "Priority of your request", 6,
      "Answered in turn, or sooner", "Moved back in the queue"),
-    ("recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", 3,
+    ("recommender", PurposeSlug.AUTOMATED_DECISIONS, "offer_eligibility", "Loyalty offer", 3,
      "Offer applies to you", "Offer does not apply"),
 )
 REASONS = {
@@ -116,7 +124,7 @@ def _attributes(rng, customer_ids, now):
 
 
 def _consents_to_automated_decisions(customer_ids, now) -> None:
-    purpose = AIPurpose.objects.get(slug="automated-decisions")
+    purpose = AIPurpose.objects.get(slug=PurposeSlug.AUTOMATED_DECISIONS)
     AIPreference.objects.bulk_create(
         [AIPreference(user_id=pk, purpose=purpose, allowed=True, method=ConsentMethod.PORTAL,
                       notice_version=purpose.notice_version, changed_at=now - timedelta(days=400))

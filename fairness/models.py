@@ -3,35 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fairness.attributes import ATTRIBUTE_CHOICES
-
-
-class AppendOnlyError(Exception):
-    pass
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk edits are refused: a stored audit (or consent record) is evidence."""
-
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows are never changed")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model._meta.verbose_name} rows are never deleted")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError(f"{self._meta.verbose_name} rows are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self._meta.verbose_name} rows are never deleted")
+from privacy.models import AppendOnlyModel
 
 
 # --- Monitoring attributes --------------------------------------------------

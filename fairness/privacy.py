@@ -14,6 +14,7 @@ from fairness.models import MonitoringConsent, RecordedAttribute, VolunteeredAtt
 from privacy.commands import register_subcommand
 from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+from privacy.roles import PRIVACY_OFFICER, grant_to_role
 
 MONITORING_ONLY = (
     "To check that our AI systems treat groups of customers alike, by counting outcomes per group. "
@@ -127,3 +128,7 @@ register_subcommand(
     add_arguments=add_arguments,
     handle=handle,
 )
+
+grant_to_role(PRIVACY_OFFICER, app_label="fairness", codenames=[
+    "view_fairnessaudit", "run_fairnessaudit", "view_fairnessauditunit", "view_fairnessauditgroup",
+])

@@ -11,7 +11,8 @@ from interactions import services
 from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy import services as privacy_services
 from privacy.demo import demo_seeder
-from privacy.models import AIPurpose, AISystem, ConsentMethod
+from privacy.models import AIOutputFlag, AIPurpose, AISystem, ConsentMethod, HumanReviewRequest, PurposeSlug
+from privacy.registry import registry
 
 CONVERSATIONS_PER_CUSTOMER = 36
 
@@ -110,30 +111,30 @@ def seed_interaction_history() -> list[str]:
 # (days ago, system, purpose, kind, kind label, outcome, label, model version, reasons)
 DEMO_DECISIONS = {
     "alice@example.com": [
-        (6, "refund-assistant", "automated-decisions", "refund_request", "Refund request", "unfavourable",
+        (6, "refund-assistant", PurposeSlug.AUTOMATED_DECISIONS, "refund_request", "Refund request", "unfavourable",
          "Refund declined", "2.3",
          [("The courier confirmed the parcel was delivered and signed for.", 0.55),
           ("The request came 34 days after delivery; automatic refunds are for the first 30 days.", 0.3),
           ("Refunds on this order's item are limited to faulty goods.", 0.15)]),
-        (12, "intent-analyser", "sentiment-intent-analysis", "request_priority", "Priority of your request",
+        (12, "intent-analyser", PurposeSlug.SENTIMENT_INTENT_ANALYSIS, "request_priority", "Priority of your request",
          "favourable", "Answered in turn, or sooner", "TextSense Classify 5",
          [("Your message asked about a delivery that is late.", None), ("It did not mention an urgent need.", None)]),
-        (41, "recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", "favourable",
+        (41, "recommender", PurposeSlug.AUTOMATED_DECISIONS, "offer_eligibility", "Loyalty offer", "favourable",
          "Offer applies to you", "Recs 4",
          [("You have ordered at least twice in the past year.", 0.7), ("Your account is older than six months.", 0.3)]),
     ],
     "bob@example.com": [
-        (3, "recommender", "automated-decisions", "offer_eligibility", "Loyalty offer", "unfavourable",
+        (3, "recommender", PurposeSlug.AUTOMATED_DECISIONS, "offer_eligibility", "Loyalty offer", "unfavourable",
          "Offer does not apply", "Recs 4",
          [("You have ordered once in the past year; the offer needs two orders.", 0.8),
           ("Your account is older than six months.", 0.2)]),
-        (20, "refund-assistant", "automated-decisions", "refund_request", "Refund request", "favourable",
+        (20, "refund-assistant", PurposeSlug.AUTOMATED_DECISIONS, "refund_request", "Refund request", "favourable",
          "Refund approved", "2.3",
          [("The item was reported damaged within 30 days of delivery.", 0.6),
           ("The amount is under our 150 euro limit for automatic refunds.", 0.4)]),
     ],
     "charlie@example.com": [
-        (2, "refund-assistant", "automated-decisions", "refund_request", "Refund request", "unfavourable",
+        (2, "refund-assistant", PurposeSlug.AUTOMATED_DECISIONS, "refund_request", "Refund request", "unfavourable",
          "Refund declined", "2.3",
          [("The request came 31 days after delivery; automatic refunds are for the first 30 days.", 0.6),
           ("You have asked for three refunds in the past year.", 0.4)]),
@@ -153,7 +154,7 @@ def seed_decisions() -> list[str]:
         if AIDecision.objects.filter(customer=user, external_id__startswith="demo-").exists():
             continue
         if email != "charlie@example.com":
-            privacy_services.preference_set(user=user, purpose=purposes["automated-decisions"], allowed=True,
+            privacy_services.preference_set(user=user, purpose=purposes[PurposeSlug.AUTOMATED_DECISIONS], allowed=True,
                                              method=ConsentMethod.PORTAL)
         for index, (days, system, purpose, kind, kind_label, outcome, label, version, reasons) in enumerate(decisions):
             services.decision_record(client=None, customer=user, data={
@@ -167,3 +168,23 @@ def seed_decisions() -> list[str]:
     if not created:
         return ["  Demo AI decisions already present."]
     return [f"  {created} AI decisions with their reasons for Alice, Bob and Charlie to read and contest."]
+
+
+@demo_seeder(order=51)
+def seed_review_and_flag() -> list[str]:
+    """Bob asks a person to review a conversation and flags an AI answer, so the desk has work."""
+    bob = User.objects.filter(email="bob@example.com").first()
+    if bob is None or HumanReviewRequest.objects.filter(user=bob).exists():
+        return []
+    conversations = registry.source("interactions.conversation")
+    handled_by_ai = Conversation.objects.filter(customer=bob).exclude(ai_system=None).first()
+    if handled_by_ai is not None:
+        privacy_services.human_review_request(
+            user=bob, source=conversations, row=handled_by_ai, contests_outcome=True,
+            statement="The assistant refused my refund, but the parcel never arrived.",
+        )
+    ai_reply = Message.objects.filter(conversation__customer=bob, sender=Message.Sender.AI).first()
+    if ai_reply is not None:
+        privacy_services.ai_output_flag(user=bob, source=registry.source("interactions.message"), row=ai_reply,
+                                        reason=AIOutputFlag.Reason.WRONG, comment="It gave me the wrong delivery date.")
+    return ["  Bob asked a person to review a conversation and flagged an AI answer."]

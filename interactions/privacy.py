@@ -8,6 +8,7 @@ from interactions import services
 from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, ReviewOutcomes, Source, registry
+from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
 
 SERVICE_RECIPIENTS = ("Our customer-service team", "The AI systems named beside each item")
 
@@ -183,3 +184,7 @@ def _customer_links(*, request) -> dict:
 
 
 panels.register("customer_ai_links", template_name="privacy/panels/links.html", context=_customer_links, order=10)
+
+for _role in (PRIVACY_OFFICER, SUPPORT_AGENT):
+    grant_to_role(_role, app_label="interactions",
+                  codenames=["view_conversation", "view_aiinference", "view_message", "view_aidecision"])

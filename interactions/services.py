@@ -4,15 +4,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy.models import PurposeSlug
 from privacy.services import ai_use_record
 
 # Which switchable purpose (privacy's AIPurpose slugs) each kind of AI use falls under.
 INFERENCE_PURPOSES = {
-    AIInference.Kind.SENTIMENT: "sentiment-intent-analysis",
-    AIInference.Kind.INTENT: "sentiment-intent-analysis",
-    AIInference.Kind.CHURN_RISK: "sentiment-intent-analysis",
-    AIInference.Kind.SEGMENT: "personalised-recommendations",
-    AIInference.Kind.PREFERENCE: "personalised-recommendations",
+    AIInference.Kind.SENTIMENT: PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
+    AIInference.Kind.INTENT: PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
+    AIInference.Kind.CHURN_RISK: PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
+    AIInference.Kind.SEGMENT: PurposeSlug.PERSONALISED_RECOMMENDATIONS,
+    AIInference.Kind.PREFERENCE: PurposeSlug.PERSONALISED_RECOMMENDATIONS,
 }
 
 
@@ -54,9 +55,9 @@ def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, 
 def _check_conversation_against_choices(conversation: Conversation, client) -> None:
     # Stored either way; a use the customer switched off is also reported to staff.
     if conversation.handled_by != Conversation.HandledBy.HUMAN:
-        ai_use_record(user=conversation.customer, purpose_slug="ai-chat-assistant", subject=conversation, api_client=client)
+        ai_use_record(user=conversation.customer, purpose_slug=PurposeSlug.AI_CHAT_ASSISTANT, subject=conversation, api_client=client)
     if conversation.messages.filter(ai_drafted=True).exists():
-        ai_use_record(user=conversation.customer, purpose_slug="ai-drafted-replies", subject=conversation, api_client=client)
+        ai_use_record(user=conversation.customer, purpose_slug=PurposeSlug.AI_DRAFTED_REPLIES, subject=conversation, api_client=client)
 
 
 def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool]:

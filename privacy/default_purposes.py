@@ -4,9 +4,11 @@ Staff edit the texts in the admin afterwards (each edit is a new version); the
 business's systems refer to purposes by these slugs.
 """
 
+from privacy.models import AIPurpose, AIPurposeNotice, PurposeSlug
+
 PURPOSES = [
     {
-        "slug": "ai-chat-assistant",
+        "slug": PurposeSlug.AI_CHAT_ASSISTANT,
         "name": "AI chat assistant answers first",
         "description": "When you write to us in chat or a messaging app, our AI assistant answers first and hands you to a person when needed. Switched off, a person answers you (it may take longer).",
         "data_used": "The messages you send us, and your order history.",
@@ -15,7 +17,7 @@ PURPOSES = [
         "display_order": 10,
     },
     {
-        "slug": "ai-drafted-replies",
+        "slug": PurposeSlug.AI_DRAFTED_REPLIES,
         "name": "AI-drafted replies to my messages",
         "description": "An AI suggests a draft answer to your e-mails and messages; one of our agents checks and edits it before it is sent. Switched off, agents write every word themselves.",
         "data_used": "The messages you send us.",
@@ -24,7 +26,7 @@ PURPOSES = [
         "display_order": 20,
     },
     {
-        "slug": "sentiment-intent-analysis",
+        "slug": PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
         "name": "Sentiment and intent analysis of my messages",
         "description": "An AI reads your messages to tell what you need and how you feel, so urgent or unhappy customers are answered first. Switched off, your messages are queued in order of arrival.",
         "data_used": "The messages you send us.",
@@ -33,7 +35,7 @@ PURPOSES = [
         "display_order": 30,
     },
     {
-        "slug": "personalised-recommendations",
+        "slug": PurposeSlug.PERSONALISED_RECOMMENDATIONS,
         "name": "Personalised recommendations",
         "description": "An AI suggests products and help articles based on your conversations and the customer segment it places you in. Switched off, you see the same suggestions as everyone else.",
         "data_used": "Your conversations, your purchases, and the segment our AI places you in.",
@@ -42,7 +44,7 @@ PURPOSES = [
         "display_order": 40,
     },
     {
-        "slug": "automated-decisions",
+        "slug": PurposeSlug.AUTOMATED_DECISIONS,
         "name": "Automated decisions about me, without a person",
         "description": "An AI may decide some requests on its own — for example small refunds or whether an offer applies to you — so you get an answer at once. Switched off (the default), a person makes every such decision.",
         "data_used": "Your request, your order history and your account details.",
@@ -51,7 +53,7 @@ PURPOSES = [
         "display_order": 50,
     },
     {
-        "slug": "ai-training",
+        "slug": PurposeSlug.AI_TRAINING,
         "name": "Use of my conversations to train or improve AI",
         "description": "Your conversations, with names and contact details removed, help us train and improve our AI systems. Switched off (the default), they are never used for that.",
         "data_used": "Your conversations with us, de-identified.",
@@ -78,8 +80,6 @@ def ensure_default_purposes(**kwargs) -> None:
     permissions: a fresh database, and a test database after each flush, get
     them without a fixture. Staff retire a purpose by unticking "active".
     """
-    from privacy.models import AIPurpose, AIPurposeNotice
-
     for data in PURPOSES:
         purpose, created = AIPurpose.objects.get_or_create(
             slug=data["slug"], defaults={**data, "notice_text": notice_for(data), "notice_version": 1}

@@ -6,10 +6,12 @@ so privacy never imports the apps whose data it seeds.
 
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
-from privacy.models import AISystem
+from privacy import services
+from privacy.models import AIPurpose, AISystem, ConsentMethod, PurposeSlug, StaffGuidelines
 
 # (order, seeder); a seeder returns lines to print (sign-ins and the like).
 _SEEDERS: list[tuple[int, Callable[[], list[str]]]] = []
@@ -105,18 +107,16 @@ def seed_ai_systems() -> list[str]:
 
 # Which demo AI systems serve which purpose (the purposes come from a migration).
 PURPOSE_SYSTEMS = {
-    "ai-chat-assistant": ["chat-assistant"],
-    "ai-drafted-replies": ["reply-drafter"],
-    "sentiment-intent-analysis": ["intent-analyser"],
-    "personalised-recommendations": ["recommender"],
-    "automated-decisions": ["refund-assistant", "recommender"],
-    "ai-training": ["chat-assistant", "reply-drafter", "intent-analyser"],
+    PurposeSlug.AI_CHAT_ASSISTANT: ["chat-assistant"],
+    PurposeSlug.AI_DRAFTED_REPLIES: ["reply-drafter"],
+    PurposeSlug.SENTIMENT_INTENT_ANALYSIS: ["intent-analyser"],
+    PurposeSlug.PERSONALISED_RECOMMENDATIONS: ["recommender"],
+    PurposeSlug.AUTOMATED_DECISIONS: ["refund-assistant", "recommender"],
+    PurposeSlug.AI_TRAINING: ["chat-assistant", "reply-drafter", "intent-analyser"],
 }
 
 
 def _link_purposes_to_systems() -> None:
-    from privacy.models import AIPurpose
-
     systems = {system.slug: system for system in AISystem.objects.all()}
     for purpose in AIPurpose.objects.filter(slug__in=PURPOSE_SYSTEMS):
         purpose.ai_systems.set([systems[slug] for slug in PURPOSE_SYSTEMS[purpose.slug]])
@@ -131,39 +131,18 @@ DEMO_GUIDELINES = """1. A person reviews every AI outcome a customer contests, a
 
 @demo_seeder(order=40)
 def seed_guidelines() -> list[str]:
-    from privacy.models import StaffGuidelines
-
     if not StaffGuidelines.objects.exists():
         StaffGuidelines.objects.create(version=1, text=DEMO_GUIDELINES)
     return ["  Staff guidelines v1 (the officer acknowledges them in the admin before deciding)."]
 
 
 @demo_seeder(order=50)
-def seed_choices_and_reviews() -> list[str]:
-    """A few choices, a human review and a flag, so the dashboard has something to show."""
-    from django.contrib.auth import get_user_model
-
-    from privacy import services
-    from privacy.models import AIOutputFlag, AIPurpose, ConsentMethod, HumanReviewRequest
-    from privacy.registry import registry
-
+def seed_choices() -> list[str]:
+    """A few choices, so the dashboard has something to show (running it again changes nothing)."""
     users = {u.email: u for u in get_user_model().objects.filter(email__in=["bob@example.com", "charlie@example.com"])}
-    if HumanReviewRequest.objects.exists() or len(users) < 2:
+    if len(users) < 2:
         return []
-    bob, charlie = users["bob@example.com"], users["charlie@example.com"]
-    chat = AIPurpose.objects.get(slug="ai-chat-assistant")
-    services.preference_set(user=bob, purpose=chat, allowed=False, method=ConsentMethod.PORTAL)
-    services.always_human_set(user=charlie, enabled=True, method=ConsentMethod.PORTAL)
-    conversations = registry.source("interactions.conversation")
-    handled_by_ai = conversations.rows_for(bob).exclude(ai_system=None).first()
-    if handled_by_ai is not None:
-        services.human_review_request(
-            user=bob, source=conversations, row=handled_by_ai, contests_outcome=True,
-            statement="The assistant refused my refund, but the parcel never arrived.",
-        )
-    messages = registry.source("interactions.message")
-    ai_reply = messages.rows_for(bob).filter(sender="ai").first()
-    if ai_reply is not None and not AIOutputFlag.objects.exists():
-        services.ai_output_flag(user=bob, source=messages, row=ai_reply, reason="wrong",
-                                comment="It gave me the wrong delivery date.")
-    return ["  Demo choices (Bob switched the chat assistant off; Charlie wants people only), a review and a flag."]
+    chat = AIPurpose.objects.get(slug=PurposeSlug.AI_CHAT_ASSISTANT)
+    services.preference_set(user=users["bob@example.com"], purpose=chat, allowed=False, method=ConsentMethod.PORTAL)
+    services.always_human_set(user=users["charlie@example.com"], enabled=True, method=ConsentMethod.PORTAL)
+    return ["  Demo choices: Bob switched the chat assistant off; Charlie wants people only."]

@@ -10,7 +10,9 @@ Deletes and updates are single statements per source, never row by row.
 
 from graphlib import CycleError, TopologicalSorter
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
@@ -82,9 +84,6 @@ def erasure_step_run(*, step: ErasureStep, user) -> int:
 def scrub_admin_log(user) -> int:
     """Staff edits in the admin name the edited row (object_repr), which can be an
     address or an AI's conclusion: keep that a change happened, not what it named."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     sources = {ContentType.objects.get_for_model(source.model).pk: source for source in registry.sources}
     mentioned: dict[int, set[str]] = {}
     for content_type_id, object_id in LogEntry.objects.filter(content_type_id__in=sources).values_list(

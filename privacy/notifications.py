@@ -9,6 +9,7 @@ no more personal data than the customer's own name.
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from privacy.services.mail import outbound_email_queue
@@ -16,6 +17,11 @@ from privacy.services.mail import outbound_email_queue
 
 def portal_url(path: str) -> str:
     return settings.PORTAL_URL.rstrip("/") + path
+
+
+def request_email_context(request) -> dict:
+    """What every e-mail about a privacy request shows: the request, and the link to its page."""
+    return {"request": request, "request_url": portal_url(reverse("privacy_request_detail", args=[request.pk]))}
 
 
 def render_customer_email(*, user, name: str, context: dict, to: str | None = None) -> EmailMultiAlternatives:

@@ -15,14 +15,13 @@ from privacy.models import (
     StaffGuidelines,
 )
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+from privacy.services.exports import export_files_delete
 
 
 def _delete_unlinked_emails_to(emails, user) -> None:
     # Rows queued without a user (an address not yet on any account, say)
-    # are found by the customer's addresses.
-    from allauth.account.models import EmailAddress
-
-    addresses = {user.email.lower(), *(a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True))}
+    # are found by the customer's addresses, wherever an app declares them.
+    addresses = registry.contact_addresses(user)
     unlinked = [
         pk for pk, recipients in OutboundEmail.objects.filter(user__isnull=True).values_list("pk", "recipients")
         if addresses & {r.lower() for r in recipients}
@@ -222,12 +221,8 @@ registry.declare(
 )
 
 def _delete_archive_files(archives, user) -> None:
-    from django.core.files.storage import storages
-
-    storage = storages["exports"]
-    for name in archives.values_list("storage_name", flat=True):
-        if storage.exists(name):
-            storage.delete(name)
+    for archive in archives.select_related("request"):
+        export_files_delete(archive.request)
 
 
 registry.exempt(

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.db import models
 from django.db.models.expressions import Combinable
+from django.utils.module_loading import autodiscover_modules
 
 
 class LegalBasis(StrEnum):
@@ -252,6 +253,18 @@ class PersonalDataRegistry:
     def summaries(self) -> list[Summary]:
         return list(self._summaries)
 
+    def contact_addresses(self, user) -> set[str]:
+        """Every e-mail address any app holds for the customer (fields of category
+        user.contact.email), lower-cased: to find what was sent to them without their account."""
+        addresses: set[str] = set()
+        for source in self._sources.values():
+            names = [f.name for f in source.fields if f.category == "user.contact.email"]
+            if not names or source.model._meta.get_field(names[0]).get_internal_type() == "JSONField":
+                continue
+            for row in source.rows_for(user).values_list(*names):
+                addresses.update(value.lower() for value in row if isinstance(value, str) and value)
+        return addresses
+
     def source(self, key: str) -> Source:
         for source in self._sources.values():
             if source.key == key:
@@ -276,6 +289,4 @@ def is_expression(value: object) -> bool:
 
 
 def autodiscover() -> None:
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("privacy", register_to=None)

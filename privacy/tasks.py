@@ -193,7 +193,7 @@ def expire_exports() -> int:
 
 @shared_task
 def start_due_erasures() -> int:
-    return len(services.erasures_start_due())
+    return len(services.requests_start_due())
 
 
 @shared_task

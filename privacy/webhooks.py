@@ -16,6 +16,8 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
 TIMEOUT_SECONDS = 10
 
 
@@ -65,6 +67,13 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 
 class ForbiddenAddress(ValueError):
     """The URL points at a loopback, private, link-local or otherwise internal address."""
+
+
+def check_endpoint_url(url: str) -> None:
+    """The rules every webhook URL follows, wherever it is entered (ForbiddenAddress says which failed)."""
+    if settings.PRODUCTION and not url.startswith("https://"):
+        raise ForbiddenAddress("webhooks carry customers' choices: use an https:// address")
+    check_destination(url, allow_private=settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
 
 
 def check_destination(url: str, *, allow_private: bool) -> None:

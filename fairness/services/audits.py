@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from fairness.alerts import new_alert_units, send_alerts
 from fairness.attributes import group_label
 from fairness.counting import count_cells, counts_per_unit
 from fairness.models import FairnessAudit, FairnessAuditGroup, FairnessAuditUnit, Verdict
@@ -17,6 +18,8 @@ from privacy.jobs import enqueue_on_commit
 from privacy.services import audit_record
 
 Status = FairnessAudit.Status
+# By name: tasks call this module (see privacy.jobs).
+RUN_FAIRNESS_AUDIT = "fairness.tasks.run_fairness_audit"
 
 
 class AuditAlreadyPending(Exception):
@@ -54,8 +57,6 @@ def fairness_audit_request(
     One for a worker at a time: while one is queued or running, asking again
     (a double click, the nightly schedule meeting a slow run) is refused.
     """
-    from fairness.tasks import run_fairness_audit  # tasks import this module
-
     if enqueue:
         pending = FairnessAudit.objects.filter(status__in=[Status.QUEUED, Status.RUNNING]).first()
         if pending is not None:
@@ -70,7 +71,7 @@ def fairness_audit_request(
     )
     audit_record(action="fairness.audit_requested", actor_id=actor_id, obj=audit, details={"trigger": trigger})
     if enqueue:
-        enqueue_on_commit(run_fairness_audit, audit.pk)
+        enqueue_on_commit(RUN_FAIRNESS_AUDIT, audit.pk)
     return audit
 
 
@@ -151,8 +152,6 @@ def _unit_rows(audit, key, kind_label: str, figures: UnitFigures) -> tuple[Fairn
 
 def fairness_audit_execute(*, audit: FairnessAudit) -> FairnessAudit | None:
     """Count, compute and store one audit. None when the run was handed to another task meanwhile."""
-    from fairness.alerts import new_alert_units, send_alerts
-
     cells = count_cells(window_start=audit.window_start, window_end=audit.window_end)
     kind_labels = {(cell.ai_system_id, cell.kind): cell.kind_label for cell in cells}
     thresholds = _thresholds_of(audit)

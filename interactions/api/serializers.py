@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interactions.models import AIDecision, AIInference, Conversation, Message
-from privacy.models import AIPurpose, AISystem
+from privacy.models import AIPurpose, AISystem, PurposeSlug
 
 # How far ahead of our clock a reported time may be (the caller's clock may run fast).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -206,7 +206,7 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if "purpose" not in attrs:
-            attrs["purpose"] = AIPurpose.objects.filter(slug="automated-decisions", is_active=True).first()
+            attrs["purpose"] = AIPurpose.objects.filter(slug=PurposeSlug.AUTOMATED_DECISIONS, is_active=True).first()
             if attrs["purpose"] is None:
                 raise serializers.ValidationError({"purpose": ["Name the purpose this decision falls under."]})
         return attrs

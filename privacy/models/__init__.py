@@ -2,10 +2,11 @@
 
 from privacy.models.ai import AISystem
 from privacy.models.clients import APIClient
-from privacy.models.consent import AIPreference, AppendOnlyError, ConsentEvent, ConsentMethod, CustomerAISettings
+from privacy.models.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+from privacy.models.consent import AIPreference, ConsentEvent, ConsentMethod, CustomerAISettings
 from privacy.models.human_review import AIOutputFlag, HumanReviewRequest, PreferenceBreach
 from privacy.models.mail import OutboundEmail
-from privacy.models.purposes import AIPurpose, AIPurposeNotice
+from privacy.models.purposes import AIPurpose, AIPurposeNotice, PurposeSlug
 from privacy.models.requests import (
     AuditChainHead,
     AuditEvent,
@@ -25,6 +26,8 @@ __all__ = [
     "AISystem",
     "APIClient",
     "AppendOnlyError",
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
     "AuditChainHead",
     "AuditEvent",
     "ErasureStep",
@@ -38,6 +41,7 @@ __all__ = [
     "HumanReviewRequest",
     "OutboundEmail",
     "PreferenceBreach",
+    "PurposeSlug",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

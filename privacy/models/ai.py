@@ -1,5 +1,7 @@
 from django.db import models
 
+from privacy.taxonomy import CATEGORIES
+
 
 class AISystem(models.Model):
     """The transparency card of one AI system the business runs."""
@@ -35,6 +37,4 @@ class AISystem(models.Model):
 
     @property
     def data_categories_labels(self) -> list[str]:
-        from privacy.taxonomy import CATEGORIES
-
         return [CATEGORIES[key].label if key in CATEGORIES else key for key in self.data_categories]

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from privacy.models.append_only import AppendOnlyModel
+
 
 class ConsentMethod(models.TextChoices):
     PORTAL = "portal", "Your choice in this portal"
@@ -52,11 +54,7 @@ class CustomerAISettings(models.Model):
         return f"AI settings of user #{self.user_id}"
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class ConsentEvent(models.Model):
+class ConsentEvent(AppendOnlyModel):
     """The consent ledger: one row per change, never edited or deleted."""
 
     class Kind(models.TextChoices):
@@ -80,11 +78,3 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Consent event #{self.pk}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("the consent ledger is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("the consent ledger is append-only")

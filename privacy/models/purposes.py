@@ -1,6 +1,17 @@
 from django.db import models
 
 
+class PurposeSlug(models.TextChoices):
+    """The purposes every portal has (privacy/default_purposes.py): the names the business's systems use."""
+
+    AI_CHAT_ASSISTANT = "ai-chat-assistant", "AI chat assistant answers first"
+    AI_DRAFTED_REPLIES = "ai-drafted-replies", "AI-drafted replies"
+    SENTIMENT_INTENT_ANALYSIS = "sentiment-intent-analysis", "Sentiment and intent analysis"
+    PERSONALISED_RECOMMENDATIONS = "personalised-recommendations", "Personalised recommendations"
+    AUTOMATED_DECISIONS = "automated-decisions", "Automated decisions"
+    AI_TRAINING = "ai-training", "Use of conversations to train AI"
+
+
 class AIPurpose(models.Model):
     """One use of AI a customer can switch on or off."""
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from privacy.models.append_only import AppendOnlyModel
+
 
 class PrivacyRequest(models.Model):
     """A customer's request to take their data out (export) or have it erased."""
@@ -78,6 +80,9 @@ class PrivacyRequest(models.Model):
     # Erasure: the customer's public ID as downstream systems know it, for
     # the erasure.completed webhook (the account gets a new random one).
     subject_public_id = models.UUIDField(null=True, blank=True)
+    # Set on every request of a customer once their erasure completed: the
+    # account row stays (anonymised), and staff must see who is gone.
+    subject_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -126,22 +131,8 @@ class ExportArchive(models.Model):
         return f"Archive of request #{self.request_id}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        from privacy.models.consent import AppendOnlyError
-
-        raise AppendOnlyError("the audit trail is append-only")
-
-    def delete(self):
-        from privacy.models.consent import AppendOnlyError
-
-        raise AppendOnlyError("the audit trail is append-only")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """The audit trail: append-only and hash-chained; IDs and hashes, no personal data."""
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     actor_id = models.BigIntegerField(null=True, blank=True, help_text="The user who acted; empty for the system.")
     action = models.CharField(max_length=60)
@@ -159,18 +150,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action}"
-
-    def save(self, *args, **kwargs):
-        from privacy.models.consent import AppendOnlyError
-
-        if self.pk is not None:
-            raise AppendOnlyError("the audit trail is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        from privacy.models.consent import AppendOnlyError
-
-        raise AppendOnlyError("the audit trail is append-only")
 
 
 class AuditChainHead(models.Model):

@@ -1,25 +1,10 @@
 """Appending to the hash-chained audit trail."""
 
-import hashlib
-import json
-
 from django.db import transaction
 from django.utils import timezone
 
+from privacy.audit_chain import audit_event_hash
 from privacy.models import AuditChainHead, AuditEvent
-
-GENESIS_HASH = "0" * 64
-
-
-def audit_event_hash(*, prev_hash: str, sequence: int, actor_id, action: str, object_type: str, object_id: str,
-                     details: dict, created_at) -> str:
-    """What each row's hash covers: its content and the previous row's hash."""
-    body = json.dumps(
-        [sequence, actor_id, action, object_type, object_id, details, created_at.isoformat()],
-        sort_keys=True, separators=(",", ":"), default=str,
-    )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
-
 
 @transaction.atomic
 def audit_record(*, action: str, actor_id: int | None = None, obj=None, details: dict | None = None) -> AuditEvent:

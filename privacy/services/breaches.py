@@ -6,14 +6,21 @@ from privacy.models import AIPurpose, PreferenceBreach
 from privacy.selectors import ai_permission_for
 
 
+class UnknownPurpose(LookupError):
+    """No purpose has this slug: a typo would otherwise switch breach detection off unseen."""
+
+
 def ai_use_record(*, user, purpose_slug: str, subject, api_client=None) -> PreferenceBreach | None:
     """Note that AI was used for `purpose_slug` on `subject` (a stored row).
 
     The data is kept either way (it happened; the customer may want to see
     it); when the customer had not allowed it, a breach is recorded for staff.
+    A retired purpose records nothing; an unknown slug is an error.
     """
-    purpose = AIPurpose.objects.filter(slug=purpose_slug, is_active=True).first()
+    purpose = AIPurpose.objects.filter(slug=purpose_slug).first()
     if purpose is None:
+        raise UnknownPurpose(purpose_slug)
+    if not purpose.is_active:
         return None
     permission = ai_permission_for(user=user, purpose=purpose)
     if permission.allowed:

@@ -13,6 +13,7 @@ from privacy.notifications import portal_url, send_customer_email
 from privacy.registry import Source
 from privacy.selectors import human_review_subject_source
 from privacy.services.audit import audit_record
+from privacy.services.guidelines import require_acknowledged_guidelines
 
 
 class NotAllowed(Exception):
@@ -84,8 +85,6 @@ def human_review_answer(
     a change names the new outcome, and the subject's own app records it on
     the row, where the customer sees it and the fairness audits count it.
     """
-    from privacy.services.desk import require_acknowledged_guidelines
-
     if staff_user is not None:
         require_acknowledged_guidelines(staff_user)
     if not answer.strip():

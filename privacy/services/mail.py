@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from privacy.jobs import enqueue_on_commit
+from privacy.jobs import Job, enqueue_on_commit
 from privacy.models import OutboundEmail
 
 
@@ -16,8 +16,6 @@ def outbound_email_queue(
     *, message: EmailMessage, template: str, user_id: int | None, forget_recipients: bool = False
 ) -> OutboundEmail:
     """Store a rendered e-mail and have a worker send it after commit."""
-    from privacy.tasks import send_outbound_email  # tasks import this module
-
     html = ""
     if isinstance(message, EmailMultiAlternatives):
         html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
@@ -34,7 +32,7 @@ def outbound_email_queue(
         body_html=html,
         forget_recipients=forget_recipients,
     )
-    enqueue_on_commit(send_outbound_email, email.pk)
+    enqueue_on_commit(Job.SEND_EMAIL, email.pk)
     return email
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from privacy.services.audit import audit_record
 from privacy.permission_cache import invalidate_all_customers, invalidate_customer
-from privacy.models import AIPreference, AIPurpose, ConsentEvent, ConsentMethod, CustomerAISettings
+from privacy.models import AIPreference, AIPurpose, AIPurposeNotice, ConsentEvent, ConsentMethod, CustomerAISettings
 from privacy.selectors import ai_permission_for, ai_permissions
 from privacy.services.webhooks import webhook_event_queue
 
@@ -109,8 +109,6 @@ def gpc_honour(*, user) -> list[str]:
 @transaction.atomic
 def purpose_update_notice(*, purpose: AIPurpose, text: str) -> AIPurpose:
     """Publish a new version of a purpose's notice (the old ones stay on record)."""
-    from privacy.models import AIPurposeNotice
-
     if text.strip() == purpose.notice_text.strip() and purpose.notices.exists():
         return purpose
     latest = purpose.notices.order_by("-version").first()

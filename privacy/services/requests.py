@@ -1,29 +1,38 @@
-"""Privacy requests: creating them, moving them through their states, export jobs."""
+"""The privacy request's state machine: every transition of a request, in one place.
+
+    submitted ─┬─> awaiting_approval ─┬─> approved ──> processing ─┬─> completed ──> expired (exports)
+               │                      ├─> scheduled ─> approved    └─> failed ──> approved (retry)
+               │                      └─> denied
+               └─> approved | scheduled                cancelled (an erasure, until a worker starts it)
+
+Each transition is a conditional update (`request_transition`): it happens
+only from the states it names, so two staff clicks, a customer's cancel and a
+worker's claim can race without harm, and each leaves one audit event.
+Export-specific work (building archives) is in `exports.py`, erasure-specific
+work (running steps, the receipt) in `erasures.py`; both call these.
+"""
 
 import hashlib
 import hmac
-import logging
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
-from privacy.exporting import build_archive
-from privacy.jobs import enqueue_on_commit
-from privacy.models import ExportArchive, PrivacyRequest
-from privacy.notifications import portal_url, send_customer_email
+from privacy.jobs import Job, enqueue_on_commit
+from privacy.models import PrivacyRequest
+from privacy.notifications import request_email_context, send_customer_email
 from privacy.services.audit import audit_record
-from privacy.services.mail import outbound_email_queue
+from privacy.services.guidelines import require_acknowledged_guidelines
+from privacy.services.preferences import announce_permissions_changed
 
-logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
+Kind = PrivacyRequest.Kind
+# The job that carries out each kind of request.
+REQUEST_JOBS = {Kind.EXPORT: Job.BUILD_EXPORT, Kind.ERASURE: Job.RUN_ERASURE}
+MAX_EXTENSION_DAYS = 60
 
 
 class RequestRefused(Exception):
@@ -40,18 +49,17 @@ def subject_reference(user_id: int) -> str:
     return hmac.new(key, f"subject:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def request_transition(*, request: PrivacyRequest, to: str, allowed_from: tuple[str, ...], actor_id=None,
+def request_transition(*, request: PrivacyRequest, to: str, allowed_from: tuple[str, ...], actor_id: int | None = None,
                        details: dict | None = None, expected_claim: str | None = None, **fields) -> PrivacyRequest:
     """Move a request between states, or refuse: a conditional update, audited.
 
     `expected_claim`: only if this task still holds the job (the sweeper may
     have handed it to another worker meanwhile).
     """
-    now = timezone.now()
     rows = PrivacyRequest.objects.filter(pk=request.pk, status__in=allowed_from)
     if expected_claim is not None:
         rows = rows.filter(claimed_by_task=expected_claim)
-    changed = rows.update(status=to, heartbeat_at=now, **fields)
+    changed = rows.update(status=to, heartbeat_at=timezone.now(), **fields)
     if not changed:
         request.refresh_from_db(fields=["status"])
         raise IllegalTransition(f"a {request.kind} request that is {request.status} cannot become {to}")
@@ -62,185 +70,191 @@ def request_transition(*, request: PrivacyRequest, to: str, allowed_from: tuple[
     return request
 
 
-# --- Exports ---------------------------------------------------------------
+# --- submit ----------------------------------------------------------------
 
 
-def next_export_possible_at(user):
-    """When the customer may ask for another export (None: now)."""
-    latest = (
-        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.EXPORT)
-        .exclude(status__in=[Status.FAILED, Status.DENIED, Status.CANCELLED])
-        .order_by("-submitted_at")
-        .first()
-    )
-    if latest is None:
-        return None
-    next_at = latest.submitted_at + timedelta(hours=settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS)
-    return next_at if next_at > timezone.now() else None
+def request_submit(*, user, kind: str, status: str, actor_id: int | None, refusal: str, details: dict,
+                   grace: timedelta | None = None, **fields) -> PrivacyRequest:
+    """Create a request in its first state, audited; `refusal` is the customer's message when one is open already.
 
-
-@transaction.atomic
-def export_request_create(*, user, actor_id=None) -> PrivacyRequest:
-    from privacy.tasks import build_export  # tasks import this module
-
-    open_export = PrivacyRequest.objects.filter(
-        user=user, kind=PrivacyRequest.Kind.EXPORT, status__in=PrivacyRequest.OPEN_STATUSES
-    ).first()
-    if open_export:
-        raise RequestRefused("You already have an export on its way. You can follow it on its page.")
-    next_at = next_export_possible_at(user)
-    if next_at:
-        when = formats.date_format(timezone.localtime(next_at), "DATETIME_FORMAT")
-        raise RequestRefused(f"You can ask for a new export from {when} (one export every "
-                             f"{settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS} hours).")
-    needs_approval = settings.PORTAL_APPROVAL_REQUIRED.get("export", False)
+    `grace`: an erasure's grace period, from the moment of asking. The
+    database's one-open-request-per-kind constraint settles a double click.
+    """
     now = timezone.now()
+    if grace is not None:
+        fields["scheduled_for"] = now + grace
     try:
         with transaction.atomic():
             request = PrivacyRequest.objects.create(
-                kind=PrivacyRequest.Kind.EXPORT,
-                status=Status.AWAITING_APPROVAL if needs_approval else Status.APPROVED,
-                user=user,
-                subject_ref=subject_reference(user.pk),
-                submitted_at=now,
-                due_at=now + timedelta(days=settings.PORTAL_REQUEST_DUE_DAYS),
+                kind=kind, status=status, user=user, subject_ref=subject_reference(user.pk), submitted_at=now,
+                due_at=now + timedelta(days=settings.PORTAL_REQUEST_DUE_DAYS), **fields,
             )
-    except IntegrityError:  # a double click raced past the check above
-        raise RequestRefused("You already have an export on its way. You can follow it on its page.") from None
-    audit_record(action="request.submitted", actor_id=actor_id or user.pk, obj=request, details={"kind": "export"})
-    send_customer_email(user=user, name="request_received", context=_request_context(request))
-    if not needs_approval:
-        enqueue_on_commit(build_export, request.pk)
+    except IntegrityError:
+        raise RequestRefused(refusal) from None
+    audit_record(action="request.submitted", actor_id=actor_id or user.pk, obj=request,
+                 details={"kind": kind, **details})
+    if status == Status.APPROVED:
+        enqueue_on_commit(REQUEST_JOBS[Kind(kind)], request.pk)
     return request
 
 
-def _request_context(request: PrivacyRequest) -> dict:
-    return {"request": request, "request_url": portal_url(reverse("privacy_request_detail", args=[request.pk]))}
+# --- staff decisions and the customer's cancel ---------------------------------
 
 
-def export_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
-    """Take a queued export to build it; None when another delivery has it or it is no longer wanted."""
-    claimable = Q(status=Status.APPROVED) | Q(status=Status.PROCESSING, claimed_by_task=task_id)
+@transaction.atomic
+def request_approve(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
+    """A privacy officer approves; an erasure then waits out what is left of its grace period."""
+    require_acknowledged_guidelines(staff_user)
     now = timezone.now()
-    claimed = PrivacyRequest.objects.filter(
-        claimable, pk=request_id, kind=PrivacyRequest.Kind.EXPORT, user__is_active=True
-    ).update(
+    waits = request.kind == Kind.ERASURE and request.scheduled_for is not None and request.scheduled_for > now
+    request_transition(
+        request=request, to=Status.SCHEDULED if waits else Status.APPROVED, allowed_from=(Status.AWAITING_APPROVAL,),
+        actor_id=staff_user.pk, decided_at=now, decided_by=staff_user,
+    )
+    if request.user:
+        send_customer_email(user=request.user, name="request_approved", context=request_email_context(request))
+    if not waits:
+        enqueue_on_commit(REQUEST_JOBS[Kind(request.kind)], request.pk)
+    return request
+
+
+@transaction.atomic
+def request_deny(*, request: PrivacyRequest, staff_user, reason: str) -> PrivacyRequest:
+    require_acknowledged_guidelines(staff_user)
+    if not reason.strip():
+        raise ValueError("a denial needs a reason the customer can read")
+    request_transition(
+        request=request, to=Status.DENIED, allowed_from=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED),
+        actor_id=staff_user.pk, decided_at=timezone.now(), decided_by=staff_user, denial_reason=reason.strip(),
+        finished_at=timezone.now(), receipt_email="", subject_public_id=None,
+    )
+    if request.user:
+        if request.kind == Kind.ERASURE:
+            announce_permissions_changed(request.user)  # AI may be used again
+        send_customer_email(user=request.user, name="request_denied", context=request_email_context(request))
+    return request
+
+
+@transaction.atomic
+def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
+    if request.started_at is not None:
+        # A worker has begun: part of the data may be gone, so "nothing was
+        # erased" would be untrue. Staff finish it instead.
+        raise IllegalTransition("this erasure has already started and can no longer be cancelled")
+    request_transition(request=request, to=Status.CANCELLED, allowed_from=PrivacyRequest.CANCELLABLE_STATUSES,
+                       actor_id=user.pk, finished_at=timezone.now(), receipt_email="", subject_public_id=None)
+    announce_permissions_changed(user)
+    send_customer_email(user=user, name="request_cancelled", context=request_email_context(request))
+    return request
+
+
+@transaction.atomic
+def request_extend(*, request: PrivacyRequest, staff_user, days: int, reason: str) -> PrivacyRequest:
+    """Extend the deadline once (GDPR Art. 12(3): up to two further months), telling the customer why."""
+    require_acknowledged_guidelines(staff_user)
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValueError(f"an extension is 1 to {MAX_EXTENSION_DAYS} days")
+    if not reason.strip():
+        raise ValueError("an extension needs a reason the customer can read")
+    locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.extended_at is not None:
+        raise IllegalTransition("this request's deadline was extended once already")
+    if not locked.is_open:
+        raise IllegalTransition(f"a {locked.status} request cannot be extended")
+    PrivacyRequest.objects.filter(pk=request.pk).update(
+        due_at=locked.due_at + timedelta(days=days), extended_at=timezone.now(), extension_reason=reason.strip()
+    )
+    request.refresh_from_db()
+    audit_record(action="request.extended", actor_id=staff_user.pk, obj=request, details={"days": days})
+    if request.user:
+        send_customer_email(user=request.user, name="request_extended", context=request_email_context(request))
+    return request
+
+
+def request_retry(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
+    """A failed job goes back in the queue; an erasure resumes at its first unfinished step."""
+    require_acknowledged_guidelines(staff_user)
+    with transaction.atomic():
+        request_transition(request=request, to=Status.APPROVED, allowed_from=(Status.FAILED,), actor_id=staff_user.pk,
+                           failure_reason="", failure_detail="", finished_at=None)
+        enqueue_on_commit(REQUEST_JOBS[Kind(request.kind)], request.pk)
+    return request
+
+
+def request_assign(*, request: PrivacyRequest, staff_user) -> None:
+    PrivacyRequest.objects.filter(pk=request.pk).update(assignee=staff_user)
+    audit_record(action="request.assigned", actor_id=staff_user.pk, obj=request, details={"assignee": staff_user.pk})
+
+
+def requests_start_due() -> list[int]:
+    """Erasures whose grace period is over: queue them (returns their IDs)."""
+    started = []
+    for request in PrivacyRequest.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=timezone.now()):
+        try:
+            with transaction.atomic():
+                request_transition(request=request, to=Status.APPROVED, allowed_from=(Status.SCHEDULED,))
+                enqueue_on_commit(REQUEST_JOBS[Kind(request.kind)], request.pk)
+        except IllegalTransition:  # cancelled or denied meanwhile: the others still start
+            continue
+        started.append(request.pk)
+    return started
+
+
+# --- the worker's side: claim, release, complete, fail ------------------------
+
+
+def request_claim(*, request_id: int, kind: str, task_id: str, **fields) -> PrivacyRequest | None:
+    """Take an approved request to work on it (or take back our own after a redelivery).
+
+    None when another delivery has it, or it is no longer wanted (cancelled,
+    denied, its customer gone). `fields` are set along with the claim.
+    """
+    claimable = Q(status=Status.APPROVED) | Q(status=Status.PROCESSING, claimed_by_task=task_id)
+    # An export is for an active customer only; an erasure for a customer still there to erase.
+    customer = Q(user__is_active=True) if kind == Kind.EXPORT else Q(user__isnull=False)
+    now = timezone.now()
+    claimed = PrivacyRequest.objects.filter(claimable, customer, pk=request_id, kind=kind).update(
         status=Status.PROCESSING, claimed_by_task=task_id, attempts=F("attempts") + 1, heartbeat_at=now,
-        started_at=now, progress_done=0,
+        started_at=now, **fields,
     )
     if not claimed:
         return None
     request = PrivacyRequest.objects.select_related("user").get(pk=request_id)
-    audit_record(action="request.processing", obj=request, details={"kind": "export", "attempt": request.attempts})
+    audit_record(action="request.processing", obj=request, details={"kind": kind, "attempt": request.attempts})
     return request
 
 
-def export_scratch_dir(request: PrivacyRequest) -> Path:
-    return Path(settings.PORTAL_SCRATCH_DIR) / f"export-{request.pk}"
-
-
-def export_storage_name(request: PrivacyRequest) -> str:
-    # Fixed per request: a rebuilt archive replaces the earlier attempt's file.
-    return f"exports/request-{request.pk}.zip"
-
-
-def export_build(*, request: PrivacyRequest) -> ExportArchive:
-    """Build, store and deliver a claimed export."""
-    storage = storages["exports"]
-    name = export_storage_name(request)
-
-    def progress(done: int, total: int) -> None:
-        PrivacyRequest.objects.filter(pk=request.pk).update(
-            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
-        )
-
-    def heartbeat() -> None:
-        PrivacyRequest.objects.filter(pk=request.pk).update(heartbeat_at=timezone.now())
-
-    # A fixed folder per request: what a killed worker left is removed when
-    # the job is next taken (and on erasure), never left lying about.
-    scratch = export_scratch_dir(request)
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
-    try:
-        target = scratch / "archive.zip"
-        size, sha256 = build_archive(
-            user=request.user, portal_name=settings.PORTAL_NAME, target=target, on_progress=progress,
-            heartbeat=heartbeat, scratch_dir=scratch,
-        )
-        if storage.exists(name):  # left by an attempt that died after storing
-            storage.delete(name)
-        with open(target, "rb") as built:
-            stored_name = storage.save(name, File(built))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    with transaction.atomic():
-        ExportArchive.objects.filter(request=request).delete()
-        archive = ExportArchive.objects.create(
-            request=request, storage_name=stored_name, size=size, sha256=sha256,
-            expires_at=timezone.now() + timedelta(days=settings.PORTAL_EXPORT_RETENTION_DAYS),
-        )
-        request_transition(request=request, to=Status.COMPLETED, allowed_from=(Status.PROCESSING,),
-                           expected_claim=request.claimed_by_task, finished_at=timezone.now(), claimed_by_task="",
-                           details={"size": size})
-        send_customer_email(user=request.user, name="export_ready",
-                            context={**_request_context(request), "archive": archive})
-    logger.info("export request id=%s built (%d bytes)", request.pk, size)
-    return archive
-
-
-def export_release(*, request_id: int, error_name: str) -> None:
-    """Put an export back in the queue after a transient error (storage down)."""
+def request_release(*, request_id: int, error_name: str = "") -> None:
+    """Back in the queue after a transient error; the retry claims it again."""
     PrivacyRequest.objects.filter(pk=request_id, status=Status.PROCESSING).update(
-        status=Status.APPROVED, failure_detail=error_name, heartbeat_at=timezone.now()
+        status=Status.APPROVED, heartbeat_at=timezone.now(), failure_detail=error_name
     )
-    _remove_partial_archive(request_id)
 
 
-def _remove_partial_archive(request_id: int) -> None:
-    storage = storages["exports"]
-    name = f"exports/request-{request_id}.zip"
-    try:
-        if not ExportArchive.objects.filter(request_id=request_id).exists() and storage.exists(name):
-            storage.delete(name)
-    except OSError:
-        logger.warning("could not remove the partial archive of request id=%s", request_id)
+def request_complete(*, request: PrivacyRequest, details: dict, **fields) -> PrivacyRequest:
+    """Done, if this task still holds the job."""
+    return request_transition(request=request, to=Status.COMPLETED, allowed_from=(Status.PROCESSING,),
+                              expected_claim=request.claimed_by_task, finished_at=timezone.now(), claimed_by_task="",
+                              details=details, **fields)
 
 
-def export_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
-    """Give up on an export: tell the customer in plain words, alert the privacy team.
+def request_fail(*, request_id: int, error_name: str, task_id: str, failure_reason: str,
+                 **fields) -> PrivacyRequest | None:
+    """Mark a job failed with a reason the customer reads; None if it is not ours to fail.
 
     Only the task holding the job (or none) may fail it: a task the sweeper
     replaced must not fail its successor's work.
     """
     request = PrivacyRequest.objects.select_related("user").filter(pk=request_id).first()
     if request is None or request.status not in (Status.PROCESSING, Status.APPROVED):
-        return
+        return None
     if request.claimed_by_task not in ("", task_id):
-        return
-    _remove_partial_archive(request_id)
-    request_transition(
+        return None
+    return request_transition(
         request=request, to=Status.FAILED, allowed_from=(Status.PROCESSING, Status.APPROVED),
-        finished_at=timezone.now(), failure_detail=error_name[:200], claimed_by_task="",
-        failure_reason="We could not build your archive. Our privacy team has been told and will "
-        "get it to you; you do not need to ask again.",
-        details={"error": error_name[:100]},
+        failure_detail=error_name[:200], claimed_by_task="", failure_reason=failure_reason,
+        details={"error": error_name[:100]}, **fields,
     )
-    if request.user:
-        send_customer_email(user=request.user, name="export_failed", context=_request_context(request))
-    alert_privacy_team(subject=f"Export request #{request_id} failed ({error_name})",
-                       body=f"Export request #{request_id} failed with {error_name}. See it in the admin.")
-
-
-def alert_privacy_team(*, subject: str, body: str) -> None:
-    from django.core.mail import EmailMessage
-
-    if settings.PORTAL_PRIVACY_TEAM_EMAILS:
-        outbound_email_queue(
-            message=EmailMessage(f"[{settings.PORTAL_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL,
-                                 settings.PORTAL_PRIVACY_TEAM_EMAILS),
-            template="staff/alert", user_id=None,
-        )
 
 
 def requests_requeue_stuck(*, queued_for: timedelta, silent_for: timedelta) -> list[tuple[int, str]]:
@@ -264,27 +278,3 @@ def requests_requeue_stuck(*, queued_for: timedelta, silent_for: timedelta) -> l
         )
         PrivacyRequest.objects.filter(pk__in=[pk for pk, _ in waiting]).update(heartbeat_at=now)
     return waiting
-
-
-def exports_expire() -> int:
-    """Delete archives past their date; their requests become expired."""
-    storage = storages["exports"]
-    expired = 0
-    for archive in ExportArchive.objects.select_related("request").filter(
-        deleted_at__isnull=True, expires_at__lte=timezone.now()
-    ):
-        if storage.exists(archive.storage_name):
-            storage.delete(archive.storage_name)
-        with transaction.atomic():
-            ExportArchive.objects.filter(pk=archive.pk).update(deleted_at=timezone.now())
-            try:
-                request_transition(request=archive.request, to=Status.EXPIRED, allowed_from=(Status.COMPLETED,))
-            except IllegalTransition:
-                pass
-        expired += 1
-    return expired
-
-
-def export_download_record(*, request: PrivacyRequest, user) -> None:
-    audit_record(action="export.downloaded", actor_id=user.pk, obj=request,
-                 details={"size": request.archive.size})

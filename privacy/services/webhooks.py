@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from privacy import webhooks
-from privacy.jobs import enqueue_on_commit
+from privacy.jobs import Job, enqueue_on_commit
 from privacy.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -17,9 +17,7 @@ def webhook_endpoint_create(*, name: str, url: str, events: list[str]) -> Webhoo
     unknown = set(events) - set(WebhookEndpoint.Event.values)
     if unknown:
         raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
-    if settings.PRODUCTION and not url.startswith("https://"):
-        raise ValueError("webhooks carry customers' choices: use an https:// address")
-    webhooks.check_destination(url, allow_private=settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
+    webhooks.check_endpoint_url(url)
     return WebhookEndpoint.objects.create(
         name=name, url=url, events=sorted(set(events)), secret="whsec_" + secrets.token_urlsafe(32)
     )
@@ -31,15 +29,13 @@ def webhook_event_queue(*, event: str, payload: dict) -> list[WebhookDelivery]:
     The caller's change is already saved in this transaction; a failing
     endpoint only ever fails its own delivery.
     """
-    from privacy.tasks import deliver_webhook  # tasks import this module
-
     deliveries = [
         WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
         for endpoint in WebhookEndpoint.objects.filter(is_active=True)
         if event in endpoint.events
     ]
     for delivery in deliveries:
-        enqueue_on_commit(deliver_webhook, delivery.pk)
+        enqueue_on_commit(Job.DELIVER_WEBHOOK, delivery.pk)
     return deliveries
 
 
@@ -110,10 +106,8 @@ def webhook_deliveries_purge(*, older_than: timedelta) -> int:
 
 def webhook_deliveries_resend(*, deliveries) -> None:
     """Staff send undelivered deliveries again, from a fresh count of attempts."""
-    from privacy.tasks import deliver_webhook
-
     for delivery in deliveries.exclude(status=WebhookDelivery.Status.DELIVERED):
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.PENDING, attempts=0, status_changed_at=timezone.now()
         )
-        enqueue_on_commit(deliver_webhook, delivery.pk)
+        enqueue_on_commit(Job.DELIVER_WEBHOOK, delivery.pk)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from privacy import services
+from privacy import selectors, services
 from privacy.decorators import sensitive_view
 from privacy.forms import ErasureConfirmForm
 from privacy.models import PrivacyRequest
@@ -22,7 +22,7 @@ def _own_request(user, pk: int) -> PrivacyRequest:
 @require_GET
 @login_required
 def request_list(request):
-    requests = PrivacyRequest.objects.filter(user=request.user).select_related("archive")
+    requests = selectors.customer_requests(user=request.user)
     return render(request, "privacy/request_list.html", {"requests": requests})
 
 
@@ -37,7 +37,7 @@ def export_new(request):
             return redirect("export_new")
         messages.success(request, "We are building your archive. We will e-mail you when it is ready.")
         return redirect("privacy_request_detail", export.pk)
-    return render(request, "privacy/export_new.html", {"next_possible_at": services.next_export_possible_at(request.user)})
+    return render(request, "privacy/export_new.html", {"next_possible_at": selectors.next_export_possible_at(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,7 +55,7 @@ def erasure_new(request):
     return render(
         request,
         "privacy/erasure_new.html",
-        {"form": form, "plan": services.erasure_preview(), "grace_days": settings.PORTAL_ERASURE_GRACE_DAYS,
+        {"form": form, "plan": selectors.erasure_preview(), "grace_days": settings.PORTAL_ERASURE_GRACE_DAYS,
          "is_staff": request.user.is_staff},
     )
 

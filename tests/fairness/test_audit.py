@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from fairness import services
 from fairness.counting import count_cells
-from fairness.models import AppendOnlyError, FairnessAudit, FairnessAuditGroup, FairnessAuditUnit
+from fairness.models import FairnessAudit, FairnessAuditGroup, FairnessAuditUnit
+from privacy.models import AppendOnlyError, AuditEvent
 from fairness.tasks import run_fairness_audit, schedule_fairness_audit, sweep_stuck_fairness_audits
-from privacy.models import AuditEvent
 from tests.fairness.conftest import customers, decide, group_of, run_audit, unit_of
 
 

@@ -11,7 +11,7 @@ from privacy import services
 from privacy.models import OutboundEmail, PrivacyRequest
 from privacy.registry import registry
 from privacy.selectors import ai_permissions
-from privacy.services.requests import export_scratch_dir, export_storage_name
+from privacy.services.exports import export_scratch_dir, export_storage_name
 from privacy.tasks import run_erasure
 from tests.conftest import make_customer
 

@@ -245,7 +245,7 @@ def test_a_failure_tells_the_customer_alerts_staff_and_leaves_no_file(alice, mon
     def broken(**kwargs):
         raise RuntimeError("/secret/path alice@example.com")
 
-    monkeypatch.setattr("privacy.services.requests.build_archive", broken)
+    monkeypatch.setattr("privacy.services.exports.build_archive", broken)
     monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
     with django_capture_on_commit_callbacks(execute=True):
         export = services.export_request_create(user=alice)

@@ -1,0 +1,80 @@
+"""AI systems' transparency cards and the switchable AI purposes."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from privacy import services
+from privacy.models import AIPurpose, AIPurposeNotice, AISystem
+from privacy.permission_cache import invalidate_all_customers
+from privacy.taxonomy import CATEGORIES
+
+
+@admin.register(AISystem)
+class AISystemAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "provider", "flag_count", "review_count", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "provider")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        # Counted in the list's one query: how customers judge each system.
+        return super().get_queryset(request).annotate(
+            _flags=Count("flags", distinct=True), _reviews=Count("humanreviewrequest", distinct=True)
+        )
+
+    @admin.display(description="Flags from customers", ordering="_flags")
+    def flag_count(self, obj):
+        return obj._flags
+
+    @admin.display(description="Human reviews asked", ordering="_reviews")
+    def review_count(self, obj):
+        return obj._reviews
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["data_categories"].help_text = "A JSON list of: " + ", ".join(sorted(CATEGORIES))
+        return form
+
+
+# --- AI purposes, preferences, reviews ------------------------------------
+
+
+class AIPurposeNoticeInline(admin.TabularInline):
+    model = AIPurposeNotice
+    extra = 0
+    fields = ("version", "published_at", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AIPurpose)
+class AIPurposeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "legal_basis", "gpc_applies", "notice_version", "is_active", "display_order")
+    list_filter = ("legal_basis", "gpc_applies", "is_active")
+    filter_horizontal = ("ai_systems",)
+    readonly_fields = ("notice_version",)
+    inlines = [AIPurposeNoticeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Changing the legal basis would silently switch AI on (or off) for
+        # every customer who never chose: retire the purpose and add a new one.
+        return ("notice_version", "slug", "legal_basis") if obj else ("notice_version",)
+
+    def save_model(self, request, obj, form, change):
+        # A changed notice is a new version; choices keep the version they were made under.
+        new_text = form.cleaned_data["notice_text"]
+        if change:
+            obj.notice_text = AIPurpose.objects.get(pk=obj.pk).notice_text
+        super().save_model(request, obj, form, change)
+        services.purpose_update_notice(purpose=obj, text=new_text)
+        # Legal basis, GPC or "active" may have changed: every cached answer is stale.
+        invalidate_all_customers()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        invalidate_all_customers()
+
+

@@ -1,0 +1,23 @@
+"""The e-mail outbox, read-only: that an e-mail went out, never what it said."""
+
+from django.contrib import admin
+
+from privacy.models import OutboundEmail
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """Delivery status only: staff see that an e-mail went out, not what it said."""
+
+    list_display = ("id", "template", "status", "attempts", "last_error", "created_at", "sent_at")
+    list_filter = ("status", "template")
+    fields = ("template", "status", "attempts", "last_error", "created_at", "sent_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+

@@ -1,0 +1,189 @@
+"""Human reviews (answered with a structured result), AI-output flags and preference breaches."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from privacy import selectors, services
+from privacy.models import AIOutputFlag, HumanReviewRequest, PreferenceBreach
+
+
+class HumanReviewAnswerForm(forms.ModelForm):
+    """A person's structured answer: the outcome stands or is changed (to what), and a message."""
+
+    result = forms.ChoiceField(
+        label="Result", choices=HumanReviewRequest.Result.choices, widget=forms.RadioSelect, required=True
+    )
+    new_outcome = forms.ChoiceField(label="New outcome (when changed)", required=False, choices=[("", "—")])
+    new_outcome_label = forms.CharField(
+        label="New outcome, in the customer's words (when changed)", required=False, max_length=200,
+        help_text="E.g. “Refund approved”: the customer reads it as the decision's new outcome.",
+    )
+    answer = forms.CharField(
+        label="Message to the customer", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        help_text="What a person found, in plain words. The customer reads it in the portal.",
+    )
+
+    class Meta:
+        model = HumanReviewRequest
+        fields = ("result", "new_outcome", "new_outcome_label", "answer")
+
+    def __init__(self, *args, outcome_choices=(), staff_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff_user = staff_user
+        if outcome_choices:
+            self.fields["new_outcome"].choices = [("", "—"), *outcome_choices]
+        else:
+            # Nothing to change to: the subject is not an outcome (a conversation, say).
+            del self.fields["new_outcome"], self.fields["new_outcome_label"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("result") == HumanReviewRequest.Result.CHANGED and "new_outcome" in self.fields:
+            if not cleaned.get("new_outcome"):
+                self.add_error("new_outcome", "Say what the outcome becomes.")
+            if not cleaned.get("new_outcome_label", "").strip():
+                self.add_error("new_outcome_label", "Say it in the customer's words, e.g. “Refund approved”.")
+        # Refused here, not after saving: what was typed stays in the form.
+        if self.staff_user is not None:
+            try:
+                services.require_acknowledged_guidelines(self.staff_user)
+            except services.GuidelinesNotAcknowledged as refusal:
+                url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": self.staff_path})
+                raise forms.ValidationError(format_html('{} <a href="{}">Read them now</a> (your answer is kept here).',
+                                                        str(refusal), url)) from None
+        return cleaned
+
+
+@admin.register(HumanReviewRequest)
+class HumanReviewRequestAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "ai_system", "contests_outcome", "status", "result", "created_at", "due_at")
+    date_hierarchy = "created_at"
+    list_filter = ("status", "result", "ai_system", "contests_outcome")
+    list_select_related = ("user", "ai_system")
+    search_fields = ("user__email",)
+    form = HumanReviewAnswerForm
+    readonly_fields = ("user", "ai_system", "subject_summary", "statement", "contests_outcome", "status",
+                       "created_at", "due_at", "answered_at", "answered_by")
+    answered_fields = ("result", "new_outcome_label", "answer")
+
+    actions = ["start_review"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_fieldsets(self, request, obj=None):
+        asked = ("user", "ai_system", "subject_summary", "statement", "contests_outcome", "status", "created_at",
+                 "due_at")
+        if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
+            answer = (*self.answered_fields, "answered_at", "answered_by")
+        else:
+            answer = [name for name in ("result", "new_outcome", "new_outcome_label", "answer")
+                      if name in self._outcome_fields(obj)]
+        return [("What the customer asked", {"fields": asked}), ("The answer", {"fields": answer})]
+
+    def _outcome_fields(self, obj) -> set[str]:
+        source = selectors.human_review_subject_source(obj) if obj is not None else None
+        base = {"result", "answer"}
+        return base | {"new_outcome", "new_outcome_label"} if source and source.review_outcomes else base
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
+            return (*self.readonly_fields, *self.answered_fields)  # the customer already has it
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        source = selectors.human_review_subject_source(obj) if obj is not None else None
+        choices = source.review_outcomes.choices if source and source.review_outcomes else ()
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class AnswerForm(form):
+            staff_path = request.get_full_path()
+
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, outcome_choices=choices, staff_user=request.user, **form_kwargs)
+
+        return AnswerForm
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        review = self.get_object(request, object_id)
+        if (request.method == "GET" and review is not None and review.status != HumanReviewRequest.Status.ANSWERED
+                and not selectors.staff_acknowledged_current_guidelines(request.user)):
+            # Said before anything is typed: answering needs the current guidelines acknowledged.
+            url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": request.get_full_path()})
+            messages.warning(request, format_html(
+                'Before answering, read and acknowledge the current AI ethics and privacy guidelines. '
+                '<a href="{}">Read them now</a>.', url))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="About")
+    def subject_summary(self, obj):
+        subject = selectors.human_review_subject(review=obj)
+        if subject is None:
+            return "(no longer held)"
+        cells = format_html_join(
+            "", "<div><strong>{}:</strong> {}</div>", ((cell.label, cell.value) for cell in subject.row.cells)
+        )
+        return format_html("<p>{}</p>{}", subject.source.label, cells)
+
+    @admin.action(description="Start reviewing (the customer sees it is being looked at)", permissions=["change"])
+    def start_review(self, request, queryset):
+        try:
+            services.require_acknowledged_guidelines(request.user)
+        except services.GuidelinesNotAcknowledged as refusal:
+            messages.error(request, str(refusal))
+            return
+        started = sum(services.human_review_start(review=review, staff_user=request.user) for review in queryset)
+        messages.success(request, f"{started} review(s) started.")
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == HumanReviewRequest.Status.ANSWERED and not form.changed_data:
+            return
+        data = form.cleaned_data
+        request.review_answer_reported = True  # our message replaces Django's "changed successfully"
+        try:
+            services.human_review_answer(
+                review=HumanReviewRequest.objects.get(pk=obj.pk), answer=data["answer"], staff_user=request.user,
+                result=data["result"], new_outcome=data.get("new_outcome", ""),
+                new_outcome_label=data.get("new_outcome_label", ""),
+            )
+        except (ValueError, services.GuidelinesNotAcknowledged) as refusal:
+            messages.error(request, str(refusal))
+            return
+        messages.success(request, "The answer is saved and the customer has been e-mailed.")
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "review_answer_reported", False) and level == messages.SUCCESS:
+            return
+        super().message_user(request, message, level, *args, **kwargs)
+
+
+@admin.register(AIOutputFlag)
+class AIOutputFlagAdmin(admin.ModelAdmin):
+    list_display = ("id", "ai_system", "reason", "created_at")
+    list_filter = ("ai_system", "reason")
+    list_select_related = ("ai_system",)
+    readonly_fields = ("user", "ai_system", "content_type", "object_id", "reason", "comment", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PreferenceBreach)
+class PreferenceBreachAdmin(admin.ModelAdmin):
+    """AI use the business's systems reported against a customer's choice."""
+
+    list_display = ("id", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")
+    list_filter = ("purpose", "reason", "api_client")
+    list_select_related = ("purpose", "api_client", "content_type")
+    readonly_fields = ("user", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+

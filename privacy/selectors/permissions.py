@@ -1,0 +1,159 @@
+"""Reads of customers' AI permissions: whether AI may be used for a purpose, and why."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from privacy.models import (
+    AIPreference,
+    AIPurpose,
+    ConsentEvent,
+    ConsentMethod,
+    CustomerAISettings,
+    PrivacyRequest,
+)
+
+
+class PermissionReason(StrEnum):
+    """Why a purpose is allowed or not for a customer (the permission API's `reason`)."""
+
+    CHOICE = "choice"
+    DEFAULT = "default"
+    GPC = "gpc"
+    ALWAYS_HUMAN = "always_human"
+    ERASURE_PENDING = "erasure_pending"
+
+    @property
+    def overrides_choices(self) -> bool:
+        """Every purpose is off whatever the customer chose per purpose."""
+        return self in (PermissionReason.ALWAYS_HUMAN, PermissionReason.ERASURE_PENDING)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Whether AI may be used for one purpose on one customer, and why."""
+
+    purpose: AIPurpose
+    allowed: bool
+    reason: PermissionReason
+    since: datetime | None
+    notice_version: int
+    method: str
+
+    def as_json(self) -> dict:
+        return {
+            "purpose": self.purpose.slug,
+            "allowed": self.allowed,
+            "reason": str(self.reason),
+            "since": self.since.isoformat() if self.since else None,
+            "notice_version": self.notice_version,
+        }
+
+    @property
+    def can_switch(self) -> bool:
+        return not self.reason.overrides_choices
+
+    @property
+    def explanation(self) -> SafeString:
+        """Why it is on or off, in the customer's words (our own translated text; the date is escaped)."""
+        when = date_format(timezone.localtime(self.since), "j F Y") if self.since else ""
+        if self.reason == PermissionReason.ALWAYS_HUMAN:
+            text = gettext("You asked to be served by people only.")
+        elif self.reason == PermissionReason.ERASURE_PENDING:
+            text = gettext("Your data is about to be erased.")
+        elif self.reason == PermissionReason.GPC:
+            text = gettext("Your browser's privacy signal (Global Privacy Control), honoured on {when}.")
+        elif self.reason == PermissionReason.CHOICE:
+            text = gettext("Your choice on {when}.")
+        elif self.purpose.default_allowed:
+            text = gettext("Default: on until you switch it off (our legitimate interest).")
+        else:
+            text = gettext("Default: off until you switch it on (we need your consent).")
+        return format_html(text, when=when)
+
+
+# An override switches every purpose off whatever the choices: it returns
+# (reason, since) or None. Features that need one (a pending erasure) add
+# theirs with `register_permission_override`.
+Override = tuple[PermissionReason, datetime | None]
+_PERMISSION_OVERRIDES: list = []
+
+
+def register_permission_override(override) -> None:
+    _PERMISSION_OVERRIDES.append(override)
+
+
+def _always_human_override(user, settings_: CustomerAISettings | None) -> Override | None:
+    if settings_ is not None and settings_.always_human:
+        return PermissionReason.ALWAYS_HUMAN, settings_.always_human_changed_at
+    return None
+
+
+def _erasure_pending_override(user, settings_: CustomerAISettings | None) -> Override | None:
+    # Open, or failed part-way (some data already gone): AI stays off either way.
+    pending = (
+        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE)
+        .filter(Q(status__in=PrivacyRequest.OPEN_STATUSES) | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False))
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    return (PermissionReason.ERASURE_PENDING, pending) if pending else None
+
+
+register_permission_override(_always_human_override)
+register_permission_override(_erasure_pending_override)
+
+
+def _permission(purpose: AIPurpose, preference: AIPreference | None, user, override: Override | None) -> Permission:
+    if override is not None:
+        reason, since = override
+        return Permission(purpose, False, reason, since, purpose.notice_version, "")
+    if preference is not None:
+        reason = PermissionReason.GPC if preference.method == ConsentMethod.GPC else PermissionReason.CHOICE
+        return Permission(
+            purpose, preference.allowed, reason, preference.changed_at, preference.notice_version, preference.method
+        )
+    since = max(user.date_joined, purpose.created_at)
+    return Permission(purpose, purpose.default_allowed, PermissionReason.DEFAULT, since, purpose.notice_version,
+                      ConsentMethod.DEFAULT)
+
+
+def _override_for(user) -> Override | None:
+    settings_ = CustomerAISettings.objects.filter(user=user).first()
+    for override in _PERMISSION_OVERRIDES:
+        found = override(user, settings_)
+        if found:
+            return found
+    return None
+
+
+def ai_permissions(*, user, purposes=None) -> list[Permission]:
+    """Every active purpose's permission for `user`: three queries, whatever the number of purposes.
+
+    `purposes` may be a queryset of active purposes with related data prefetched.
+    """
+    purposes = list(purposes if purposes is not None else AIPurpose.objects.filter(is_active=True))
+    preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user=user)}
+    override = _override_for(user)
+    return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
+
+
+def ai_permission_for(*, user, purpose: AIPurpose, ignore_overrides: bool = False) -> Permission:
+    preference = AIPreference.objects.filter(user=user, purpose=purpose).first()
+    override = None if ignore_overrides else _override_for(user)
+    return _permission(purpose, preference, user, override)
+
+
+def consent_timeline(*, user, limit: int = 100) -> list[ConsentEvent]:
+    return list(ConsentEvent.objects.filter(user=user).select_related("purpose")[:limit])
+
+
+def customer_ai_settings(*, user) -> CustomerAISettings | None:
+    return CustomerAISettings.objects.filter(user=user).first()

@@ -1,0 +1,185 @@
+"""Exports: asking for one, the job that builds the archive, downloads and expiry.
+
+The request's states move through `privacy.services.requests`; this module
+does what only an export does: build, store and remove archive files.
+"""
+
+import logging
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+from django.utils import formats, timezone
+
+from privacy.exporting import build_archive
+from privacy.models import ExportArchive, PrivacyRequest
+from privacy.notifications import request_email_context, send_customer_email
+from privacy.selectors.requests import next_export_possible_at
+from privacy.services.audit import audit_record
+from privacy.services.requests import (
+    IllegalTransition,
+    RequestRefused,
+    request_claim,
+    request_complete,
+    request_fail,
+    request_release,
+    request_submit,
+    request_transition,
+)
+from privacy.services.staff_notices import alert_privacy_team
+
+logger = logging.getLogger(__name__)
+Status = PrivacyRequest.Status
+ALREADY_ASKED = "You already have an export on its way. You can follow it on its page."
+
+
+@transaction.atomic
+def export_request_create(*, user, actor_id: int | None = None) -> PrivacyRequest:
+    if PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.EXPORT,
+                                     status__in=PrivacyRequest.OPEN_STATUSES).exists():
+        raise RequestRefused(ALREADY_ASKED)
+    next_at = next_export_possible_at(user)
+    if next_at:
+        when = formats.date_format(timezone.localtime(next_at), "DATETIME_FORMAT")
+        raise RequestRefused(f"You can ask for a new export from {when} (one export every "
+                             f"{settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS} hours).")
+    needs_approval = settings.PORTAL_APPROVAL_REQUIRED.get("export", False)
+    request = request_submit(
+        user=user, kind=PrivacyRequest.Kind.EXPORT, status=Status.AWAITING_APPROVAL if needs_approval else Status.APPROVED,
+        actor_id=actor_id, refusal=ALREADY_ASKED, details={},
+    )
+    send_customer_email(user=user, name="request_received", context=request_email_context(request))
+    return request
+
+
+def export_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
+    """Take a queued export to build it; None when another delivery has it or it is no longer wanted."""
+    return request_claim(request_id=request_id, kind=PrivacyRequest.Kind.EXPORT, task_id=task_id, progress_done=0)
+
+
+# --- the archive's files ----------------------------------------------------
+
+
+def export_scratch_dir(request: PrivacyRequest) -> Path:
+    return Path(settings.PORTAL_SCRATCH_DIR) / f"export-{request.pk}"
+
+
+def export_storage_name(request: PrivacyRequest) -> str:
+    # Fixed per request: a rebuilt archive replaces the earlier attempt's file.
+    return f"exports/request-{request.pk}.zip"
+
+
+def export_files_delete(request: PrivacyRequest, *, unless_archived: bool = False) -> None:
+    """Every file an export may have left: its archive in storage and its scratch folder.
+
+    `unless_archived`: only what a build cut short left, never a finished
+    archive the customer may still download.
+    """
+    archive = ExportArchive.objects.filter(request_id=request.pk).first()
+    if unless_archived and archive is not None:
+        return
+    storage = storages["exports"]
+    # The name the row records (storage may have chosen another), and the fixed one a build stores under.
+    for name in {export_storage_name(request), *([archive.storage_name] if archive else [])}:
+        if storage.exists(name):
+            storage.delete(name)
+    shutil.rmtree(export_scratch_dir(request), ignore_errors=True)
+
+
+def _remove_partial_archive(request_id: int) -> None:
+    try:
+        export_files_delete(PrivacyRequest(pk=request_id), unless_archived=True)
+    except OSError:
+        logger.warning("could not remove the partial archive of request id=%s", request_id)
+
+
+# --- the job ------------------------------------------------------------------
+
+
+def export_build(*, request: PrivacyRequest) -> ExportArchive:
+    """Build, store and deliver a claimed export."""
+    storage = storages["exports"]
+
+    def progress(done: int, total: int) -> None:
+        PrivacyRequest.objects.filter(pk=request.pk).update(
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
+
+    def heartbeat() -> None:
+        PrivacyRequest.objects.filter(pk=request.pk).update(heartbeat_at=timezone.now())
+
+    # A fixed folder and name per request: what a killed worker left is
+    # removed when the job is next taken (and on erasure), never left lying about.
+    export_files_delete(request, unless_archived=True)
+    scratch = export_scratch_dir(request)
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    try:
+        target = scratch / "archive.zip"
+        size, sha256 = build_archive(
+            user=request.user, portal_name=settings.PORTAL_NAME, target=target, on_progress=progress,
+            heartbeat=heartbeat, scratch_dir=scratch,
+        )
+        with open(target, "rb") as built:
+            stored_name = storage.save(export_storage_name(request), File(built))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    with transaction.atomic():
+        ExportArchive.objects.filter(request=request).delete()
+        archive = ExportArchive.objects.create(
+            request=request, storage_name=stored_name, size=size, sha256=sha256,
+            expires_at=timezone.now() + timedelta(days=settings.PORTAL_EXPORT_RETENTION_DAYS),
+        )
+        request_complete(request=request, details={"size": size})
+        send_customer_email(user=request.user, name="export_ready",
+                            context={**request_email_context(request), "archive": archive})
+    logger.info("export request id=%s built (%d bytes)", request.pk, size)
+    return archive
+
+
+def export_release(*, request_id: int, error_name: str) -> None:
+    """Put an export back in the queue after a transient error (storage down)."""
+    request_release(request_id=request_id, error_name=error_name)
+    _remove_partial_archive(request_id)
+
+
+def export_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
+    """Give up on an export: tell the customer in plain words, alert the privacy team."""
+    request = request_fail(
+        request_id=request_id, error_name=error_name, task_id=task_id, finished_at=timezone.now(),
+        failure_reason="We could not build your archive. Our privacy team has been told and will "
+        "get it to you; you do not need to ask again.",
+    )
+    if request is None:
+        return
+    _remove_partial_archive(request_id)
+    if request.user:
+        send_customer_email(user=request.user, name="export_failed", context=request_email_context(request))
+    alert_privacy_team(subject=f"Export request #{request_id} failed ({error_name})",
+                       body=f"Export request #{request_id} failed with {error_name}. See it in the admin.")
+
+
+def exports_expire() -> int:
+    """Delete archives past their date; their requests become expired."""
+    expired = 0
+    for archive in ExportArchive.objects.select_related("request").filter(
+        deleted_at__isnull=True, expires_at__lte=timezone.now()
+    ):
+        export_files_delete(archive.request)
+        with transaction.atomic():
+            ExportArchive.objects.filter(pk=archive.pk).update(deleted_at=timezone.now())
+            try:
+                request_transition(request=archive.request, to=Status.EXPIRED, allowed_from=(Status.COMPLETED,))
+            except IllegalTransition:
+                pass
+        expired += 1
+    return expired
+
+
+def export_download_record(*, request: PrivacyRequest, user) -> None:
+    audit_record(action="export.downloaded", actor_id=user.pk, obj=request,
+                 details={"size": request.archive.size})

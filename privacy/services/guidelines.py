@@ -1,0 +1,40 @@
+"""The staff's "AI ethics and privacy guidelines": publishing a version, acknowledging it."""
+
+from django.db import transaction
+
+from privacy.models import GuidelinesAcknowledgement, StaffGuidelines
+from privacy.selectors.desk import staff_acknowledged_current_guidelines
+from privacy.services.audit import audit_record
+
+
+class GuidelinesNotAcknowledged(Exception):
+    """The staff member must read and acknowledge the current guidelines first."""
+
+
+def require_acknowledged_guidelines(user) -> None:
+    if not staff_acknowledged_current_guidelines(user):
+        raise GuidelinesNotAcknowledged(
+            "Read and acknowledge the current AI ethics and privacy guidelines before deciding requests or "
+            "answering reviews."
+        )
+
+
+@transaction.atomic
+def guidelines_publish(*, text: str, staff_user) -> StaffGuidelines:
+    if not text.strip():
+        raise ValueError("guidelines need a text")
+    latest = StaffGuidelines.objects.select_for_update().order_by("-version").first()
+    guidelines = StaffGuidelines.objects.create(
+        version=(latest.version + 1) if latest else 1, text=text.strip(), published_by=staff_user
+    )
+    audit_record(action="guidelines.published", actor_id=staff_user.pk, obj=guidelines,
+                 details={"version": guidelines.version})
+    return guidelines
+
+
+def guidelines_acknowledge(*, guidelines: StaffGuidelines, staff_user) -> GuidelinesAcknowledgement:
+    acknowledgement, created = GuidelinesAcknowledgement.objects.get_or_create(guidelines=guidelines, user=staff_user)
+    if created:
+        audit_record(action="guidelines.acknowledged", actor_id=staff_user.pk, obj=guidelines,
+                     details={"version": guidelines.version})
+    return acknowledgement
