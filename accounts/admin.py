@@ -28,23 +28,10 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None:
             return (*self.readonly_fields, "email")
         return self.readonly_fields
+
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
-        (
-            "Profile",
-            {
-                "fields": (
-                    "full_name",
-                    "phone",
-                    "address_line1",
-                    "address_line2",
-                    "postal_code",
-                    "city",
-                    "country",
-                    "preferred_language",
-                )
-            },
-        ),
+        ("Profile", {"fields": User.PROFILE_FIELDS}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

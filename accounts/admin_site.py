@@ -40,7 +40,8 @@ class PortalAdminSite(admin.AdminSite):
             next_url = request.GET.get("next") or reverse("admin:index")
             if not is_mfa_enabled(user):
                 messages.warning(
-                    request, "Staff need two-factor authentication to open the admin. Set up an authenticator app first."
+                    request,
+                    "Staff need two-factor authentication to open the admin. Set up an authenticator app first.",
                 )
                 return redirect("mfa_activate_totp")
             messages.info(request, "Confirm it's you with your second factor to open the admin.")

@@ -18,10 +18,10 @@ from django.db import transaction
 from accounts.models import User
 from privacy.demo import demo_seeder
 
-DEMO_PASSWORD_SUFFIX = "-demo-2026"
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 - printed for everyone by `make run`, refused in production
 # A valid base32 TOTP secret, printed by `make run` so a newcomer can add it
 # to an authenticator app (or use `make totp`).
-DEMO_OFFICER_TOTP_SECRET = "PORTALDEMOOFFICERSECRETKEY234567"
+DEMO_OFFICER_TOTP_SECRET = "PORTALDEMOOFFICERSECRETKEY234567"  # noqa: S105 - the demo officer's, printed too
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,35 @@ class DemoPerson:
 
 DEMO_PEOPLE = (
     DemoPerson(
-        "alice@example.com", "Alice Archer", "alice" + DEMO_PASSWORD_SUFFIX,
-        phone="+44 20 7946 0011", address_line1="12 Harbour Street", postal_code="BS1 4QA",
-        city="Bristol", country="United Kingdom",
+        "alice@example.com",
+        "Alice Archer",
+        "alice" + DEMO_PASSWORD_SUFFIX,
+        phone="+44 20 7946 0011",
+        address_line1="12 Harbour Street",
+        postal_code="BS1 4QA",
+        city="Bristol",
+        country="United Kingdom",
     ),
     DemoPerson(
-        "bob@example.com", "Bob Brennan", "bob" + DEMO_PASSWORD_SUFFIX,
-        phone="+353 1 555 0142", address_line1="4 Quay Road", postal_code="D02 X285",
-        city="Dublin", country="Ireland",
+        "bob@example.com",
+        "Bob Brennan",
+        "bob" + DEMO_PASSWORD_SUFFIX,
+        phone="+353 1 555 0142",
+        address_line1="4 Quay Road",
+        postal_code="D02 X285",
+        city="Dublin",
+        country="Ireland",
     ),
     DemoPerson(
-        "charlie@example.com", "Charlie Chen", "charlie" + DEMO_PASSWORD_SUFFIX,
-        phone="+49 30 5550 1234", address_line1="Torstraße 7", postal_code="10119",
-        city="Berlin", country="Germany", preferred_language="de",
+        "charlie@example.com",
+        "Charlie Chen",
+        "charlie" + DEMO_PASSWORD_SUFFIX,
+        phone="+49 30 5550 1234",
+        address_line1="Torstraße 7",
+        postal_code="10119",
+        city="Berlin",
+        country="Germany",
+        preferred_language="de",
     ),
     DemoPerson("officer@example.com", "Olivia Okafor", "officer" + DEMO_PASSWORD_SUFFIX, is_staff=True),
 )

@@ -53,12 +53,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         "staff status", default=False, help_text="Whether the user can sign in to the staff admin."
     )
-    is_active = models.BooleanField(
-        "active", default=True, help_text="Unselect this instead of deleting accounts."
-    )
+    is_active = models.BooleanField("active", default=True, help_text="Unselect this instead of deleting accounts.")
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+
+    # What a customer edits on their profile page (and staff in the admin).
+    PROFILE_FIELDS = (
+        "full_name",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "postal_code",
+        "city",
+        "country",
+        "preferred_language",
+    )
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"

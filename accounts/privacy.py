@@ -13,6 +13,7 @@ from accounts.models import User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
 
+
 def _sign_out_sessions(user_sessions, user) -> None:
     # Ends each session in the session store too: deleting the rows alone
     # would leave the browsers signed in.
@@ -57,7 +58,7 @@ registry.declare(
             postal_code="",
             city="",
             country="",
-            password="!erased",
+            password="!erased",  # noqa: S106 - "!" starts an unusable hash: the account can never sign in
             is_active=False,
             # A new random public ID: downstream systems told of the erasure
             # know the old one; nothing links the anonymised row to it.

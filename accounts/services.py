@@ -2,20 +2,9 @@
 
 from accounts.models import User
 
-PROFILE_FIELDS = (
-    "full_name",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-    "country",
-    "preferred_language",
-)
-
 
 def user_update_profile(*, user: User, **changes: str) -> User:
-    unknown = set(changes) - set(PROFILE_FIELDS)
+    unknown = set(changes) - set(User.PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not profile fields: {', '.join(sorted(unknown))}")
     for field, value in changes.items():

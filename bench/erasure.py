@@ -57,12 +57,15 @@ def main():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 f'DELETE FROM "{tables[Message]}" WHERE conversation_id IN '
-                f'(SELECT id FROM "{tables[Conversation]}" WHERE customer_id = %s)', [floor_user.pk]
+                f'(SELECT id FROM "{tables[Conversation]}" WHERE customer_id = %s)',
+                [floor_user.pk],
             )
             cursor.execute(f'DELETE FROM "{tables[AIInference]}" WHERE customer_id = %s', [floor_user.pk])
             cursor.execute(f'DELETE FROM "{tables[Conversation]}" WHERE customer_id = %s', [floor_user.pk])
-            cursor.execute(f'UPDATE "{User._meta.db_table}" SET email = %s, full_name = %s, is_active = %s WHERE id = %s',
-                           [f"erased-{floor_user.pk}@erased.invalid", "", False, floor_user.pk])
+            cursor.execute(
+                f'UPDATE "{User._meta.db_table}" SET email = %s, full_name = %s, is_active = %s WHERE id = %s',
+                [f"erased-{floor_user.pk}@erased.invalid", "", False, floor_user.pk],
+            )
         floors.append(time.perf_counter() - started)
 
         job_user = User.objects.get(email=f"job{run}@example.com")

@@ -44,24 +44,44 @@ def seed(messages: int, email: str) -> None:
     from interactions.models import AIInference, Conversation, Message
     from privacy.models import AISystem
 
-    assistant, _ = AISystem.objects.get_or_create(slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"})
+    assistant, _ = AISystem.objects.get_or_create(
+        slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"}
+    )
     customer = User.objects.create_user(email=email, password="bench-password-123", full_name="Bench Customer")
     now = timezone.now()
     conversations = Conversation.objects.bulk_create(
-        Conversation(customer=customer, channel="chat", subject=f"Topic {i}", handled_by="ai", ai_system=assistant,
-                     started_at=now - timedelta(hours=i))
+        Conversation(
+            customer=customer,
+            channel="chat",
+            subject=f"Topic {i}",
+            handled_by="ai",
+            ai_system=assistant,
+            started_at=now - timedelta(hours=i),
+        )
         for i in range(max(1, messages // 50))
     )
     Message.objects.bulk_create(
-        (Message(conversation=conversations[(i // 50) % len(conversations)], sender="ai" if i % 2 else "customer",
-                 body=f"Message {i}: my order has not arrived, can you check the delivery status please?",
-                 sent_at=now - timedelta(minutes=i), ai_system=assistant if i % 2 else None)
-         for i in range(messages)),
+        (
+            Message(
+                conversation=conversations[(i // 50) % len(conversations)],
+                sender="ai" if i % 2 else "customer",
+                body=f"Message {i}: my order has not arrived, can you check the delivery status please?",
+                sent_at=now - timedelta(minutes=i),
+                ai_system=assistant if i % 2 else None,
+            )
+            for i in range(messages)
+        ),
         batch_size=5000,
     )
     AIInference.objects.bulk_create(
-        AIInference(customer=customer, ai_system=assistant, kind="sentiment", value="neutral", confidence=0.8,
-                    inferred_at=now - timedelta(minutes=i))
+        AIInference(
+            customer=customer,
+            ai_system=assistant,
+            kind="sentiment",
+            value="neutral",
+            confidence=0.8,
+            inferred_at=now - timedelta(minutes=i),
+        )
         for i in range(messages // 50)
     )
 
@@ -96,14 +116,19 @@ def measure_floor(email: str) -> dict:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
         target = Path(scratch) / "floor.zip"
-        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive, \
-                archive.open("data.json", "w", force_zip64=True) as out:
+        with (
+            zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
+            archive.open("data.json", "w", force_zip64=True) as out,
+        ):
             out.write(b'{"sources": [')
             for index, source in enumerate(registry.sources):
                 reader = SourceReader(source)
                 # The ORM only writes the SQL; rows are fetched and dumped raw.
                 sql, params = (
-                    source.rows_for(user).order_by(*source.ordering).values_list(*reader.lookups).query.sql_with_params()
+                    source.rows_for(user)
+                    .order_by(*source.ordering)
+                    .values_list(*reader.lookups)
+                    .query.sql_with_params()
                 )
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
@@ -130,8 +155,13 @@ def child(mode: str, email: str, data_dir: str) -> None:
 
 
 def run_child(mode: str, email: str, data_dir: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, email, data_dir],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, email, data_dir],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -163,8 +193,10 @@ def main():
     print(f"  floor    {floor['seconds']:7.2f} s   archive {floor['size'] / 1e6:6.1f} MB   (raw SQL -> JSON in a ZIP)")
     print(f"  ratio    {job['seconds'] / floor['seconds']:.2f}x the floor (target: at most 1.5x)")
     growth = job["peak_mb"] - small_job["peak_mb"]
-    print(f"  memory   peak {job['peak_mb']:.0f} MB at {args.messages:,} messages, {small_job['peak_mb']:.0f} MB at "
-          f"{args.small:,}: +{growth:.0f} MB (target: at most +50 MB)")
+    print(
+        f"  memory   peak {job['peak_mb']:.0f} MB at {args.messages:,} messages, {small_job['peak_mb']:.0f} MB at "
+        f"{args.small:,}: +{growth:.0f} MB (target: at most +50 MB)"
+    )
 
 
 if __name__ == "__main__":

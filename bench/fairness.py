@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +39,11 @@ LANGUAGES = ["en", "en", "en", "de", "de", "es", "fr"]
 REGIONS = ["north", "south", "east", "west"]
 AGE_BANDS = ["under_25", "25_34", "35_44", "45_54", "55_64", "65_plus"]
 GENDERS = ["woman", "man", "woman", "man", "non_binary"]
-KINDS = [("refund_request", "Refund request"), ("request_priority", "Priority of your request"),
-         ("offer_eligibility", "Loyalty offer")]
+KINDS = [
+    ("refund_request", "Refund request"),
+    ("request_priority", "Priority of your request"),
+    ("offer_eligibility", "Loyalty offer"),
+]
 
 
 def setup_django(data_dir: str, database_url: str | None) -> None:
@@ -71,7 +74,9 @@ def seed(decisions: int) -> None:
     ]
     purpose = AIPurpose.objects.get(slug="automated-decisions").pk
     customers = decisions // DECISIONS_PER_CUSTOMER
-    User.objects.bulk_create((User(email=f"c{n}@bench.invalid", password="!") for n in range(customers)), batch_size=10_000)
+    User.objects.bulk_create(
+        (User(email=f"c{n}@bench.invalid", password="!") for n in range(customers)), batch_size=10_000
+    )
     ids = list(User.objects.filter(email__endswith="@bench.invalid").values_list("pk", flat=True))
     recorded, volunteered = [], []
     for pk in ids:
@@ -89,11 +94,26 @@ def seed(decisions: int) -> None:
     RecordedAttribute.objects.bulk_create(recorded, batch_size=10_000)
     VolunteeredAttribute.objects.bulk_create(volunteered, batch_size=10_000)
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     table = AIDecision._meta.db_table
-    columns = ["customer_id", "ai_system_id", "purpose_id", "kind", "kind_label", "outcome", "outcome_label",
-               "model_version", "decided_at", "human_involved", "reasons", "review_result", "final_outcome",
-               "final_outcome_label", "external_id", "created_at"]
+    columns = [
+        "customer_id",
+        "ai_system_id",
+        "purpose_id",
+        "kind",
+        "kind_label",
+        "outcome",
+        "outcome_label",
+        "model_version",
+        "decided_at",
+        "human_involved",
+        "reasons",
+        "review_result",
+        "final_outcome",
+        "final_outcome_label",
+        "external_id",
+        "created_at",
+    ]
 
     def rows():
         for index in range(decisions):
@@ -104,8 +124,24 @@ def seed(decisions: int) -> None:
             outcome = "neutral" if roll < 0.05 else "favourable" if roll < 0.80 else "unfavourable"
             review = rng.choice(["upheld", "changed"]) if outcome == "unfavourable" and rng.random() < 0.1 else ""
             decided = now - timedelta(days=rng.uniform(0.01, 89))
-            yield (customer, system, purpose, kind, label, outcome, outcome, "1", decided, False,
-                   '[{"text": "A reason.", "weight": null}]', review, "", "", "", now)
+            yield (
+                customer,
+                system,
+                purpose,
+                kind,
+                label,
+                outcome,
+                outcome,
+                "1",
+                decided,
+                False,
+                '[{"text": "A reason.", "weight": null}]',
+                review,
+                "",
+                "",
+                "",
+                now,
+            )
 
     placeholders = ", ".join(["%s"] * len(columns))
     with transaction.atomic(), connection.cursor() as cursor:
@@ -134,8 +170,7 @@ def floor_sql() -> str:
     decision, recorded, volunteered = (m._meta.db_table for m in (AIDecision, RecordedAttribute, VolunteeredAttribute))
 
     def join(alias, table, attribute):
-        return (f"LEFT JOIN {table} {alias} ON {alias}.customer_id = d.customer_id "
-                f"AND {alias}.attribute = '{attribute}'")
+        return f"LEFT JOIN {table} {alias} ON {alias}.customer_id = d.customer_id AND {alias}.attribute = '{attribute}'"
 
     return f"""
         SELECT d.ai_system_id, d.kind,
@@ -175,20 +210,32 @@ def measure(mode: str) -> dict:
         with connection.cursor() as cursor:
             cursor.execute(floor_sql(), [start, end])
             cells = cursor.fetchall()
-        return {"seconds": time.perf_counter() - began, "cells": len(cells),
-                "decisions": sum(row[7] + row[8] + row[9] for row in cells)}
+        return {
+            "seconds": time.perf_counter() - began,
+            "cells": len(cells),
+            "decisions": sum(row[7] + row[8] + row[9] for row in cells),
+        }
     if mode == "check":
         with connection.cursor() as cursor:
             cursor.execute(floor_sql(), [start, end])
-            floor = sorted((row[0], row[1], tuple(row[2:7]), tuple(int(x) for x in row[7:13])) for row in cursor.fetchall())
-        ours = sorted((c.ai_system_id, c.kind, c.values, c.counts.as_tuple()) for c in count_cells(window_start=start, window_end=end))
+            floor = sorted(
+                (row[0], row[1], tuple(row[2:7]), tuple(int(x) for x in row[7:13])) for row in cursor.fetchall()
+            )
+        ours = sorted(
+            (c.ai_system_id, c.kind, c.values, c.counts.as_tuple())
+            for c in count_cells(window_start=start, window_end=end)
+        )
         return {"same_counts": floor == ours, "cells": len(ours)}
     audit = services.fairness_audit_request(trigger="command", enqueue=False)
     began = time.perf_counter()
     claimed = services.fairness_audit_claim(audit_id=audit.pk, task_id=f"bench-{audit.pk}")
     done = services.fairness_audit_execute(audit=claimed)
-    return {"seconds": time.perf_counter() - began, "decisions": done.decisions_counted,
-            "units": done.units.count(), "verdict": done.verdict}
+    return {
+        "seconds": time.perf_counter() - began,
+        "decisions": done.decisions_counted,
+        "units": done.units.count(),
+        "verdict": done.verdict,
+    }
 
 
 def child(mode: str, data_dir: str, database_url: str) -> None:
@@ -198,15 +245,19 @@ def child(mode: str, data_dir: str, database_url: str) -> None:
     from fairness.statistics import Counts, Thresholds, unit_figures
 
     unit_figures({("a",): Counts(40, 10, 0, 20), ("b",): Counts(30, 20, 0, 20)}, Thresholds())
-    count_cells(window_start=datetime(2000, 1, 1, tzinfo=timezone.utc), window_end=datetime(2000, 1, 2, tzinfo=timezone.utc))
+    count_cells(window_start=datetime(2000, 1, 1, tzinfo=UTC), window_end=datetime(2000, 1, 2, tzinfo=UTC))
     result = measure(mode)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
 def run_child(mode: str, data_dir: str, database_url: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, data_dir, database_url or ""],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, data_dir, database_url or ""],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode:
         raise SystemExit(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -223,14 +274,18 @@ def seed_child(decisions: int, data_dir: str, database_url: str) -> None:
 def report(vendor: str, args, big: dict, small: dict) -> None:
     audit, floor = statistics.median(big["audit"]), statistics.median(big["floor"])
     print(f"Fairness audit ({vendor}), {args.decisions:,} decisions in the window, median of {args.repeat} runs")
-    print(f"  counts   {'identical' if big['check']['same_counts'] else 'DIFFERENT'} to the floor's "
-          f"({big['check']['cells']:,} cells of system × kind × every attribute)")
+    print(
+        f"  counts   {'identical' if big['check']['same_counts'] else 'DIFFERENT'} to the floor's "
+        f"({big['check']['cells']:,} cells of system × kind × every attribute)"
+    )
     print(f"  audit    {audit:7.2f} s   ({big['units']} units counted, computed with scipy and stored)")
     print(f"  floor    {floor:7.2f} s   (one raw SQL GROUP BY producing the same counts)")
     print(f"  ratio    {audit / floor:.2f}x the floor (target: at most 2x)")
     growth = big["peak_mb"] - small["peak_mb"]
-    print(f"  memory   peak {big['peak_mb']:.0f} MB at {args.decisions:,} decisions, {small['peak_mb']:.0f} MB at "
-          f"{args.small:,}: {growth:+.0f} MB (target: at most +50 MB)")
+    print(
+        f"  memory   peak {big['peak_mb']:.0f} MB at {args.decisions:,} decisions, {small['peak_mb']:.0f} MB at "
+        f"{args.small:,}: {growth:+.0f} MB (target: at most +50 MB)"
+    )
 
 
 def bench(args, url_for) -> None:
@@ -247,8 +302,13 @@ def bench(args, url_for) -> None:
             floors.append(floor["seconds"])
             audits.append(audit["seconds"])
             peaks.append(audit["peak_mb"])
-        results[size] = {"floor": floors, "audit": audits, "peak_mb": max(peaks), "units": audit["units"],
-                         "check": run_child("check", data_dir, url) if size == args.decisions else None}
+        results[size] = {
+            "floor": floors,
+            "audit": audits,
+            "peak_mb": max(peaks),
+            "units": audit["units"],
+            "check": run_child("check", data_dir, url) if size == args.decisions else None,
+        }
     report(args.database, args, results[args.decisions], results[args.small])
 
 

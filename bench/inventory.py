@@ -33,26 +33,52 @@ def build_history(messages: int):
     from interactions.models import AIInference, Conversation, Message
     from privacy.models import AISystem
 
-    assistant, _ = AISystem.objects.get_or_create(slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"})
-    analyser, _ = AISystem.objects.get_or_create(slug="intent-analyser", defaults={"name": "Intent analyser", "provider": "x", "description": "x", "contact": "x"})
-    customer = User.objects.create_user(email=f"bench-{time.time_ns()}@example.com", password="bench-password-123", full_name="Bench Customer")
+    assistant, _ = AISystem.objects.get_or_create(
+        slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"}
+    )
+    analyser, _ = AISystem.objects.get_or_create(
+        slug="intent-analyser",
+        defaults={"name": "Intent analyser", "provider": "x", "description": "x", "contact": "x"},
+    )
+    customer = User.objects.create_user(
+        email=f"bench-{time.time_ns()}@example.com", password="bench-password-123", full_name="Bench Customer"
+    )
     now = timezone.now()
     per_conversation = 50
     conversations = Conversation.objects.bulk_create(
-        Conversation(customer=customer, channel="chat", subject=f"Topic {i}", handled_by="ai", ai_system=assistant,
-                     started_at=now - timedelta(hours=i))
+        Conversation(
+            customer=customer,
+            channel="chat",
+            subject=f"Topic {i}",
+            handled_by="ai",
+            ai_system=assistant,
+            started_at=now - timedelta(hours=i),
+        )
         for i in range(messages // per_conversation)
     )
     Message.objects.bulk_create(
-        (Message(conversation=conversations[i // per_conversation], sender="ai" if i % 2 else "customer",
-                 body=f"Message {i}: where is my order? " * 3, sent_at=now - timedelta(minutes=i),
-                 ai_system=assistant if i % 2 else None)
-         for i in range(messages)),
+        (
+            Message(
+                conversation=conversations[i // per_conversation],
+                sender="ai" if i % 2 else "customer",
+                body=f"Message {i}: where is my order? " * 3,
+                sent_at=now - timedelta(minutes=i),
+                ai_system=assistant if i % 2 else None,
+            )
+            for i in range(messages)
+        ),
         batch_size=2000,
     )
     AIInference.objects.bulk_create(
-        AIInference(customer=customer, ai_system=analyser, kind="sentiment", value="neutral", confidence=0.8,
-                    inferred_at=now - timedelta(minutes=i), conversation=conversations[i % len(conversations)])
+        AIInference(
+            customer=customer,
+            ai_system=analyser,
+            kind="sentiment",
+            value="neutral",
+            confidence=0.8,
+            inferred_at=now - timedelta(minutes=i),
+            conversation=conversations[i % len(conversations)],
+        )
         for i in range(messages // 20)
     )
     return customer
@@ -111,8 +137,10 @@ def main():
 
     print(f"My data, customer with {args.messages:,} messages (median of {args.repeat}, {django.db.connection.vendor})")
     print(f"{'page':<34}{'render':>10}{'queries':>9}{'floor (raw SQL)':>17}{'ratio':>8}")
-    for label, path in [("/my-data/ (overview)", "/my-data/"),
-                        ("/my-data/interactions.message/", "/my-data/interactions.message/?page=3")]:
+    for label, path in [
+        ("/my-data/ (overview)", "/my-data/"),
+        ("/my-data/interactions.message/", "/my-data/interactions.message/?page=3"),
+    ]:
         seconds, statements = measure(client, path, args.repeat)
         floor = raw_floor(statements, args.repeat)
         print(f"{label:<34}{seconds * 1000:>8.1f}ms{len(statements):>9}{floor * 1000:>15.1f}ms{seconds / floor:>7.1f}x")

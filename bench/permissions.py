@@ -54,13 +54,19 @@ def prepare(env: dict, others_file: str) -> tuple[str, str]:
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     out = subprocess.run(
-        [python, "manage.py", "shell", "--no-imports", "-c", script], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
+        [python, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     return out[-2], out[-1]
 
 
-def _client_process(port: int, paths: list[str], token: str, threads: int, seconds: float, results, offset: int) -> None:
+def _client_process(
+    port: int, paths: list[str], token: str, threads: int, seconds: float, results, offset: int
+) -> None:
     import threading
 
     counts = []
@@ -123,12 +129,30 @@ def main():
     }
     others_file = os.path.join(data_dir, "customers.txt")
     token, customer_id = prepare(env, others_file)
-    others = open(others_file).read().split()
+    others = Path(others_file).read_text().split()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -153,13 +177,17 @@ def main():
         # Cold: every request names a customer not asked about before (a cache miss each time).
         cold_paths = [f"/api/v1/customers/{other}/ai-permissions/" for other in others]
         cold = requests_per_second(port, cold_paths, token, args.connections, args.seconds / 4)
-        print(f"Permission API under load: gunicorn {args.workers} workers x 4 threads, "
-              f"{args.connections} keep-alive connections, {args.seconds:.0f}s each")
+        print(
+            f"Permission API under load: gunicorn {args.workers} workers x 4 threads, "
+            f"{args.connections} keep-alive connections, {args.seconds:.0f}s each"
+        )
         print(f"  floor    GET /api/v1/ping/                          {floor:8.0f} req/s")
         print(f"  measured GET /api/v1/customers/<id>/ai-permissions/ {measured:8.0f} req/s")
         print(f"  ratio    {measured / floor:.0%} of the floor (target: at least 70%)")
-        print(f"  cold     every request a different customer (cache misses)   {cold:8.0f} req/s "
-              f"= {cold / floor:.0%} of the floor")
+        print(
+            f"  cold     every request a different customer (cache misses)   {cold:8.0f} req/s "
+            f"= {cold / floor:.0%} of the floor"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -28,7 +28,9 @@ def _free_port() -> int:
 
 
 def _pg_bin() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in Path(p).parent.name.split(".")])
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in Path(p).parent.name.split(".")]
+    )
     if not found or not Path(found[-1], "initdb").exists():
         raise SystemExit("PostgreSQL is not installed: apt-get install --no-install-recommends postgresql")
     return Path(found[-1])
@@ -60,13 +62,46 @@ def private_postgres():
     if as_pg:
         shutil.chown(folder, "postgres")
     port = _free_port()
-    subprocess.run([*as_pg, str(pg_bin / "initdb"), "-D", str(folder / "data"), "-U", "postgres", "-A", "trust",
-                    "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_pg,
+            str(pg_bin / "initdb"),
+            "-D",
+            str(folder / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     # Durable writes off: a benchmark's data is thrown away, and the floor runs with the same settings.
-    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c shared_buffers=512MB -c work_mem=64MB")
-    subprocess.run([*as_pg, str(pg_bin / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"),
-                    "-w", "-t", "60", "-o", options, "start"], check=True, capture_output=True)
+    options = (
+        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off -c shared_buffers=512MB -c work_mem=64MB"
+    )
+    subprocess.run(
+        [
+            *as_pg,
+            str(pg_bin / "pg_ctl"),
+            "-D",
+            str(folder / "data"),
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     pid = int((folder / "data" / "postmaster.pid").read_text().splitlines()[0])
     try:
         yield PostgresServer(port, folder, pid)

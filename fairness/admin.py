@@ -36,8 +36,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(FairnessAudit)
 class FairnessAuditAdmin(ReadOnlyAdmin):
-    list_display = ("id", "window_end", "trigger", "status", "verdict_shown", "alerts", "decisions_counted",
-                    "finished_at")
+    list_display = (
+        "id",
+        "window_end",
+        "trigger",
+        "status",
+        "verdict_shown",
+        "alerts",
+        "decisions_counted",
+        "finished_at",
+    )
     list_filter = ("status", "verdict", "trigger")
     date_hierarchy = "window_end"
 
@@ -57,8 +65,11 @@ class FairnessAuditAdmin(ReadOnlyAdmin):
         try:
             audit = services.fairness_audit_request(trigger=FairnessAudit.Trigger.STAFF, actor_id=request.user.pk)
         except services.AuditAlreadyPending as pending:
-            messages.info(request, f"Fairness audit #{pending.audit.pk} is already {pending.audit.get_status_display().lower()}; "
-                                   "its results appear here when it completes.")
+            messages.info(
+                request,
+                f"Fairness audit #{pending.audit.pk} is already {pending.audit.get_status_display().lower()}; "
+                "its results appear here when it completes.",
+            )
         else:
             messages.success(request, f"Fairness audit #{audit.pk} is queued; a worker runs it in the background.")
         return redirect("admin:privacy_compliance_dashboard")
@@ -70,22 +81,37 @@ class FairnessAuditAdmin(ReadOnlyAdmin):
         units = selectors.audit_units(audit=audit)
         labels = {key: str(a.label) for key, a in ATTRIBUTES.items()}
         rows = [
-            {"unit": unit, "attributes": " × ".join(labels[key] for key in unit.attributes),
-             "url": reverse("admin:fairness_fairnessauditunit_change", args=[unit.pk]),
-             "verdict": verdict_badge(unit.verdict)}
+            {
+                "unit": unit,
+                "attributes": " × ".join(labels[key] for key in unit.attributes),
+                "url": reverse("admin:fairness_fairnessauditunit_change", args=[unit.pk]),
+                "verdict": verdict_badge(unit.verdict),
+            }
             for unit in units
         ]
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": str(audit),
-            "audit": audit, "verdict": verdict_badge(audit.verdict), "rows": rows,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(audit),
+            "audit": audit,
+            "verdict": verdict_badge(audit.verdict),
+            "rows": rows,
         }
         return TemplateResponse(request, "fairness/admin/audit_detail.html", context)
 
 
 @admin.register(FairnessAuditUnit)
 class FairnessAuditUnitAdmin(ReadOnlyAdmin):
-    list_display = ("id", "audit", "ai_system", "decision_kind_label", "attribute_set", "verdict_shown",
-                    "groups_judged", "groups_too_few")
+    list_display = (
+        "id",
+        "audit",
+        "ai_system",
+        "decision_kind_label",
+        "attribute_set",
+        "verdict_shown",
+        "groups_judged",
+        "groups_too_few",
+    )
     list_filter = ("verdict", "ai_system", "attribute_set")
     list_select_related = ("audit", "ai_system")
 
@@ -102,8 +128,12 @@ class FairnessAuditUnitAdmin(ReadOnlyAdmin):
             group.badge = verdict_badge(group.verdict)
         title = f"{unit.ai_system.name}: {unit.decision_kind_label} by {' × '.join(unit.attributes)}"
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "title": title,
-            "unit": unit, "audit": unit.audit, "groups": groups,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "unit": unit,
+            "audit": unit.audit,
+            "groups": groups,
             "attributes": " × ".join(str(ATTRIBUTES[key].label) for key in unit.attributes),
             "verdict": verdict_badge(unit.verdict),
             "chart": charts.group_rates_chart(title=f"Favourable rate per group: {title}", groups=groups),

@@ -71,11 +71,18 @@ def send_alerts(*, audit: FairnessAudit, units: list[FairnessAuditUnit]) -> int:
             }
             for unit in system_units
         ]
-        context = {"audit": audit, "system": system, "findings": findings, "portal_name": settings.PORTAL_NAME,
-                   "dashboard_url": base + reverse("admin:privacy_compliance_dashboard")}
+        context = {
+            "audit": audit,
+            "system": system,
+            "findings": findings,
+            "portal_name": settings.PORTAL_NAME,
+            "dashboard_url": base + reverse("admin:privacy_compliance_dashboard"),
+        }
         subject = f"[{settings.PORTAL_NAME}] Fairness alert: {system.name}"
         message = EmailMultiAlternatives(
-            subject, render_to_string("fairness/email/alert_message.txt", context), settings.DEFAULT_FROM_EMAIL,
+            subject,
+            render_to_string("fairness/email/alert_message.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
             recipients,
         )
         message.attach_alternative(render_to_string("fairness/email/alert_message.html", context), "text/html")

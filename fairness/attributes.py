@@ -81,15 +81,21 @@ AGE_BANDS = (
 ATTRIBUTES: dict[str, Attribute] = {
     attribute.key: attribute
     for attribute in (
-        Attribute("language", _("Preferred language"), frozenset({BUSINESS}), pattern=_LANGUAGE_TAG,
-                  short_label=_("Language")),
+        Attribute(
+            "language", _("Preferred language"), frozenset({BUSINESS}), pattern=_LANGUAGE_TAG, short_label=_("Language")
+        ),
         Attribute("region", _("Region"), frozenset({BUSINESS})),
         Attribute(
-            "age_band", _("Age band"), frozenset({BUSINESS, CUSTOMER}), values=AGE_BANDS,
+            "age_band",
+            _("Age band"),
+            frozenset({BUSINESS, CUSTOMER}),
+            values=AGE_BANDS,
             question=_("Which age band are you in?"),
         ),
         Attribute(
-            "gender", _("Gender"), frozenset({CUSTOMER}),
+            "gender",
+            _("Gender"),
+            frozenset({CUSTOMER}),
             values=(
                 ("woman", _("Woman")),
                 ("man", _("Man")),
@@ -99,7 +105,9 @@ ATTRIBUTES: dict[str, Attribute] = {
             question=_("How do you describe your gender?"),
         ),
         Attribute(
-            "disability", _("Disability or long-term health condition"), frozenset({CUSTOMER}),
+            "disability",
+            _("Disability or long-term health condition"),
+            frozenset({CUSTOMER}),
             values=(("yes", _("Yes")), ("no", _("No"))),
             special_category=True,
             short_label=_("Disability"),

@@ -48,45 +48,80 @@ def _marker(shape: str, x: float, y: float, colour: str) -> SafeString:
     return format_html('<circle cx="{}" cy="{}" r="3.8" fill="{}"/>', _n(x), _n(y), colour)
 
 
-def impact_ratio_chart(*, title: str, dates: list, series: dict[str, list[float | None]], labels: dict[str, str],
-                       alert_ratio: float, watch_ratio: float) -> SafeString:
+def impact_ratio_chart(
+    *,
+    title: str,
+    dates: list,
+    series: dict[str, list[float | None]],
+    labels: dict[str, str],
+    alert_ratio: float,
+    watch_ratio: float,
+) -> SafeString:
     """A line per attribute: the lowest impact ratio of a judged group at each audit."""
     count = len(dates)
     _y = _Scale([v for values in series.values() for v in values])
     ticks = [round(_y.bottom + step * (1 - _y.bottom) / 4, 2) for step in range(5)]
     parts = [
-        format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de"/>', LEFT, _n(_y(v)), WIDTH - RIGHT, _n(_y(v)))
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de"/>', LEFT, _n(_y(v)), WIDTH - RIGHT, _n(_y(v))
+        )
         for v in ticks
     ]
     parts += [
-        format_html('<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#444">{}</text>', LEFT - 6,
-                    _n(_y(v) + 3), f"{v:.2f}")
+        format_html(
+            '<text x="{}" y="{}" font-size="10" text-anchor="end" fill="#444">{}</text>',
+            LEFT - 6,
+            _n(_y(v) + 3),
+            f"{v:.2f}",
+        )
         for v in ticks[::2]
     ]
     for ratio, colour, name in ((alert_ratio, "#b42318", "alert"), (watch_ratio, "#8a5a00", "watch")):
-        parts.append(format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-dasharray="4 3"/>'
-            '<text x="{}" y="{}" font-size="10" fill="{}">{} {}</text>',
-            LEFT, _n(_y(ratio)), WIDTH - RIGHT, _n(_y(ratio)), colour, WIDTH - RIGHT + 4, _n(_y(ratio) + 3), colour,
-            name, f"{ratio:.2f}",
-        ))
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-dasharray="4 3"/>'
+                '<text x="{}" y="{}" font-size="10" fill="{}">{} {}</text>',
+                LEFT,
+                _n(_y(ratio)),
+                WIDTH - RIGHT,
+                _n(_y(ratio)),
+                colour,
+                WIDTH - RIGHT + 4,
+                _n(_y(ratio) + 3),
+                colour,
+                name,
+                f"{ratio:.2f}",
+            )
+        )
     if count:
         for index in sorted({0, count - 1, count // 2}):
-            parts.append(format_html(
-                '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#444">{}</text>',
-                _n(_x(index, count)), HEIGHT - 10, date_format(dates[index], "M Y"),
-            ))
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#444">{}</text>',
+                    _n(_x(index, count)),
+                    HEIGHT - 10,
+                    date_format(dates[index], "M Y"),
+                )
+            )
     legend_y = TOP + 4
     for position, (key, values) in enumerate(series.items()):
         colour, shape = COLOURS[position % len(COLOURS)], MARKERS[position % len(MARKERS)]
         points = [(index, value) for index, value in enumerate(values) if value is not None]
         if len(points) > 1:
-            path = " ".join(f"{'M' if n == 0 else 'L'}{_x(i, count):.1f} {_y(v):.1f}" for n, (i, v) in enumerate(points))
+            path = " ".join(
+                f"{'M' if n == 0 else 'L'}{_x(i, count):.1f} {_y(v):.1f}" for n, (i, v) in enumerate(points)
+            )
             parts.append(format_html('<path d="{}" fill="none" stroke="{}" stroke-width="2"/>', path, colour))
         parts += [_marker(shape, _x(i, count), _y(v), colour) for i, v in points]
         parts.append(_marker(shape, WIDTH - RIGHT + 62, legend_y + 16 * position + 8, colour))
-        parts.append(format_html('<text x="{}" y="{}" font-size="11" fill="#222">{}</text>', WIDTH - RIGHT + 70,
-                                 legend_y + 16 * position + 12, labels.get(key, key)))
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="11" fill="#222">{}</text>',
+                WIDTH - RIGHT + 70,
+                legend_y + 16 * position + 12,
+                labels.get(key, key),
+            )
+        )
     description = "; ".join(
         f"{labels.get(key, key)}: " + ", ".join("–" if v is None else f"{v:.2f}" for v in values)
         for key, values in series.items()
@@ -94,7 +129,15 @@ def impact_ratio_chart(*, title: str, dates: list, series: dict[str, list[float 
     return format_html(
         '<svg class="fairness-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
-        WIDTH, HEIGHT, _id(title), _id(title), _id(title), title, _id(title), description, mark_safe("".join(parts)),  # noqa: S308
+        WIDTH,
+        HEIGHT,
+        _id(title),
+        _id(title),
+        _id(title),
+        title,
+        _id(title),
+        description,
+        mark_safe("".join(parts)),  # noqa: S308
     )
 
 
@@ -112,21 +155,43 @@ def group_rates_chart(*, title: str, groups) -> SafeString:
     for index, group in enumerate(judged):
         y = TOP + row * index
         colour = {"alert": "#b42318", "watch": "#8a5a00"}.get(group.verdict, "#0072B2")
-        rows.append(format_html(
-            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#222">{}</text>'
-            '<rect x="{}" y="{}" width="{}" height="14" fill="{}"/>'
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#222" stroke-width="1.5"/>'
-            '<text x="{}" y="{}" font-size="11" fill="#222">{} %</text>',
-            label_width - 6, y + 11, group.label, label_width, y, _n(max(x(group.rate) - label_width, 1)), colour,
-            _n(x(group.ci_low)), y + 7, _n(x(group.ci_high)), y + 7, _n(x(group.ci_high) + 6), y + 11,
-            f"{group.rate * 100:.0f}",
-        ))
+        rows.append(
+            format_html(
+                '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#222">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="14" fill="{}"/>'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#222" stroke-width="1.5"/>'
+                '<text x="{}" y="{}" font-size="11" fill="#222">{} %</text>',
+                label_width - 6,
+                y + 11,
+                group.label,
+                label_width,
+                y,
+                _n(max(x(group.rate) - label_width, 1)),
+                colour,
+                _n(x(group.ci_low)),
+                y + 7,
+                _n(x(group.ci_high)),
+                y + 7,
+                _n(x(group.ci_high) + 6),
+                y + 11,
+                f"{group.rate * 100:.0f}",
+            )
+        )
     description = "; ".join(f"{g.label}: {g.rate:.0%} ({g.ci_low:.0%}–{g.ci_high:.0%})" for g in judged)
     return format_html(
         '<svg class="fairness-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}{}</svg>',
-        width, height, _id(title), _id(title), _id(title), title, _id(title), description,
-        format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>', label_width, TOP - 4, label_width, height - 16),
+        width,
+        height,
+        _id(title),
+        _id(title),
+        _id(title),
+        title,
+        _id(title),
+        description,
+        format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>', label_width, TOP - 4, label_width, height - 16
+        ),
         mark_safe("".join(rows)),  # noqa: S308
     )
 
@@ -136,11 +201,15 @@ def _id(title: str) -> str:
 
 
 def values_table(*, dates: list, series: dict[str, list[float | None]], labels: dict[str, str]) -> SafeString:
-    head = format_html_join("", "<th scope=\"col\">{}</th>", ((date_format(d, "j M Y"),) for d in dates))
+    head = format_html_join("", '<th scope="col">{}</th>', ((date_format(d, "j M Y"),) for d in dates))
     body = format_html_join(
-        "", "<tr><th scope=\"row\">{}</th>{}</tr>",
+        "",
+        '<tr><th scope="row">{}</th>{}</tr>',
         (
-            (labels.get(key, key), format_html_join("", "<td>{}</td>", (("–" if v is None else f"{v:.2f}",) for v in values)))
+            (
+                labels.get(key, key),
+                format_html_join("", "<td>{}</td>", (("–" if v is None else f"{v:.2f}",) for v in values)),
+            )
             for key, values in series.items()
         ),
     )

@@ -33,9 +33,13 @@ def _rows(audit: FairnessAudit, system: AISystem | None) -> list[dict]:
                 row["too_few"] = True
             else:
                 row.update(
-                    too_few=False, decisions=group.decisions, favourable_rate=group.rate,
-                    ci_95=[group.ci_low, group.ci_high], impact_ratio=group.impact_ratio,
-                    parity_difference=group.parity_difference, p_value=group.p_value,
+                    too_few=False,
+                    decisions=group.decisions,
+                    favourable_rate=group.rate,
+                    ci_95=[group.ci_low, group.ci_high],
+                    impact_ratio=group.impact_ratio,
+                    parity_difference=group.parity_difference,
+                    p_value=group.p_value,
                     overturn_rate=group.overturn_rate,
                 )
             rows.append(row)

@@ -60,7 +60,9 @@ def attribute_value(key: str):
     """One attribute's value for a decision's customer, as the audit counts it (for tests and checks)."""
     attribute = ATTRIBUTES[key]
     candidates = [
-        Subquery(model.objects.filter(customer_id=OuterRef("customer_id"), attribute=key).order_by().values("value")[:1])
+        Subquery(
+            model.objects.filter(customer_id=OuterRef("customer_id"), attribute=key).order_by().values("value")[:1]
+        )
         for who, model in ((CUSTOMER, VolunteeredAttribute), (BUSINESS, RecordedAttribute))
         if who in attribute.given_by
     ]
@@ -93,8 +95,14 @@ def count_cells(*, window_start: datetime, window_end: datetime) -> list[Cell]:
             kind=row["kind"],
             kind_label=row["kind_label"],
             values=tuple(row[alias] for alias in values),
-            counts=Counts(row["favourable"], row["unfavourable"], row["neutral"], row["customers"], row["reviewed"],
-                          row["changed"]),
+            counts=Counts(
+                row["favourable"],
+                row["unfavourable"],
+                row["neutral"],
+                row["customers"],
+                row["reviewed"],
+                row["changed"],
+            ),
         )
         for row in rows.iterator()
     ]

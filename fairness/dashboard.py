@@ -23,22 +23,33 @@ def staff_dashboard_context(*, request) -> dict:
         if trend:
             title = f"Lowest impact ratio per attribute over time: {system.name}"
             chart = charts.impact_ratio_chart(
-                title=title, dates=trend["dates"], series=trend["series"], labels=labels,
-                alert_ratio=audit.alert_ratio, watch_ratio=audit.watch_ratio,
+                title=title,
+                dates=trend["dates"],
+                series=trend["series"],
+                labels=labels,
+                alert_ratio=audit.alert_ratio,
+                watch_ratio=audit.watch_ratio,
             )
             table = charts.values_table(dates=trend["dates"], series=trend["series"], labels=labels)
-        rows.append({
-            "system": system,
-            "summary": summary,
-            "chart": chart,
-            "table": table,
-            "alerts": [
-                {"unit": unit, "url": reverse("admin:fairness_fairnessauditunit_change", args=[unit.pk]),
-                 "attributes": " × ".join(labels[key] for key in unit.attributes)}
-                for unit in (summary.alerts if summary else [])
-            ],
-        })
-    running = FairnessAudit.objects.filter(status__in=[FairnessAudit.Status.QUEUED, FairnessAudit.Status.RUNNING]).first()
+        rows.append(
+            {
+                "system": system,
+                "summary": summary,
+                "chart": chart,
+                "table": table,
+                "alerts": [
+                    {
+                        "unit": unit,
+                        "url": reverse("admin:fairness_fairnessauditunit_change", args=[unit.pk]),
+                        "attributes": " × ".join(labels[key] for key in unit.attributes),
+                    }
+                    for unit in (summary.alerts if summary else [])
+                ],
+            }
+        )
+    running = FairnessAudit.objects.filter(
+        status__in=[FairnessAudit.Status.QUEUED, FairnessAudit.Status.RUNNING]
+    ).first()
     return {
         "audit": audit,
         "systems": rows,

@@ -44,18 +44,43 @@ GENDERS = (("woman", 0.48), ("man", 0.48), ("non_binary", 0.03), ("self_describe
 
 # (system, purpose, kind, kind label, decisions per customer per year, favourable label, unfavourable label)
 KINDS = (
-    ("refund-assistant", PurposeSlug.AUTOMATED_DECISIONS, "refund_request", "Refund request", 5,
-     "Refund approved", "Refund declined"),
-    ("intent-analyser", PurposeSlug.SENTIMENT_INTENT_ANALYSIS, "request_priority", "Priority of your request", 6,
-     "Answered in turn, or sooner", "Moved back in the queue"),
-    ("recommender", PurposeSlug.AUTOMATED_DECISIONS, "offer_eligibility", "Loyalty offer", 3,
-     "Offer applies to you", "Offer does not apply"),
+    (
+        "refund-assistant",
+        PurposeSlug.AUTOMATED_DECISIONS,
+        "refund_request",
+        "Refund request",
+        5,
+        "Refund approved",
+        "Refund declined",
+    ),
+    (
+        "intent-analyser",
+        PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
+        "request_priority",
+        "Priority of your request",
+        6,
+        "Answered in turn, or sooner",
+        "Moved back in the queue",
+    ),
+    (
+        "recommender",
+        PurposeSlug.AUTOMATED_DECISIONS,
+        "offer_eligibility",
+        "Loyalty offer",
+        3,
+        "Offer applies to you",
+        "Offer does not apply",
+    ),
 )
 REASONS = {
-    ("refund_request", "favourable"): ["The item was reported damaged within 30 days of delivery.",
-                                       "The amount is under our 150 euro limit for automatic refunds."],
-    ("refund_request", "unfavourable"): ["The courier confirmed the parcel was delivered and signed for.",
-                                         "The request came more than 30 days after delivery."],
+    ("refund_request", "favourable"): [
+        "The item was reported damaged within 30 days of delivery.",
+        "The amount is under our 150 euro limit for automatic refunds.",
+    ],
+    ("refund_request", "unfavourable"): [
+        "The courier confirmed the parcel was delivered and signed for.",
+        "The request came more than 30 days after delivery.",
+    ],
     ("refund_request", "neutral"): ["The item can be repaired: a repair or store credit was offered instead."],
     ("request_priority", "favourable"): ["Your message asked about an order that is late."],
     ("request_priority", "unfavourable"): ["A similar question was answered for you this week."],
@@ -81,11 +106,17 @@ def _population(count: int, now):
     User = get_user_model()
     unusable = make_password(None)
     User.objects.bulk_create(
-        [User(email=f"customer-{n:05d}@{BACKGROUND_DOMAIN}", password=unusable, date_joined=now - timedelta(days=730))
-         for n in range(count)],
+        [
+            User(
+                email=f"customer-{n:05d}@{BACKGROUND_DOMAIN}", password=unusable, date_joined=now - timedelta(days=730)
+            )
+            for n in range(count)
+        ],
         batch_size=2000,
     )
-    return list(User.objects.filter(email__endswith=f"@{BACKGROUND_DOMAIN}").order_by("pk").values_list("pk", flat=True))
+    return list(
+        User.objects.filter(email__endswith=f"@{BACKGROUND_DOMAIN}").order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def _attributes(rng, customer_ids, now):
@@ -98,24 +129,31 @@ def _attributes(rng, customer_ids, now):
     recorded, volunteered, consents = [], [], []
     profile, groups = {}, {}
     for i, customer_id in enumerate(customer_ids):
-        recorded += [RecordedAttribute(customer_id=customer_id, attribute="language", value=languages[i]),
-                     RecordedAttribute(customer_id=customer_id, attribute="region", value=regions[i])]
+        recorded += [
+            RecordedAttribute(customer_id=customer_id, attribute="language", value=languages[i]),
+            RecordedAttribute(customer_id=customer_id, attribute="region", value=regions[i]),
+        ]
         if age_recorded[i]:
             recorded.append(RecordedAttribute(customer_id=customer_id, attribute="age_band", value=ages[i]))
         if volunteers[i]:
-            consents.append(MonitoringConsent(customer_id=customer_id, granted=True,
-                                              notice_version=services.CONSENT_NOTICE_VERSION))
+            consents.append(
+                MonitoringConsent(customer_id=customer_id, granted=True, notice_version=services.CONSENT_NOTICE_VERSION)
+            )
             volunteered += [
                 VolunteeredAttribute(customer_id=customer_id, attribute="gender", value=genders[i]),
                 VolunteeredAttribute(customer_id=customer_id, attribute="age_band", value=ages[i]),
-                VolunteeredAttribute(customer_id=customer_id, attribute="disability",
-                                     value="yes" if disabled[i] else "no"),
+                VolunteeredAttribute(
+                    customer_id=customer_id, attribute="disability", value="yes" if disabled[i] else "no"
+                ),
             ]
         profile[customer_id] = (str(languages[i]), str(ages[i]))
         # Every attribute the audits group by, as it will count (volunteered first).
         groups[customer_id] = (
-            str(languages[i]), str(regions[i]), str(ages[i]) if volunteers[i] or age_recorded[i] else "",
-            str(genders[i]) if volunteers[i] else "", ("yes" if disabled[i] else "no") if volunteers[i] else "",
+            str(languages[i]),
+            str(regions[i]),
+            str(ages[i]) if volunteers[i] or age_recorded[i] else "",
+            str(genders[i]) if volunteers[i] else "",
+            ("yes" if disabled[i] else "no") if volunteers[i] else "",
         )
     RecordedAttribute.objects.bulk_create(recorded, batch_size=5000)
     VolunteeredAttribute.objects.bulk_create(volunteered, batch_size=5000)
@@ -126,14 +164,30 @@ def _attributes(rng, customer_ids, now):
 def _consents_to_automated_decisions(customer_ids, now) -> None:
     purpose = AIPurpose.objects.get(slug=PurposeSlug.AUTOMATED_DECISIONS)
     AIPreference.objects.bulk_create(
-        [AIPreference(user_id=pk, purpose=purpose, allowed=True, method=ConsentMethod.PORTAL,
-                      notice_version=purpose.notice_version, changed_at=now - timedelta(days=400))
-         for pk in customer_ids],
+        [
+            AIPreference(
+                user_id=pk,
+                purpose=purpose,
+                allowed=True,
+                method=ConsentMethod.PORTAL,
+                notice_version=purpose.notice_version,
+                changed_at=now - timedelta(days=400),
+            )
+            for pk in customer_ids
+        ],
         batch_size=5000,
     )
     ConsentEvent.objects.bulk_create(
-        [ConsentEvent(user_id=pk, purpose=purpose, granted=True, method=ConsentMethod.PORTAL,
-                      notice_version=purpose.notice_version) for pk in customer_ids],
+        [
+            ConsentEvent(
+                user_id=pk,
+                purpose=purpose,
+                granted=True,
+                method=ConsentMethod.PORTAL,
+                notice_version=purpose.notice_version,
+            )
+            for pk in customer_ids
+        ],
         batch_size=5000,
     )
 
@@ -153,7 +207,15 @@ def _decisions(rng, profile, groups, now) -> list[AIDecision]:
     drafts.sort(key=lambda d: (d[0][2], int(d[1] // 30), groups[d[2]], d[5]))
     neutral_share, favourable_share = 0.0, 0.0
     decisions = []
-    for (system, purpose, kind, kind_label, _per_year, yes_label, no_label), days, customer_id, language, age_band, _ in drafts:
+    for (
+        system,
+        purpose,
+        kind,
+        kind_label,
+        _per_year,
+        yes_label,
+        no_label,
+    ), days, customer_id, language, age_band, _ in drafts:
         biased_model = days < BIASED_SINCE_DAYS
         neutral_share += 0.05 if kind == "refund_request" else 0.0
         if neutral_share >= 1:
@@ -167,13 +229,22 @@ def _decisions(rng, profile, groups, now) -> list[AIDecision]:
             else:
                 outcome, label = "unfavourable", no_label
         version = ("2.3" if biased_model else "2.2") if kind == "refund_request" else "1"
-        decisions.append(AIDecision(
-            customer_id=customer_id, ai_system_id=systems[system], purpose_id=purposes[purpose], kind=kind,
-            kind_label=kind_label, outcome=outcome, outcome_label=label, model_version=version,
-            confidence=round(float(rng.uniform(0.6, 0.98)), 2), decided_at=now - timedelta(days=days),
-            human_involved=bool(rng.random() < 0.05),
-            reasons=[{"text": text, "weight": None} for text in REASONS[(kind, outcome)]],
-        ))
+        decisions.append(
+            AIDecision(
+                customer_id=customer_id,
+                ai_system_id=systems[system],
+                purpose_id=purposes[purpose],
+                kind=kind,
+                kind_label=kind_label,
+                outcome=outcome,
+                outcome_label=label,
+                model_version=version,
+                confidence=round(float(rng.uniform(0.6, 0.98)), 2),
+                decided_at=now - timedelta(days=days),
+                human_involved=bool(rng.random() < 0.05),
+                reasons=[{"text": text, "weight": None} for text in REASONS[(kind, outcome)]],
+            )
+        )
     AIDecision.objects.bulk_create(decisions, batch_size=2000)
     return decisions
 
@@ -195,16 +266,26 @@ def _reviews(rng, decisions, profile, now) -> int:
         decision.final_outcome = "favourable" if changed else ""
         decision.final_outcome_label = "Refund approved" if changed else ""
         reviewed.append(decision)
-        reviews.append(HumanReviewRequest(
-            user_id=decision.customer_id, content_type=content_type, object_id=decision.pk,
-            ai_system_id=decision.ai_system_id, statement="", contests_outcome=True,
-            status=HumanReviewRequest.Status.ANSWERED, due_at=decision.decided_at + timedelta(days=14),
-            answer="A person checked the delivery record and your order.", result=decision.review_result,
-            new_outcome=decision.final_outcome, new_outcome_label=decision.final_outcome_label,
-            answered_at=answered_at,
-        ))
-    AIDecision.objects.bulk_update(reviewed, ["review_result", "reviewed_at", "final_outcome", "final_outcome_label"],
-                                   batch_size=2000)
+        reviews.append(
+            HumanReviewRequest(
+                user_id=decision.customer_id,
+                content_type=content_type,
+                object_id=decision.pk,
+                ai_system_id=decision.ai_system_id,
+                statement="",
+                contests_outcome=True,
+                status=HumanReviewRequest.Status.ANSWERED,
+                due_at=decision.decided_at + timedelta(days=14),
+                answer="A person checked the delivery record and your order.",
+                result=decision.review_result,
+                new_outcome=decision.final_outcome,
+                new_outcome_label=decision.final_outcome_label,
+                answered_at=answered_at,
+            )
+        )
+    AIDecision.objects.bulk_update(
+        reviewed, ["review_result", "reviewed_at", "final_outcome", "final_outcome_label"], batch_size=2000
+    )
     created = HumanReviewRequest.objects.bulk_create(reviews, batch_size=2000)
     # Asked the day after the decision (created_at is set on insert).
     HumanReviewRequest.objects.filter(pk__in=[r.pk for r in created]).update(
@@ -241,8 +322,9 @@ def seed_demo_customers_attributes() -> list[str]:
     for email, values in DEMO_RECORDED.items():
         services.recorded_attributes_set(client=None, customer=people[email], values=values)
     for email, answers in DEMO_VOLUNTEERED.items():
-        services.volunteered_attributes_save(customer=people[email], answers=answers, consent=True,
-                                             notice_version=services.CONSENT_NOTICE_VERSION)
+        services.volunteered_attributes_save(
+            customer=people[email], answers=answers, consent=True, notice_version=services.CONSENT_NOTICE_VERSION
+        )
     return ["  Monitoring attributes for the demo customers (Bob also answered the fairness questions)."]
 
 

@@ -10,8 +10,10 @@ class VolunteerForm(forms.Form):
     """One question per attribute a customer may volunteer, each optional, and explicit consent."""
 
     consent = forms.BooleanField(
-        label=_("I agree that you use these answers only to check that your AI systems treat groups of customers "
-                "alike. I can withdraw this consent at any time, and my answers are then deleted."),
+        label=_(
+            "I agree that you use these answers only to check that your AI systems treat groups of customers "
+            "alike. I can withdraw this consent at any time, and my answers are then deleted."
+        ),
         required=False,
     )
     notice_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -37,7 +39,12 @@ class VolunteerForm(forms.Form):
         cleaned = super().clean()
         if any(self.answers().values()) and not cleaned.get("consent"):
             self.add_error("consent", _("To give any answer, please tick the box: we need your explicit consent."))
-            self.add_error(None, _("Your answers are not saved yet: tick the consent box at the bottom, or choose "
-                                   "“I prefer not to say” for each question. To delete answers you gave before, "
-                                   "withdraw your consent below."))
+            self.add_error(
+                None,
+                _(
+                    "Your answers are not saved yet: tick the consent box at the bottom, or choose "
+                    "“I prefer not to say” for each question. To delete answers you gave before, "
+                    "withdraw your consent below."
+                ),
+            )
         return cleaned

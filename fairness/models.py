@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from fairness.attributes import ATTRIBUTE_CHOICES
 from privacy.models import AppendOnlyModel
 
-
 # --- Monitoring attributes --------------------------------------------------
 
 
@@ -24,7 +23,9 @@ class RecordedAttribute(models.Model):
         verbose_name = "recorded monitoring attribute"
         ordering = ["attribute"]
         # Also the index the audits' per-customer look-up uses.
-        constraints = [models.UniqueConstraint(fields=["customer", "attribute"], name="one_recorded_value_per_attribute")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "attribute"], name="one_recorded_value_per_attribute")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_attribute_display()} of customer #{self.customer_id}"

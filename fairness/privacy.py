@@ -65,7 +65,9 @@ registry.declare(
         ),
         fields=(
             PersonalField("attribute", "user.demographic", label="Question", display=_attribute_label),
-            PersonalField("value", "user.demographic", label="Your answer", display=_value_label, special_category=True),
+            PersonalField(
+                "value", "user.demographic", label="Your answer", display=_value_label, special_category=True
+            ),
             PersonalField("given_at", "user.demographic", label="Given"),
         ),
         purpose=MONITORING_ONLY,
@@ -117,9 +119,12 @@ def _customer_links(*, request) -> dict:
     return {"links": [(_("Help us check our AI is fair"), reverse("fairness_volunteer"))]}
 
 
-panels.register("transparency_system", template_name="fairness/panels/transparency_system.html",
-                context=_transparency_contexts)
-panels.register("staff_dashboard", template_name="fairness/panels/staff_dashboard.html", context=staff_dashboard_context)
+panels.register(
+    "transparency_system", template_name="fairness/panels/transparency_system.html", context=_transparency_contexts
+)
+panels.register(
+    "staff_dashboard", template_name="fairness/panels/staff_dashboard.html", context=staff_dashboard_context
+)
 panels.register("customer_ai_links", template_name="privacy/panels/links.html", context=_customer_links, order=50)
 
 register_subcommand(
@@ -129,6 +134,13 @@ register_subcommand(
     handle=handle,
 )
 
-grant_to_role(PRIVACY_OFFICER, app_label="fairness", codenames=[
-    "view_fairnessaudit", "run_fairnessaudit", "view_fairnessauditunit", "view_fairnessauditgroup",
-])
+grant_to_role(
+    PRIVACY_OFFICER,
+    app_label="fairness",
+    codenames=[
+        "view_fairnessaudit",
+        "run_fairnessaudit",
+        "view_fairnessauditunit",
+        "view_fairnessauditgroup",
+    ],
+)

@@ -11,8 +11,8 @@ from fairness.models import (
     FairnessAuditGroup,
     FairnessAuditUnit,
     MonitoringConsent,
-    VolunteeredAttribute,
     Verdict,
+    VolunteeredAttribute,
 )
 
 HISTORY_AUDITS = 12
@@ -24,8 +24,10 @@ def latest_completed_audit() -> FairnessAudit | None:
 
 def audit_units(*, audit: FairnessAudit, systems=None):
     """The audit's units with their groups (two queries), optionally for some AI systems only."""
-    units = FairnessAuditUnit.objects.filter(audit=audit).select_related("ai_system").prefetch_related(
-        Prefetch("groups", queryset=FairnessAuditGroup.objects.order_by("pk"))
+    units = (
+        FairnessAuditUnit.objects.filter(audit=audit)
+        .select_related("ai_system")
+        .prefetch_related(Prefetch("groups", queryset=FairnessAuditGroup.objects.order_by("pk")))
     )
     if systems is not None:
         units = units.filter(ai_system__in=systems)
@@ -73,8 +75,12 @@ class SystemSummary:
     @property
     def flagged(self) -> list[tuple[str, str, FairnessAuditGroup]]:
         """(decision kind, attribute, group) of every group in alert or watch, for a sentence that names them."""
-        return [(kind.label, attribute.label, group) for kind in self.kinds for attribute in kind.attributes
-                for group in attribute.flagged]
+        return [
+            (kind.label, attribute.label, group)
+            for kind in self.kinds
+            for attribute in kind.attributes
+            for group in attribute.flagged
+        ]
 
 
 def system_summaries(*, audit: FairnessAudit | None, systems) -> dict[int, SystemSummary]:
@@ -91,16 +97,21 @@ def system_summaries(*, audit: FairnessAudit | None, systems) -> dict[int, Syste
             kind = kinds.setdefault(unit.decision_kind, KindSummary(unit.decision_kind_label, Verdict.TOO_FEW))
             kind.verdict = Verdict.worst([kind.verdict, unit.verdict])
             if not unit.is_intersection:
-                kind.attributes.append(AttributeSummary(
-                    str(ATTRIBUTES[unit.attribute_set].label), unit.verdict,
-                    natural_order(unit.attribute_set, unit.groups.all()),
-                ))
+                kind.attributes.append(
+                    AttributeSummary(
+                        str(ATTRIBUTES[unit.attribute_set].label),
+                        unit.verdict,
+                        natural_order(unit.attribute_set, unit.groups.all()),
+                    )
+                )
         summaries[system_id] = SystemSummary(
             audit=audit,
             verdict=Verdict.worst(unit.verdict for unit in units),
             kinds=list(kinds.values()),
-            alerts=sorted((unit for unit in units if unit.verdict in (Verdict.ALERT, Verdict.WATCH)),
-                          key=lambda unit: -Verdict.severity(unit.verdict)),
+            alerts=sorted(
+                (unit for unit in units if unit.verdict in (Verdict.ALERT, Verdict.WATCH)),
+                key=lambda unit: -Verdict.severity(unit.verdict),
+            ),
         )
     return summaries
 
@@ -113,7 +124,9 @@ def impact_history(*, systems, audits: int = HISTORY_AUDITS) -> dict[int, dict]:
     )[::-1]
     dates = {audit.pk: audit.window_end for audit in recent}
     lowest = (
-        FairnessAuditGroup.objects.filter(unit__audit_id__in=dates, unit__ai_system__in=systems, impact_ratio__isnull=False)
+        FairnessAuditGroup.objects.filter(
+            unit__audit_id__in=dates, unit__ai_system__in=systems, impact_ratio__isnull=False
+        )
         .exclude(unit__attribute_set__contains="+")
         .values("unit__audit_id", "unit__ai_system_id", "unit__attribute_set")
         .annotate(lowest=Min("impact_ratio"))

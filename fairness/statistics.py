@@ -100,7 +100,10 @@ def wilson_intervals(favourable: list[int], decisions: list[int]) -> list[tuple[
     interval = stats.binomtest(np.asarray(favourable), np.asarray(decisions)).proportion_ci(
         confidence_level=0.95, method="wilson"
     )
-    return [(float(low), float(high)) for low, high in zip(np.atleast_1d(interval.low), np.atleast_1d(interval.high), strict=True)]
+    return [
+        (float(low), float(high))
+        for low, high in zip(np.atleast_1d(interval.low), np.atleast_1d(interval.high), strict=True)
+    ]
 
 
 def _binary_search(function, target, lo, hi):
@@ -153,8 +156,9 @@ def fisher_exact_p_values(tables) -> np.ndarray:
         args = total[high], n1[high], n[high]
         p_high = hypergeom.sf(x[high] - 1, *args)
         far_side_likelier = hypergeom.pmf(0, *args) > pexact[high] * gamma
-        guess = _binary_search(lambda k: hypergeom.pmf(k, *args), pexact[high] * gamma, np.zeros_like(mode[high]),
-                               mode[high])
+        guess = _binary_search(
+            lambda k: hypergeom.pmf(k, *args), pexact[high] * gamma, np.zeros_like(mode[high]), mode[high]
+        )
         p[high] = np.where(far_side_likelier, p_high, p_high + hypergeom.cdf(guess, *args))
     return np.minimum(p, 1.0)
 
@@ -168,9 +172,7 @@ def fisher_p_values(groups: list[Counts], unit: Counts) -> list[float | None]:
     if not tables:
         return []
     p_values = fisher_exact_p_values(tables)
-    return [
-        None if unit.decisions == g.decisions else float(value) for g, value in zip(groups, p_values, strict=True)
-    ]
+    return [None if unit.decisions == g.decisions else float(value) for g, value in zip(groups, p_values, strict=True)]
 
 
 def chi2_p_value(groups: list[Counts]) -> float | None:
@@ -187,7 +189,8 @@ def _verdict(group: GroupFigures, unit_overturn: float | None, t: Thresholds) ->
     if ratio is not None and ratio < t.alert_ratio and significant:
         return Verdict.ALERT
     overturned_often = (
-        group.overturn_rate is not None and unit_overturn is not None
+        group.overturn_rate is not None
+        and unit_overturn is not None
         and group.overturn_rate > t.overturn_factor * unit_overturn
     )
     if ratio is not None and (ratio < t.alert_ratio or (ratio < t.watch_ratio and significant)):
@@ -206,8 +209,13 @@ def unit_figures(counts_by_group: dict[tuple[str, ...], Counts], thresholds: Thr
     worst = min(rates.values(), default=None)
     unit_overturn = unit.changed / unit.reviewed if unit.reviewed >= thresholds.min_group_size else None
 
-    intervals = dict(zip(judged, wilson_intervals([c.favourable for c in judged.values()],
-                                                  [c.decisions for c in judged.values()]), strict=True))
+    intervals = dict(
+        zip(
+            judged,
+            wilson_intervals([c.favourable for c in judged.values()], [c.decisions for c in judged.values()]),
+            strict=True,
+        )
+    )
     p_values = dict(zip(judged, fisher_p_values(list(judged.values()), unit), strict=True))
     provisional = []
     for values, c in counts_by_group.items():
@@ -216,20 +224,22 @@ def unit_figures(counts_by_group: dict[tuple[str, ...], Counts], thresholds: Thr
             continue
         low, high = intervals[values]
         rate = rates[values]
-        provisional.append(GroupFigures(
-            values=values,
-            verdict=Verdict.OK,
-            decisions=c.decisions,
-            favourable=c.favourable,
-            rate=rate,
-            ci_low=low,
-            ci_high=high,
-            impact_ratio=rate / best if best else None,
-            parity_difference=rate - best,
-            p_value=p_values[values],
-            reviewed=c.reviewed if c.reviewed >= thresholds.min_group_size else None,
-            overturn_rate=c.changed / c.reviewed if c.reviewed >= thresholds.min_group_size else None,
-        ))
+        provisional.append(
+            GroupFigures(
+                values=values,
+                verdict=Verdict.OK,
+                decisions=c.decisions,
+                favourable=c.favourable,
+                rate=rate,
+                ci_low=low,
+                ci_high=high,
+                impact_ratio=rate / best if best else None,
+                parity_difference=rate - best,
+                p_value=p_values[values],
+                reviewed=c.reviewed if c.reviewed >= thresholds.min_group_size else None,
+                overturn_rate=c.changed / c.reviewed if c.reviewed >= thresholds.min_group_size else None,
+            )
+        )
     groups = [
         g if g.too_few else GroupFigures(**{**g.__dict__, "verdict": _verdict(g, unit_overturn, thresholds)})
         for g in provisional

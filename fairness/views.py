@@ -22,14 +22,18 @@ def volunteer(request):
     if request.method == "POST" and form.is_valid():
         try:
             given = services.volunteered_attributes_save(
-                customer=request.user, answers=form.answers(), consent=form.cleaned_data["consent"],
+                customer=request.user,
+                answers=form.answers(),
+                consent=form.cleaned_data["consent"],
                 notice_version=form.cleaned_data["notice_version"],
             )
         except ValueError as refusal:
             messages.error(request, str(refusal))
             return redirect("fairness_volunteer")
         if given:
-            messages.success(request, _("Thank you. Your answers are saved; you can change or withdraw them here at any time."))
+            messages.success(
+                request, _("Thank you. Your answers are saved; you can change or withdraw them here at any time.")
+            )
         else:
             messages.success(request, _("You gave no answers, so we hold none."))
         return redirect("fairness_volunteer")
@@ -40,5 +44,10 @@ def volunteer(request):
 @login_required
 def withdraw(request):
     if services.monitoring_consent_withdraw(customer=request.user):
-        messages.success(request, _("Your consent is withdrawn and your answers are deleted. Our next fairness check counts you under “not given”."))
+        messages.success(
+            request,
+            _(
+                "Your consent is withdrawn and your answers are deleted. Our next fairness check counts you under “not given”."
+            ),
+        )
     return redirect("fairness_volunteer")

@@ -115,8 +115,12 @@ registry.declare(
             PersonalField("decided_at", "user.behavior", label="When"),
             PersonalField("kind_label", "user.behavior", label="About"),
             PersonalField(
-                "outcome_label", "user.demographic.profile", label="Our AI decided", derived_by_ai=True,
-                ai_system_field="ai_system", confidence_field="confidence",
+                "outcome_label",
+                "user.demographic.profile",
+                label="Our AI decided",
+                derived_by_ai=True,
+                ai_system_field="ai_system",
+                confidence_field="confidence",
             ),
             PersonalField("outcome", "user.demographic.profile", label="For you"),
             PersonalField("reasons", "user.demographic.profile", label="Main reasons", display=_reasons_in_words),
@@ -135,7 +139,14 @@ registry.declare(
         human_review=True,
         group="ai_decisions",
         list_url_name="decision_list",
-        overview_fields=("decided_at", "kind_label", "outcome_label", "outcome", "review_result", "final_outcome_label"),
+        overview_fields=(
+            "decided_at",
+            "kind_label",
+            "outcome_label",
+            "outcome",
+            "review_result",
+            "final_outcome_label",
+        ),
         detail_url_name="decision_detail",
         review_outcomes=ReviewOutcomes(
             choices=tuple((value, str(label)) for value, label in AIDecision.Outcome.choices),
@@ -186,5 +197,8 @@ def _customer_links(*, request) -> dict:
 panels.register("customer_ai_links", template_name="privacy/panels/links.html", context=_customer_links, order=10)
 
 for _role in (PRIVACY_OFFICER, SUPPORT_AGENT):
-    grant_to_role(_role, app_label="interactions",
-                  codenames=["view_conversation", "view_aiinference", "view_message", "view_aidecision"])
+    grant_to_role(
+        _role,
+        app_label="interactions",
+        codenames=["view_conversation", "view_aiinference", "view_message", "view_aidecision"],
+    )

@@ -55,9 +55,19 @@ def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, 
 def _check_conversation_against_choices(conversation: Conversation, client) -> None:
     # Stored either way; a use the customer switched off is also reported to staff.
     if conversation.handled_by != Conversation.HandledBy.HUMAN:
-        ai_use_record(user=conversation.customer, purpose_slug=PurposeSlug.AI_CHAT_ASSISTANT, subject=conversation, api_client=client)
+        ai_use_record(
+            user=conversation.customer,
+            purpose_slug=PurposeSlug.AI_CHAT_ASSISTANT,
+            subject=conversation,
+            api_client=client,
+        )
     if conversation.messages.filter(ai_drafted=True).exists():
-        ai_use_record(user=conversation.customer, purpose_slug=PurposeSlug.AI_DRAFTED_REPLIES, subject=conversation, api_client=client)
+        ai_use_record(
+            user=conversation.customer,
+            purpose_slug=PurposeSlug.AI_DRAFTED_REPLIES,
+            subject=conversation,
+            api_client=client,
+        )
 
 
 def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool]:

@@ -43,7 +43,7 @@ if PRODUCTION and DEBUG:
     raise EnvError("DEBUG must be off when PORTAL_ENV=production")
 
 # A fixed key is fine for a laptop demo; production must bring its own.
-_DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105 - refused in production
 SECRET_KEY = env_secret("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET_KEY)
 if not SECRET_KEY.strip():
     raise EnvError("SECRET_KEY must not be empty")
@@ -329,7 +329,9 @@ else:
 
 CELERY_BROKER_URL = env_url(
     # "localhost" only quiets kombu's warning; the folder broker needs no host.
-    "CELERY_BROKER_URL", "" if PRODUCTION else "filesystem://localhost/", schemes=("redis", "rediss", "filesystem")
+    "CELERY_BROKER_URL",
+    "" if PRODUCTION else "filesystem://localhost/",
+    schemes=("redis", "rediss", "filesystem"),
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     if PRODUCTION:
@@ -472,7 +474,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+    },
 }
 
 for _folder in (DATA_DIR, MEDIA_ROOT, STATIC_ROOT):

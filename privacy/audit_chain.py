@@ -7,11 +7,22 @@ from datetime import datetime
 GENESIS_HASH = "0" * 64
 
 
-def audit_event_hash(*, prev_hash: str, sequence: int, actor_id: int | None, action: str, object_type: str,
-                     object_id: str, details: dict, created_at: datetime) -> str:
+def audit_event_hash(
+    *,
+    prev_hash: str,
+    sequence: int,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict,
+    created_at: datetime,
+) -> str:
     """The row's content and the previous row's hash, hashed."""
     body = json.dumps(
         [sequence, actor_id, action, object_type, object_id, details, created_at.isoformat()],
-        sort_keys=True, separators=(",", ":"), default=str,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()

@@ -121,13 +121,20 @@ def check_declarations_are_sound(app_configs, **kwargs):
             )
         if source.group and source.group not in GROUPS:
             errors.append(
-                Error(f"{label}: unknown group {source.group!r}.", hint="Use a key of privacy.taxonomy.GROUPS.",
-                      obj=source.model, id="privacy.E009")
+                Error(
+                    f"{label}: unknown group {source.group!r}.",
+                    hint="Use a key of privacy.taxonomy.GROUPS.",
+                    obj=source.model,
+                    id="privacy.E009",
+                )
             )
         if source.review_outcomes and not (source.human_review and source.row_ai_system_field):
             errors.append(
-                Error(f"{label}: review outcomes need human_review=True and a row_ai_system_field.",
-                      obj=source.model, id="privacy.E010")
+                Error(
+                    f"{label}: review outcomes need human_review=True and a row_ai_system_field.",
+                    obj=source.model,
+                    id="privacy.E010",
+                )
             )
         if source.erasure.action == ErasureAction.RETAIN and not source.erasure.reason.strip():
             errors.append(Error(f"{label}: retaining data needs a legal reason.", obj=source.model, id="privacy.E007"))

@@ -86,14 +86,16 @@ def scrub_admin_log(user) -> int:
     address or an AI's conclusion: keep that a change happened, not what it named."""
     sources = {ContentType.objects.get_for_model(source.model).pk: source for source in registry.sources}
     mentioned: dict[int, set[str]] = {}
-    for content_type_id, object_id in LogEntry.objects.filter(content_type_id__in=sources).values_list(
-        "content_type_id", "object_id"
-    ).distinct():
+    for content_type_id, object_id in (
+        LogEntry.objects.filter(content_type_id__in=sources).values_list("content_type_id", "object_id").distinct()
+    ):
         mentioned.setdefault(content_type_id, set()).add(object_id)
     scrubbed = 0
     for content_type_id, object_ids in mentioned.items():
         ids = [int(i) for i in object_ids if i.isdigit()]
-        own = [str(pk) for pk in sources[content_type_id].rows_for(user).filter(pk__in=ids).values_list("pk", flat=True)]
+        own = [
+            str(pk) for pk in sources[content_type_id].rows_for(user).filter(pk__in=ids).values_list("pk", flat=True)
+        ]
         scrubbed += LogEntry.objects.filter(content_type_id=content_type_id, object_id__in=own).update(
             object_repr="(erased)", change_message=""
         )

@@ -131,7 +131,7 @@ class SourceReader:
                 for values in chunk:
                     yield {
                         column: (value if step is None or value is None else step(value))
-                        for column, step, value in zip(columns, steps, values)
+                        for column, step, value in zip(columns, steps, values, strict=True)
                     }
 
 
@@ -250,8 +250,13 @@ def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime):
 
 
 def build_archive(
-    *, user, portal_name: str, target: Path, on_progress: Callable[[int, int], None] = lambda done, total: None,
-    heartbeat: Callable[[], None] = lambda: None, scratch_dir: Path | None = None,
+    *,
+    user,
+    portal_name: str,
+    target: Path,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
+    heartbeat: Callable[[], None] = lambda: None,
+    scratch_dir: Path | None = None,
 ) -> tuple[int, str]:
     """Write the archive for `user` to `target`; return (size, sha256).
 
@@ -263,13 +268,18 @@ def build_archive(
     generated_at = now.isoformat(timespec="seconds")
     on_progress(0, len(sources))
     with (
-        contextlib.nullcontext(str(scratch_dir)) if scratch_dir else tempfile.TemporaryDirectory(prefix="portal-export-")
-    ) as scratch, zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        (
+            contextlib.nullcontext(str(scratch_dir))
+            if scratch_dir
+            else tempfile.TemporaryDirectory(prefix="portal-export-")
+        ) as scratch,
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive,
+    ):
         json_path, html_path = Path(scratch) / "data.json", Path(scratch) / "index.html"
         with open(json_path, "w", encoding="utf-8") as data, open(html_path, "w", encoding="utf-8") as page:
             data.write(
-                '{"schema_version": %d, "generated_at": %s, "subject": {"customer_id": %s}, "sources": ['
-                % (SCHEMA_VERSION, json.dumps(generated_at), json.dumps(str(user.public_id)))
+                f'{{"schema_version": {SCHEMA_VERSION:d}, "generated_at": {json.dumps(generated_at)}, '
+                f'"subject": {{"customer_id": {json.dumps(str(user.public_id))}}}, "sources": ['
             )
             page.write(HTML_HEAD.format(portal_name=html.escape(portal_name), generated_at=generated_at))
             for index, source in enumerate(sources):
@@ -306,7 +316,9 @@ def build_archive(
             entry.write(SCHEMA_PATH.read_bytes())
         with _entry(archive, "README.txt", now) as entry:
             entry.write(
-                README.format(portal_name=portal_name, generated_at=generated_at, schema_version=SCHEMA_VERSION).encode()
+                README.format(
+                    portal_name=portal_name, generated_at=generated_at, schema_version=SCHEMA_VERSION
+                ).encode()
             )
     digest = hashlib.sha256()
     with open(target, "rb") as built:

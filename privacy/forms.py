@@ -38,9 +38,15 @@ class HumanReviewForm(forms.Form):
 
 
 class AIOutputFlagForm(forms.Form):
-    reason = forms.ChoiceField(label="What is wrong with it?", choices=AIOutputFlag.Reason.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label="Anything you would like to add (optional)", required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.ChoiceField(
+        label="What is wrong with it?", choices=AIOutputFlag.Reason.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label="Anything you would like to add (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 ERASURE_CONFIRMATION_PHRASE = "erase my data"

@@ -23,12 +23,17 @@ class Job(StrEnum):
 
 def publish(task_name: str, object_id: int) -> None:
     """Publish `task_name(object_id)` now; a broker outage is logged, and a sweeper publishes it later."""
+    if task_name not in current_app.tasks:
+        # Celery discovers the apps' tasks.py lazily (a worker on start-up): a
+        # web process that never imported them discovers them now.
+        current_app.loader.import_default_modules()
     task = current_app.tasks[task_name]  # an unknown name is a bug: it raises
     try:
         task.delay(object_id)
     except Exception as exc:  # kombu raises many types for an unreachable broker
-        logger.warning("could not publish %s for id=%s (%s); the sweeper will retry", task_name, object_id,
-                       type(exc).__name__)
+        logger.warning(
+            "could not publish %s for id=%s (%s); the sweeper will retry", task_name, object_id, type(exc).__name__
+        )
 
 
 def enqueue_on_commit(task_name: str, object_id: int) -> None:

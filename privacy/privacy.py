@@ -23,7 +23,8 @@ def _delete_unlinked_emails_to(emails, user) -> None:
     # are found by the customer's addresses, wherever an app declares them.
     addresses = registry.contact_addresses(user)
     unlinked = [
-        pk for pk, recipients in OutboundEmail.objects.filter(user__isnull=True).values_list("pk", "recipients")
+        pk
+        for pk, recipients in OutboundEmail.objects.filter(user__isnull=True).values_list("pk", "recipients")
         if addresses & {r.lower() for r in recipients}
     ]
     OutboundEmail.objects.filter(pk__in=unlinked).delete()
@@ -219,6 +220,7 @@ registry.declare(
         secret_fields=("receipt_email",),
     )
 )
+
 
 def _delete_archive_files(archives, user) -> None:
     for archive in archives.select_related("request"):

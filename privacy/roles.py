@@ -28,18 +28,52 @@ def role_grants(role: str) -> dict[str, set[str]]:
     return {app_label: set(codenames) for app_label, codenames in _GRANTS[role].items()}
 
 
-grant_to_role(PRIVACY_OFFICER, app_label="privacy", codenames=[
-    "view_privacyrequest", "change_privacyrequest", "decide_privacyrequest", "view_compliance_dashboard",
-    "add_aipurpose", "change_aipurpose", "view_aipurpose", "add_aisystem", "change_aisystem", "view_aisystem",
-    "view_humanreviewrequest", "change_humanreviewrequest", "view_aioutputflag", "view_preferencebreach",
-    "view_auditevent", "add_staffguidelines", "view_staffguidelines", "view_guidelinesacknowledgement",
-    "add_webhookendpoint", "change_webhookendpoint", "view_webhookendpoint", "view_webhookdelivery",
-    "change_webhookdelivery", "add_apiclient", "change_apiclient", "view_apiclient", "view_outboundemail",
-])
-grant_to_role(SUPPORT_AGENT, app_label="privacy", codenames=[
-    "view_privacyrequest", "view_humanreviewrequest", "change_humanreviewrequest", "view_aioutputflag",
-    "view_aisystem", "view_aipurpose", "view_staffguidelines",
-])
+grant_to_role(
+    PRIVACY_OFFICER,
+    app_label="privacy",
+    codenames=[
+        "view_privacyrequest",
+        "change_privacyrequest",
+        "decide_privacyrequest",
+        "view_compliance_dashboard",
+        "add_aipurpose",
+        "change_aipurpose",
+        "view_aipurpose",
+        "add_aisystem",
+        "change_aisystem",
+        "view_aisystem",
+        "view_humanreviewrequest",
+        "change_humanreviewrequest",
+        "view_aioutputflag",
+        "view_preferencebreach",
+        "view_auditevent",
+        "add_staffguidelines",
+        "view_staffguidelines",
+        "view_guidelinesacknowledgement",
+        "add_webhookendpoint",
+        "change_webhookendpoint",
+        "view_webhookendpoint",
+        "view_webhookdelivery",
+        "change_webhookdelivery",
+        "add_apiclient",
+        "change_apiclient",
+        "view_apiclient",
+        "view_outboundemail",
+    ],
+)
+grant_to_role(
+    SUPPORT_AGENT,
+    app_label="privacy",
+    codenames=[
+        "view_privacyrequest",
+        "view_humanreviewrequest",
+        "change_humanreviewrequest",
+        "view_aioutputflag",
+        "view_aisystem",
+        "view_aipurpose",
+        "view_staffguidelines",
+    ],
+)
 
 
 def ensure_staff_roles(**kwargs) -> None:
@@ -51,6 +85,4 @@ def ensure_staff_roles(**kwargs) -> None:
     for role, grants in _GRANTS.items():
         group, _ = Group.objects.get_or_create(name=role)
         for app_label, codenames in grants.items():
-            group.permissions.add(
-                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            )
+            group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))

@@ -29,7 +29,9 @@ def is_transient_mail_error(exc: BaseException) -> bool:
 
 
 def _mark_email_failed(self, exc, task_id, args, kwargs, einfo):
-    services.outbound_email_fail(email_id=args[0], error_name=str(exc) if isinstance(exc, MailDeliveryError) else type(exc).__name__)
+    services.outbound_email_fail(
+        email_id=args[0], error_name=str(exc) if isinstance(exc, MailDeliveryError) else type(exc).__name__
+    )
 
 
 @shared_task(
@@ -50,7 +52,9 @@ def send_outbound_email(self, email_id: int) -> None:
         error_name = type(exc).__name__
         if is_transient_mail_error(exc) and self.request.retries < self.max_retries:
             services.outbound_email_release(email_id=email_id, error_name=error_name)
-            raise self.retry(exc=MailDeliveryError(error_name), countdown=min(2 ** (self.request.retries + 2), 300)) from None
+            raise self.retry(
+                exc=MailDeliveryError(error_name), countdown=min(2 ** (self.request.retries + 2), 300)
+            ) from None
         raise MailDeliveryError(error_name) from None
     logger.info("e-mail id=%s sent", email_id)
 
@@ -154,8 +158,14 @@ def _mark_export_failed(self, exc, task_id, args, kwargs, einfo):
 
 @shared_task(bind=True, max_retries=3, on_failure=_mark_export_failed)
 def build_export(self, request_id: int) -> None:
-    _run_request_job(self, request_id, claim=services.export_claim, execute=services.export_build,
-                     release=services.export_release, transient=TRANSIENT_STORAGE_ERRORS)
+    _run_request_job(
+        self,
+        request_id,
+        claim=services.export_claim,
+        execute=services.export_build,
+        release=services.export_release,
+        transient=TRANSIENT_STORAGE_ERRORS,
+    )
 
 
 def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
@@ -169,8 +179,14 @@ TRANSIENT_ERASURE_ERRORS = (*TRANSIENT_STORAGE_ERRORS, OperationalError, Interfa
 
 @shared_task(bind=True, max_retries=3, on_failure=_mark_erasure_failed)
 def run_erasure(self, request_id: int) -> None:
-    _run_request_job(self, request_id, claim=services.erasure_claim, execute=services.erasure_execute,
-                     release=services.erasure_release, transient=TRANSIENT_ERASURE_ERRORS)
+    _run_request_job(
+        self,
+        request_id,
+        claim=services.erasure_claim,
+        execute=services.erasure_execute,
+        release=services.erasure_release,
+        transient=TRANSIENT_ERASURE_ERRORS,
+    )
 
 
 @shared_task

@@ -12,9 +12,7 @@ urlpatterns = [
     path("preferences/<slug:slug>/", preferences.ai_preference_set, name="ai_preference_set"),
     path("human-review/", human_review.human_review_list, name="human_review_list"),
     path("human-review/<int:pk>/", human_review.human_review_detail, name="human_review_detail"),
-    path(
-        "human-review/new/<str:source_key>/<int:object_id>/", human_review.human_review_new, name="human_review_new"
-    ),
+    path("human-review/new/<str:source_key>/<int:object_id>/", human_review.human_review_new, name="human_review_new"),
     path("requests/", requests.request_list, name="privacy_request_list"),
     path("requests/export/", requests.export_new, name="export_new"),
     path("requests/erasure/", requests.erasure_new, name="erasure_new"),

@@ -1,6 +1,7 @@
 """Turning a declared field of a row into what a person or a program reads."""
 
 import datetime
+
 from django.db import models
 from django.utils import formats, timezone
 

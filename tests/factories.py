@@ -79,5 +79,9 @@ class AIDecisionFactory(factory.django.DjangoModelFactory):
     model_version = "2.3"
     confidence = 0.8
     decided_at = factory.Sequence(lambda n: timezone.now() - timedelta(hours=n + 1))
-    reasons = factory.LazyFunction(lambda: [{"text": "The parcel was signed for.", "weight": 0.7},
-                                            {"text": "The request came after 30 days.", "weight": 0.3}])
+    reasons = factory.LazyFunction(
+        lambda: [
+            {"text": "The parcel was signed for.", "weight": 0.7},
+            {"text": "The request came after 30 days.", "weight": 0.3},
+        ]
+    )

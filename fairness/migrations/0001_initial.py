@@ -6,139 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('privacy', '0011_measured_fairness_and_review_results'),
+        ("privacy", "0011_measured_fairness_and_review_results"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FairnessAudit',
+            name="FairnessAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('trigger', models.CharField(choices=[('schedule', 'Schedule'), ('staff', 'Staff, on demand'), ('command', 'Command line')], max_length=10)),
-                ('window_start', models.DateTimeField()),
-                ('window_end', models.DateTimeField()),
-                ('min_group_size', models.PositiveIntegerField()),
-                ('min_customers', models.PositiveIntegerField()),
-                ('alert_ratio', models.FloatField()),
-                ('watch_ratio', models.FloatField()),
-                ('significance', models.FloatField()),
-                ('overturn_factor', models.FloatField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('claimed_by_task', models.CharField(blank=True, max_length=255)),
-                ('heartbeat_at', models.DateTimeField(auto_now_add=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('failure_detail', models.CharField(blank=True, help_text="The error's class, no data.", max_length=200)),
-                ('verdict', models.CharField(blank=True, choices=[('too_few', 'Too few to judge'), ('ok', 'OK'), ('watch', 'Watch'), ('alert', 'Alert')], max_length=10)),
-                ('decisions_counted', models.PositiveIntegerField(blank=True, null=True)),
-                ('alerts', models.PositiveIntegerField(default=0)),
-                ('results_sha256', models.CharField(blank=True, max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("schedule", "Schedule"), ("staff", "Staff, on demand"), ("command", "Command line")],
+                        max_length=10,
+                    ),
+                ),
+                ("window_start", models.DateTimeField()),
+                ("window_end", models.DateTimeField()),
+                ("min_group_size", models.PositiveIntegerField()),
+                ("min_customers", models.PositiveIntegerField()),
+                ("alert_ratio", models.FloatField()),
+                ("watch_ratio", models.FloatField()),
+                ("significance", models.FloatField()),
+                ("overturn_factor", models.FloatField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("claimed_by_task", models.CharField(blank=True, max_length=255)),
+                ("heartbeat_at", models.DateTimeField(auto_now_add=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "failure_detail",
+                    models.CharField(blank=True, help_text="The error's class, no data.", max_length=200),
+                ),
+                (
+                    "verdict",
+                    models.CharField(
+                        blank=True,
+                        choices=[("too_few", "Too few to judge"), ("ok", "OK"), ("watch", "Watch"), ("alert", "Alert")],
+                        max_length=10,
+                    ),
+                ),
+                ("decisions_counted", models.PositiveIntegerField(blank=True, null=True)),
+                ("alerts", models.PositiveIntegerField(default=0)),
+                ("results_sha256", models.CharField(blank=True, max_length=64)),
             ],
             options={
-                'verbose_name': 'fairness audit',
-                'ordering': ['-window_end', '-pk'],
-                'permissions': [('run_fairnessaudit', 'Can run a fairness audit now')],
-                'indexes': [models.Index(fields=['status', 'heartbeat_at'], name='fairness_audit_sweep_idx')],
+                "verbose_name": "fairness audit",
+                "ordering": ["-window_end", "-pk"],
+                "permissions": [("run_fairnessaudit", "Can run a fairness audit now")],
+                "indexes": [models.Index(fields=["status", "heartbeat_at"], name="fairness_audit_sweep_idx")],
             },
         ),
         migrations.CreateModel(
-            name='FairnessAuditUnit',
+            name="FairnessAuditUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_kind', models.CharField(max_length=60)),
-                ('decision_kind_label', models.CharField(max_length=120)),
-                ('attribute_set', models.CharField(max_length=80)),
-                ('decisions', models.PositiveIntegerField()),
-                ('neutral', models.PositiveIntegerField(help_text='Neutral decisions of the judged groups, left out of the rates.')),
-                ('groups_judged', models.PositiveSmallIntegerField()),
-                ('groups_too_few', models.PositiveSmallIntegerField()),
-                ('parity_ratio', models.FloatField(blank=True, null=True)),
-                ('parity_difference', models.FloatField(blank=True, null=True)),
-                ('chi2_p_value', models.FloatField(blank=True, null=True)),
-                ('overturn_rate', models.FloatField(blank=True, null=True)),
-                ('verdict', models.CharField(choices=[('too_few', 'Too few to judge'), ('ok', 'OK'), ('watch', 'Watch'), ('alert', 'Alert')], max_length=10)),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fairness_units', to='privacy.aisystem')),
-                ('audit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='fairness.fairnessaudit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("decision_kind", models.CharField(max_length=60)),
+                ("decision_kind_label", models.CharField(max_length=120)),
+                ("attribute_set", models.CharField(max_length=80)),
+                ("decisions", models.PositiveIntegerField()),
+                (
+                    "neutral",
+                    models.PositiveIntegerField(
+                        help_text="Neutral decisions of the judged groups, left out of the rates."
+                    ),
+                ),
+                ("groups_judged", models.PositiveSmallIntegerField()),
+                ("groups_too_few", models.PositiveSmallIntegerField()),
+                ("parity_ratio", models.FloatField(blank=True, null=True)),
+                ("parity_difference", models.FloatField(blank=True, null=True)),
+                ("chi2_p_value", models.FloatField(blank=True, null=True)),
+                ("overturn_rate", models.FloatField(blank=True, null=True)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[("too_few", "Too few to judge"), ("ok", "OK"), ("watch", "Watch"), ("alert", "Alert")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fairness_units",
+                        to="privacy.aisystem",
+                    ),
+                ),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="units", to="fairness.fairnessaudit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fairness audit unit',
-                'ordering': ['audit', 'ai_system', 'decision_kind', 'pk'],
+                "verbose_name": "fairness audit unit",
+                "ordering": ["audit", "ai_system", "decision_kind", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FairnessAuditGroup',
+            name="FairnessAuditGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('values', models.JSONField()),
-                ('label', models.CharField(max_length=200)),
-                ('verdict', models.CharField(choices=[('too_few', 'Too few to judge'), ('ok', 'OK'), ('watch', 'Watch'), ('alert', 'Alert')], max_length=10)),
-                ('decisions', models.PositiveIntegerField(blank=True, null=True)),
-                ('favourable', models.PositiveIntegerField(blank=True, null=True)),
-                ('rate', models.FloatField(blank=True, null=True)),
-                ('ci_low', models.FloatField(blank=True, null=True)),
-                ('ci_high', models.FloatField(blank=True, null=True)),
-                ('impact_ratio', models.FloatField(blank=True, null=True)),
-                ('parity_difference', models.FloatField(blank=True, null=True)),
-                ('p_value', models.FloatField(blank=True, null=True)),
-                ('reviewed', models.PositiveIntegerField(blank=True, null=True)),
-                ('overturn_rate', models.FloatField(blank=True, null=True)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='fairness.fairnessauditunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("values", models.JSONField()),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[("too_few", "Too few to judge"), ("ok", "OK"), ("watch", "Watch"), ("alert", "Alert")],
+                        max_length=10,
+                    ),
+                ),
+                ("decisions", models.PositiveIntegerField(blank=True, null=True)),
+                ("favourable", models.PositiveIntegerField(blank=True, null=True)),
+                ("rate", models.FloatField(blank=True, null=True)),
+                ("ci_low", models.FloatField(blank=True, null=True)),
+                ("ci_high", models.FloatField(blank=True, null=True)),
+                ("impact_ratio", models.FloatField(blank=True, null=True)),
+                ("parity_difference", models.FloatField(blank=True, null=True)),
+                ("p_value", models.FloatField(blank=True, null=True)),
+                ("reviewed", models.PositiveIntegerField(blank=True, null=True)),
+                ("overturn_rate", models.FloatField(blank=True, null=True)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="fairness.fairnessauditunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fairness audit group',
-                'ordering': ['unit', 'pk'],
+                "verbose_name": "fairness audit group",
+                "ordering": ["unit", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MonitoringConsent',
+            name="MonitoringConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('granted', models.BooleanField()),
-                ('notice_version', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fairness_consents', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("granted", models.BooleanField()),
+                ("notice_version", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fairness_consents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fairness monitoring consent',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "fairness monitoring consent",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RecordedAttribute',
+            name="RecordedAttribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attribute', models.CharField(choices=[('language', 'Preferred language'), ('region', 'Region'), ('age_band', 'Age band'), ('gender', 'Gender'), ('disability', 'Disability or long-term health condition')], max_length=30)),
-                ('value', models.CharField(max_length=40)),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fairness_recorded_attributes', to=settings.AUTH_USER_MODEL)),
-                ('source_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='privacy.apiclient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "attribute",
+                    models.CharField(
+                        choices=[
+                            ("language", "Preferred language"),
+                            ("region", "Region"),
+                            ("age_band", "Age band"),
+                            ("gender", "Gender"),
+                            ("disability", "Disability or long-term health condition"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("value", models.CharField(max_length=40)),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fairness_recorded_attributes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_client",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="privacy.apiclient"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recorded monitoring attribute',
-                'ordering': ['attribute'],
-                'constraints': [models.UniqueConstraint(fields=('customer', 'attribute'), name='one_recorded_value_per_attribute')],
+                "verbose_name": "recorded monitoring attribute",
+                "ordering": ["attribute"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("customer", "attribute"), name="one_recorded_value_per_attribute")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='VolunteeredAttribute',
+            name="VolunteeredAttribute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attribute', models.CharField(choices=[('language', 'Preferred language'), ('region', 'Region'), ('age_band', 'Age band'), ('gender', 'Gender'), ('disability', 'Disability or long-term health condition')], max_length=30)),
-                ('value', models.CharField(max_length=40)),
-                ('given_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fairness_volunteered_attributes', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "attribute",
+                    models.CharField(
+                        choices=[
+                            ("language", "Preferred language"),
+                            ("region", "Region"),
+                            ("age_band", "Age band"),
+                            ("gender", "Gender"),
+                            ("disability", "Disability or long-term health condition"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("value", models.CharField(max_length=40)),
+                ("given_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fairness_volunteered_attributes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'volunteered monitoring attribute',
-                'ordering': ['attribute'],
-                'constraints': [models.UniqueConstraint(fields=('customer', 'attribute'), name='one_volunteered_value_per_attribute')],
+                "verbose_name": "volunteered monitoring attribute",
+                "ordering": ["attribute"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("customer", "attribute"), name="one_volunteered_value_per_attribute"
+                    )
+                ],
             },
         ),
     ]

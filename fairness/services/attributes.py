@@ -80,8 +80,12 @@ def volunteered_attributes_save(*, customer, answers: dict[str, str], consent: b
     for key, value in given.items():
         VolunteeredAttribute.objects.update_or_create(customer=customer, attribute=key, defaults={"value": value})
     # Which attributes, never their values: the trail holds no personal data.
-    audit_record(action="fairness.attributes_volunteered", actor_id=customer.pk, obj=customer,
-                 details={"attributes": sorted(given)})
+    audit_record(
+        action="fairness.attributes_volunteered",
+        actor_id=customer.pk,
+        obj=customer,
+        details={"attributes": sorted(given)},
+    )
     return sorted(given)
 
 

@@ -43,8 +43,12 @@ def thresholds_from_settings() -> Thresholds:
 
 def _thresholds_of(audit: FairnessAudit) -> Thresholds:
     return Thresholds(
-        min_group_size=audit.min_group_size, min_customers=audit.min_customers, alert_ratio=audit.alert_ratio,
-        watch_ratio=audit.watch_ratio, significance=audit.significance, overturn_factor=audit.overturn_factor,
+        min_group_size=audit.min_group_size,
+        min_customers=audit.min_customers,
+        alert_ratio=audit.alert_ratio,
+        watch_ratio=audit.watch_ratio,
+        significance=audit.significance,
+        overturn_factor=audit.overturn_factor,
     )
 
 
@@ -105,21 +109,40 @@ def fairness_audits_requeue_stuck(*, stuck_for: timedelta) -> list[int]:
     """Audits whose message was lost (queued too long) or whose worker died (running, silent)."""
     cutoff = timezone.now() - stuck_for
     stuck = list(
-        FairnessAudit.objects.filter(status__in=[Status.QUEUED, Status.RUNNING], heartbeat_at__lt=cutoff)
-        .values_list("pk", flat=True)
+        FairnessAudit.objects.filter(status__in=[Status.QUEUED, Status.RUNNING], heartbeat_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
     )
-    FairnessAudit.objects.filter(pk__in=stuck).update(status=Status.QUEUED, claimed_by_task="", heartbeat_at=timezone.now())
+    FairnessAudit.objects.filter(pk__in=stuck).update(
+        status=Status.QUEUED, claimed_by_task="", heartbeat_at=timezone.now()
+    )
     return stuck
 
 
 def _results_digest(units: list[tuple[FairnessAuditUnit, list[FairnessAuditGroup]]]) -> str:
     """SHA-256 over every stored figure, in a fixed order and form."""
-    fields = ("label", "verdict", "decisions", "favourable", "rate", "ci_low", "ci_high", "impact_ratio",
-              "parity_difference", "p_value", "reviewed", "overturn_rate")
+    fields = (
+        "label",
+        "verdict",
+        "decisions",
+        "favourable",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "impact_ratio",
+        "parity_difference",
+        "p_value",
+        "reviewed",
+        "overturn_rate",
+    )
     canonical = [
         {
-            "system": unit.ai_system_id, "kind": unit.decision_kind, "attributes": unit.attribute_set,
-            "verdict": unit.verdict, "parity_ratio": unit.parity_ratio, "chi2_p_value": unit.chi2_p_value,
+            "system": unit.ai_system_id,
+            "kind": unit.decision_kind,
+            "attributes": unit.attribute_set,
+            "verdict": unit.verdict,
+            "parity_ratio": unit.parity_ratio,
+            "chi2_p_value": unit.chi2_p_value,
             "groups": [{"values": group.values, **{name: getattr(group, name) for name in fields}} for group in groups],
         }
         for unit, groups in units
@@ -130,20 +153,38 @@ def _results_digest(units: list[tuple[FairnessAuditUnit, list[FairnessAuditGroup
 def _unit_rows(audit, key, kind_label: str, figures: UnitFigures) -> tuple[FairnessAuditUnit, list[FairnessAuditGroup]]:
     ai_system_id, kind, attributes = key
     unit = FairnessAuditUnit(
-        audit=audit, ai_system_id=ai_system_id, decision_kind=kind, decision_kind_label=kind_label,
-        attribute_set="+".join(attributes), decisions=figures.decisions, neutral=figures.neutral,
-        groups_judged=figures.groups_judged, groups_too_few=figures.groups_too_few,
-        parity_ratio=figures.parity_ratio, parity_difference=figures.parity_difference,
-        chi2_p_value=figures.chi2_p_value, overturn_rate=figures.overturn_rate, verdict=figures.verdict,
+        audit=audit,
+        ai_system_id=ai_system_id,
+        decision_kind=kind,
+        decision_kind_label=kind_label,
+        attribute_set="+".join(attributes),
+        decisions=figures.decisions,
+        neutral=figures.neutral,
+        groups_judged=figures.groups_judged,
+        groups_too_few=figures.groups_too_few,
+        parity_ratio=figures.parity_ratio,
+        parity_difference=figures.parity_difference,
+        chi2_p_value=figures.chi2_p_value,
+        overturn_rate=figures.overturn_rate,
+        verdict=figures.verdict,
     )
     # Judged groups first, least favoured first; then those too small to judge.
     ordered = sorted(figures.groups, key=lambda g: (g.too_few, g.rate if g.rate is not None else 0, g.values))
     groups = [
         FairnessAuditGroup(
-            values=list(g.values), label=group_label(attributes, g.values), verdict=g.verdict,
-            decisions=g.decisions, favourable=g.favourable, rate=g.rate, ci_low=g.ci_low, ci_high=g.ci_high,
-            impact_ratio=g.impact_ratio, parity_difference=g.parity_difference, p_value=g.p_value,
-            reviewed=g.reviewed, overturn_rate=g.overturn_rate,
+            values=list(g.values),
+            label=group_label(attributes, g.values),
+            verdict=g.verdict,
+            decisions=g.decisions,
+            favourable=g.favourable,
+            rate=g.rate,
+            ci_low=g.ci_low,
+            ci_high=g.ci_high,
+            impact_ratio=g.impact_ratio,
+            parity_difference=g.parity_difference,
+            p_value=g.p_value,
+            reviewed=g.reviewed,
+            overturn_rate=g.overturn_rate,
         )
         for g in ordered
     ]
@@ -157,7 +198,9 @@ def fairness_audit_execute(*, audit: FairnessAudit) -> FairnessAudit | None:
     thresholds = _thresholds_of(audit)
     results = [
         _unit_rows(audit, key, kind_labels[key[:2]], unit_figures(groups, thresholds))
-        for key, groups in sorted(counts_per_unit(cells).items(), key=lambda item: (item[0][0], item[0][1], len(item[0][2]), item[0][2]))
+        for key, groups in sorted(
+            counts_per_unit(cells).items(), key=lambda item: (item[0][0], item[0][1], len(item[0][2]), item[0][2])
+        )
     ]
     with transaction.atomic():
         locked = FairnessAudit.objects.select_for_update().get(pk=audit.pk)
@@ -172,15 +215,28 @@ def fairness_audit_execute(*, audit: FairnessAudit) -> FairnessAudit | None:
         alerting = new_alert_units(audit=locked, units=units)
         digest = _results_digest(results)
         FairnessAudit.objects.filter(pk=audit.pk).update(
-            status=Status.COMPLETED, finished_at=timezone.now(), heartbeat_at=timezone.now(), verdict=verdict,
+            status=Status.COMPLETED,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            verdict=verdict,
             decisions_counted=sum(sum(cell.counts.as_tuple()[:3]) for cell in cells),
-            alerts=sum(unit.verdict == Verdict.ALERT for unit in units), results_sha256=digest, failure_detail="",
+            alerts=sum(unit.verdict == Verdict.ALERT for unit in units),
+            results_sha256=digest,
+            failure_detail="",
         )
         locked.refresh_from_db()
-        audit_record(action="fairness.audit_completed", obj=locked, details={
-            "verdict": verdict, "units": len(units), "alerts": locked.alerts, "new_alerts": len(alerting),
-            "window_end": locked.window_end.isoformat(), "results_sha256": digest,
-        })
+        audit_record(
+            action="fairness.audit_completed",
+            obj=locked,
+            details={
+                "verdict": verdict,
+                "units": len(units),
+                "alerts": locked.alerts,
+                "new_alerts": len(alerting),
+                "window_end": locked.window_end.isoformat(),
+                "results_sha256": digest,
+            },
+        )
         if alerting:
             send_alerts(audit=locked, units=alerting)
     return locked

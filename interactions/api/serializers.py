@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -68,7 +67,9 @@ class MessageInSerializer(serializers.Serializer):
 
 
 class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer):
-    external_id = serializers.CharField(max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates.")
+    external_id = serializers.CharField(
+        max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates."
+    )
     channel = serializers.ChoiceField(choices=Conversation.Channel.choices)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     handled_by = serializers.ChoiceField(choices=Conversation.HandledBy.choices)
@@ -96,8 +97,19 @@ class ConversationOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Conversation
-        fields = ["id", "external_id", "customer_id", "channel", "subject", "handled_by", "ai_system",
-                  "started_at", "ended_at", "message_count", "created_at"]
+        fields = [
+            "id",
+            "external_id",
+            "customer_id",
+            "channel",
+            "subject",
+            "handled_by",
+            "ai_system",
+            "started_at",
+            "ended_at",
+            "message_count",
+            "created_at",
+        ]
 
 
 class InferenceInSerializer(CustomerReferenceMixin, serializers.Serializer):
@@ -119,8 +131,18 @@ class InferenceOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AIInference
-        fields = ["id", "external_id", "customer_id", "ai_system", "kind", "value", "confidence",
-                  "inferred_at", "conversation_external_id", "created_at"]
+        fields = [
+            "id",
+            "external_id",
+            "customer_id",
+            "ai_system",
+            "kind",
+            "value",
+            "confidence",
+            "inferred_at",
+            "conversation_external_id",
+            "created_at",
+        ]
 
 
 @extend_schema_field(
@@ -160,7 +182,9 @@ class ReasonField(serializers.Field):
         if len(text) > AIDecision.MAX_REASON_LENGTH:
             self.fail("too_long")
         weight = data.get("weight")
-        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1):
+        if weight is not None and (
+            isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1
+        ):
             self.fail("weight")
         return {"text": text, "weight": None if weight is None else float(weight)}
 
@@ -177,12 +201,15 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
         required=False, help_text="The switchable use of AI it falls under; by default “automated-decisions”."
     )
     kind = serializers.RegexField(
-        r"^[a-z0-9][a-z0-9_-]*$", max_length=60,
+        r"^[a-z0-9][a-z0-9_-]*$",
+        max_length=60,
         help_text="Your name for the kind of decision, e.g. refund_request (lower case, digits, _ and -).",
         error_messages={"invalid": "Use lower-case letters, digits, “_” and “-”, e.g. refund_request."},
     )
     kind_label = serializers.CharField(
-        max_length=120, required=False, allow_blank=True,
+        max_length=120,
+        required=False,
+        allow_blank=True,
         help_text="The kind in the customer's words, e.g. “Refund request”; by default made from `kind`.",
     )
     outcome = serializers.ChoiceField(
@@ -194,7 +221,9 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
     decided_at = serializers.DateTimeField(validators=[not_in_the_future])
     human_involved = serializers.BooleanField(default=False, help_text="Whether a person took part in deciding.")
     reasons = serializers.ListField(
-        child=ReasonField(), min_length=1, max_length=AIDecision.MAX_REASONS,
+        child=ReasonField(),
+        min_length=1,
+        max_length=AIDecision.MAX_REASONS,
         help_text="The main reasons, in plain language, most important first (one to five).",
         error_messages={
             "max_length": f"Give at most {AIDecision.MAX_REASONS} reasons.",
@@ -222,6 +251,23 @@ class DecisionOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AIDecision
-        fields = ["id", "external_id", "customer_id", "ai_system", "purpose", "kind", "kind_label", "outcome",
-                  "outcome_label", "model_version", "confidence", "decided_at", "human_involved", "reasons",
-                  "review_result", "final_outcome", "final_outcome_label", "created_at"]
+        fields = [
+            "id",
+            "external_id",
+            "customer_id",
+            "ai_system",
+            "purpose",
+            "kind",
+            "kind_label",
+            "outcome",
+            "outcome_label",
+            "model_version",
+            "confidence",
+            "decided_at",
+            "human_involved",
+            "reasons",
+            "review_result",
+            "final_outcome",
+            "final_outcome_label",
+            "created_at",
+        ]

@@ -76,8 +76,13 @@ class InferenceIngestView(ClientAPIView):
         },
     )
     def post(self, request):
-        return _ingest(request, InferenceInSerializer, InferenceOutSerializer, services.inference_record,
-                       prepare=_link_conversation)
+        return _ingest(
+            request,
+            InferenceInSerializer,
+            InferenceOutSerializer,
+            services.inference_record,
+            prepare=_link_conversation,
+        )
 
 
 class DecisionIngestView(ClientAPIView):

@@ -6,92 +6,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('privacy', '0002_aisystem_apiclient'),
+        ("privacy", "0002_aisystem_apiclient"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('channel', models.CharField(choices=[('chat', 'Web chat'), ('email', 'E-mail'), ('phone', 'Phone'), ('messaging', 'Messaging app'), ('social', 'Social media')], max_length=20)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('handled_by', models.CharField(choices=[('ai', 'AI assistant'), ('human', 'A person'), ('ai_then_human', 'AI assistant, then a person')], max_length=20)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='conversations', to='privacy.aisystem')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to=settings.AUTH_USER_MODEL)),
-                ('source_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='privacy.apiclient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("chat", "Web chat"),
+                            ("email", "E-mail"),
+                            ("phone", "Phone"),
+                            ("messaging", "Messaging app"),
+                            ("social", "Social media"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                (
+                    "handled_by",
+                    models.CharField(
+                        choices=[
+                            ("ai", "AI assistant"),
+                            ("human", "A person"),
+                            ("ai_then_human", "AI assistant, then a person"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="conversations",
+                        to="privacy.aisystem",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_client",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="privacy.apiclient"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='AIInference',
+            name="AIInference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('kind', models.CharField(choices=[('sentiment', 'Sentiment'), ('intent', 'Intent'), ('churn_risk', 'Risk of leaving'), ('segment', 'Customer segment'), ('preference', 'Preference')], max_length=20)),
-                ('value', models.CharField(max_length=200)),
-                ('confidence', models.FloatField(blank=True, help_text='0 to 1, as the AI system reported it.', null=True)),
-                ('inferred_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inferences', to='privacy.aisystem')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ai_inferences', to=settings.AUTH_USER_MODEL)),
-                ('source_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='privacy.apiclient')),
-                ('conversation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='inferences', to='interactions.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sentiment", "Sentiment"),
+                            ("intent", "Intent"),
+                            ("churn_risk", "Risk of leaving"),
+                            ("segment", "Customer segment"),
+                            ("preference", "Preference"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("value", models.CharField(max_length=200)),
+                (
+                    "confidence",
+                    models.FloatField(blank=True, help_text="0 to 1, as the AI system reported it.", null=True),
+                ),
+                ("inferred_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="inferences", to="privacy.aisystem"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ai_inferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_client",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="privacy.apiclient"
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="inferences",
+                        to="interactions.conversation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI inference',
-                'ordering': ['-inferred_at'],
+                "verbose_name": "AI inference",
+                "ordering": ["-inferred_at"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender', models.CharField(choices=[('customer', 'You'), ('ai', 'AI assistant'), ('agent', 'Customer-service agent')], max_length=10)),
-                ('body', models.TextField()),
-                ('sent_at', models.DateTimeField()),
-                ('ai_drafted', models.BooleanField(default=False, verbose_name='drafted by AI')),
-                ('human_reviewed', models.BooleanField(default=False, verbose_name='reviewed by a person before sending')),
-                ('ai_system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='privacy.aisystem')),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='interactions.conversation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "sender",
+                    models.CharField(
+                        choices=[("customer", "You"), ("ai", "AI assistant"), ("agent", "Customer-service agent")],
+                        max_length=10,
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("sent_at", models.DateTimeField()),
+                ("ai_drafted", models.BooleanField(default=False, verbose_name="drafted by AI")),
+                (
+                    "human_reviewed",
+                    models.BooleanField(default=False, verbose_name="reviewed by a person before sending"),
+                ),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="privacy.aisystem",
+                    ),
+                ),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="interactions.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-pk'],
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['customer', '-started_at'], name='conversation_customer_recent'),
+            model_name="conversation",
+            index=models.Index(fields=["customer", "-started_at"], name="conversation_customer_recent"),
         ),
         migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('source_client', 'external_id'), name='conversation_external_id_unique_per_client'),
+            model_name="conversation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("source_client", "external_id"),
+                name="conversation_external_id_unique_per_client",
+            ),
         ),
         migrations.AddIndex(
-            model_name='aiinference',
-            index=models.Index(fields=['customer', '-inferred_at'], name='inference_customer_recent'),
+            model_name="aiinference",
+            index=models.Index(fields=["customer", "-inferred_at"], name="inference_customer_recent"),
         ),
         migrations.AddConstraint(
-            model_name='aiinference',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('source_client', 'external_id'), name='inference_external_id_unique_per_client'),
+            model_name="aiinference",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id", ""), _negated=True),
+                fields=("source_client", "external_id"),
+                name="inference_external_id_unique_per_client",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='aiinference',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__isnull', True), models.Q(('confidence__gte', 0), ('confidence__lte', 1)), _connector='OR'), name='inference_confidence_between_0_and_1'),
+            model_name="aiinference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("confidence__isnull", True),
+                    models.Q(("confidence__gte", 0), ("confidence__lte", 1)),
+                    _connector="OR",
+                ),
+                name="inference_confidence_between_0_and_1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', '-sent_at'], name='message_conversation_recent'),
+            model_name="message",
+            index=models.Index(fields=["conversation", "-sent_at"], name="message_conversation_recent"),
         ),
     ]

@@ -6,43 +6,123 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interactions', '0001_initial'),
-        ('privacy', '0011_measured_fairness_and_review_results'),
+        ("interactions", "0001_initial"),
+        ("privacy", "0011_measured_fairness_and_review_results"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AIDecision',
+            name="AIDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(blank=True, max_length=200)),
-                ('kind', models.SlugField(max_length=60)),
-                ('kind_label', models.CharField(help_text="The kind in the customer's words, e.g. “Refund request”.", max_length=120)),
-                ('outcome', models.CharField(choices=[('favourable', 'In your favour'), ('unfavourable', 'Not in your favour'), ('neutral', 'Neither for nor against you')], max_length=12)),
-                ('outcome_label', models.CharField(help_text="The business's own words, e.g. “Refund declined”.", max_length=200)),
-                ('model_version', models.CharField(blank=True, max_length=60)),
-                ('confidence', models.FloatField(blank=True, help_text='0 to 1, as the AI system reported it.', null=True)),
-                ('decided_at', models.DateTimeField()),
-                ('human_involved', models.BooleanField(default=False, verbose_name='a person took part')),
-                ('reasons', models.JSONField(default=list)),
-                ('review_result', models.CharField(blank=True, choices=[('upheld', 'A person checked it: the decision stands'), ('changed', 'A person changed the decision')], max_length=10)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('final_outcome', models.CharField(blank=True, choices=[('favourable', 'In your favour'), ('unfavourable', 'Not in your favour'), ('neutral', 'Neither for nor against you')], max_length=12)),
-                ('final_outcome_label', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ai_decisions', to='privacy.aisystem')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ai_decisions', to=settings.AUTH_USER_MODEL)),
-                ('purpose', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ai_decisions', to='privacy.aipurpose')),
-                ('source_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='privacy.apiclient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(blank=True, max_length=200)),
+                ("kind", models.SlugField(max_length=60)),
+                (
+                    "kind_label",
+                    models.CharField(
+                        help_text="The kind in the customer's words, e.g. “Refund request”.", max_length=120
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("favourable", "In your favour"),
+                            ("unfavourable", "Not in your favour"),
+                            ("neutral", "Neither for nor against you"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "outcome_label",
+                    models.CharField(help_text="The business's own words, e.g. “Refund declined”.", max_length=200),
+                ),
+                ("model_version", models.CharField(blank=True, max_length=60)),
+                (
+                    "confidence",
+                    models.FloatField(blank=True, help_text="0 to 1, as the AI system reported it.", null=True),
+                ),
+                ("decided_at", models.DateTimeField()),
+                ("human_involved", models.BooleanField(default=False, verbose_name="a person took part")),
+                ("reasons", models.JSONField(default=list)),
+                (
+                    "review_result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upheld", "A person checked it: the decision stands"),
+                            ("changed", "A person changed the decision"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "final_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("favourable", "In your favour"),
+                            ("unfavourable", "Not in your favour"),
+                            ("neutral", "Neither for nor against you"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("final_outcome_label", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ai_decisions", to="privacy.aisystem"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ai_decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ai_decisions", to="privacy.aipurpose"
+                    ),
+                ),
+                (
+                    "source_client",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="privacy.apiclient"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI decision',
-                'ordering': ['-decided_at', '-pk'],
-                'indexes': [models.Index(fields=['customer', '-decided_at'], name='decision_customer_recent'), models.Index(fields=['decided_at'], name='decision_decided_at')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('source_client', 'external_id'), name='decision_external_id_unique_per_client'), models.CheckConstraint(condition=models.Q(('confidence__isnull', True), models.Q(('confidence__gte', 0), ('confidence__lte', 1)), _connector='OR'), name='decision_confidence_between_0_and_1')],
+                "verbose_name": "AI decision",
+                "ordering": ["-decided_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["customer", "-decided_at"], name="decision_customer_recent"),
+                    models.Index(fields=["decided_at"], name="decision_decided_at"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("source_client", "external_id"),
+                        name="decision_external_id_unique_per_client",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("confidence__isnull", True),
+                            models.Q(("confidence__gte", 0), ("confidence__lte", 1)),
+                            _connector="OR",
+                        ),
+                        name="decision_confidence_between_0_and_1",
+                    ),
+                ],
             },
         ),
     ]

@@ -18,8 +18,10 @@ class AISystemAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Counted in the list's one query: how customers judge each system.
-        return super().get_queryset(request).annotate(
-            _flags=Count("flags", distinct=True), _reviews=Count("humanreviewrequest", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_flags=Count("flags", distinct=True), _reviews=Count("humanreviewrequest", distinct=True))
         )
 
     @admin.display(description="Flags from customers", ordering="_flags")
@@ -76,5 +78,3 @@ class AIPurposeAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         invalidate_all_customers()
-
-

@@ -12,8 +12,17 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("sequence", "created_at", "action", "actor_id", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "action")
-    readonly_fields = ("sequence", "created_at", "action", "actor_id", "object_type", "object_id", "details",
-                       "prev_hash", "hash")
+    readonly_fields = (
+        "sequence",
+        "created_at",
+        "action",
+        "actor_id",
+        "object_type",
+        "object_id",
+        "details",
+        "prev_hash",
+        "hash",
+    )
 
     def has_add_permission(self, request):
         return False
@@ -23,5 +32,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-

@@ -40,5 +40,3 @@ class APIClientAdmin(admin.ModelAdmin):
         for client in queryset:
             token = services.api_client_rotate_token(client=client, actor_id=request.user.pk)
             messages.warning(request, f"New token for {client.name}: {token} — copy it now, it is not shown again.")
-
-

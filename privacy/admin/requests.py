@@ -91,17 +91,26 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="privacy_compliance_dashboard"),
-            path("guidelines/acknowledge/", self.admin_site.admin_view(self.acknowledge_view),
-                 name="privacy_guidelines_acknowledge"),
+            path(
+                "guidelines/acknowledge/",
+                self.admin_site.admin_view(self.acknowledge_view),
+                name="privacy_guidelines_acknowledge",
+            ),
             *super().get_urls(),
         ]
 
     def dashboard_view(self, request):
         if not request.user.has_perm("privacy.view_compliance_dashboard"):
             raise PermissionDenied
-        return TemplateResponse(request, "privacy/admin/dashboard.html",
-                                {**self.admin_site.each_context(request), "title": "Compliance dashboard",
-                                 "figures": selectors.compliance_dashboard()})
+        return TemplateResponse(
+            request,
+            "privacy/admin/dashboard.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Compliance dashboard",
+                "figures": selectors.compliance_dashboard(),
+            },
+        )
 
     def acknowledge_view(self, request):
         guidelines = selectors.current_guidelines()
@@ -112,10 +121,16 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 next_url = "admin:privacy_privacyrequest_changelist"
             return redirect(next_url)
-        return TemplateResponse(request, "privacy/admin/acknowledge.html",
-                                {**self.admin_site.each_context(request), "title": "AI ethics and privacy guidelines",
-                                 "guidelines": guidelines,
-                                 "acknowledged": selectors.staff_acknowledged_current_guidelines(request.user)})
+        return TemplateResponse(
+            request,
+            "privacy/admin/acknowledge.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "AI ethics and privacy guidelines",
+                "guidelines": guidelines,
+                "acknowledged": selectors.staff_acknowledged_current_guidelines(request.user),
+            },
+        )
 
     def _guarded(self, request) -> bool:
         """Deciding needs the current guidelines acknowledged; say so instead of acting."""
@@ -131,7 +146,9 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         if not self._guarded(request):
             return
-        _for_each(request, queryset, lambda r: services.request_approve(request=r, staff_user=request.user),  " approved.")
+        _for_each(
+            request, queryset, lambda r: services.request_approve(request=r, staff_user=request.user), " approved."
+        )
 
     @admin.action(description="Deny, with a reason the customer reads", permissions=["decide"])
     def deny(self, request, queryset):
@@ -140,9 +157,12 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         form = DenyForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            _for_each(request, queryset,
-                      lambda r: services.request_deny(request=r, staff_user=request.user, reason=reason),
-                      " denied; the customer is told why.")
+            _for_each(
+                request,
+                queryset,
+                lambda r: services.request_deny(request=r, staff_user=request.user, reason=reason),
+                " denied; the customer is told why.",
+            )
             return None
         return self._action_form(request, queryset, form, "deny", "Deny with a reason")
 
@@ -152,9 +172,13 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
             return None
         form = ExtendForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            _for_each(request, queryset,
-                      lambda r: services.request_extend(request=r, staff_user=request.user, **form.cleaned_data),
-                      ": deadline moved; the customer is told why.", refused=(services.IllegalTransition, ValueError))
+            _for_each(
+                request,
+                queryset,
+                lambda r: services.request_extend(request=r, staff_user=request.user, **form.cleaned_data),
+                ": deadline moved; the customer is told why.",
+                refused=(services.IllegalTransition, ValueError),
+            )
             return None
         return self._action_form(request, queryset, form, "extend", "Extend the deadline")
 
@@ -162,7 +186,9 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         if not self._guarded(request):
             return
-        _for_each(request, queryset, lambda r: services.request_retry(request=r, staff_user=request.user), " queued again.")
+        _for_each(
+            request, queryset, lambda r: services.request_retry(request=r, staff_user=request.user), " queued again."
+        )
 
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -174,8 +200,12 @@ class PrivacyRequestAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "privacy/admin/action_form.html",
-            {**self.admin_site.each_context(request), "form": form, "requests": queryset, "title": title,
-             "opts": self.model._meta, "action": action},
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "requests": queryset,
+                "title": title,
+                "opts": self.model._meta,
+                "action": action,
+            },
         )
-
-

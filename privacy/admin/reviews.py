@@ -18,11 +18,15 @@ class HumanReviewAnswerForm(forms.ModelForm):
     )
     new_outcome = forms.ChoiceField(label="New outcome (when changed)", required=False, choices=[("", "—")])
     new_outcome_label = forms.CharField(
-        label="New outcome, in the customer's words (when changed)", required=False, max_length=200,
+        label="New outcome, in the customer's words (when changed)",
+        required=False,
+        max_length=200,
         help_text="E.g. “Refund approved”: the customer reads it as the decision's new outcome.",
     )
     answer = forms.CharField(
-        label="Message to the customer", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+        label="Message to the customer",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
         help_text="What a person found, in plain words. The customer reads it in the portal.",
     )
 
@@ -52,8 +56,9 @@ class HumanReviewAnswerForm(forms.ModelForm):
                 services.require_acknowledged_guidelines(self.staff_user)
             except services.GuidelinesNotAcknowledged as refusal:
                 url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": self.staff_path})
-                raise forms.ValidationError(format_html('{} <a href="{}">Read them now</a> (your answer is kept here).',
-                                                        str(refusal), url)) from None
+                raise forms.ValidationError(
+                    format_html('{} <a href="{}">Read them now</a> (your answer is kept here).', str(refusal), url)
+                ) from None
         return cleaned
 
 
@@ -65,8 +70,18 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
     list_select_related = ("user", "ai_system")
     search_fields = ("user__email",)
     form = HumanReviewAnswerForm
-    readonly_fields = ("user", "ai_system", "subject_summary", "statement", "contests_outcome", "status",
-                       "created_at", "due_at", "answered_at", "answered_by")
+    readonly_fields = (
+        "user",
+        "ai_system",
+        "subject_summary",
+        "statement",
+        "contests_outcome",
+        "status",
+        "created_at",
+        "due_at",
+        "answered_at",
+        "answered_by",
+    )
     answered_fields = ("result", "new_outcome_label", "answer")
 
     actions = ["start_review"]
@@ -75,13 +90,24 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         return False
 
     def get_fieldsets(self, request, obj=None):
-        asked = ("user", "ai_system", "subject_summary", "statement", "contests_outcome", "status", "created_at",
-                 "due_at")
+        asked = (
+            "user",
+            "ai_system",
+            "subject_summary",
+            "statement",
+            "contests_outcome",
+            "status",
+            "created_at",
+            "due_at",
+        )
         if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
             answer = (*self.answered_fields, "answered_at", "answered_by")
         else:
-            answer = [name for name in ("result", "new_outcome", "new_outcome_label", "answer")
-                      if name in self._outcome_fields(obj)]
+            answer = [
+                name
+                for name in ("result", "new_outcome", "new_outcome_label", "answer")
+                if name in self._outcome_fields(obj)
+            ]
         return [("What the customer asked", {"fields": asked}), ("The answer", {"fields": answer})]
 
     def _outcome_fields(self, obj) -> set[str]:
@@ -109,13 +135,22 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         review = self.get_object(request, object_id)
-        if (request.method == "GET" and review is not None and review.status != HumanReviewRequest.Status.ANSWERED
-                and not selectors.staff_acknowledged_current_guidelines(request.user)):
+        if (
+            request.method == "GET"
+            and review is not None
+            and review.status != HumanReviewRequest.Status.ANSWERED
+            and not selectors.staff_acknowledged_current_guidelines(request.user)
+        ):
             # Said before anything is typed: answering needs the current guidelines acknowledged.
             url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": request.get_full_path()})
-            messages.warning(request, format_html(
-                'Before answering, read and acknowledge the current AI ethics and privacy guidelines. '
-                '<a href="{}">Read them now</a>.', url))
+            messages.warning(
+                request,
+                format_html(
+                    "Before answering, read and acknowledge the current AI ethics and privacy guidelines. "
+                    '<a href="{}">Read them now</a>.',
+                    url,
+                ),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="About")
@@ -145,8 +180,11 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         request.review_answer_reported = True  # our message replaces Django's "changed successfully"
         try:
             services.human_review_answer(
-                review=HumanReviewRequest.objects.get(pk=obj.pk), answer=data["answer"], staff_user=request.user,
-                result=data["result"], new_outcome=data.get("new_outcome", ""),
+                review=HumanReviewRequest.objects.get(pk=obj.pk),
+                answer=data["answer"],
+                staff_user=request.user,
+                result=data["result"],
+                new_outcome=data.get("new_outcome", ""),
                 new_outcome_label=data.get("new_outcome_label", ""),
             )
         except (ValueError, services.GuidelinesNotAcknowledged) as refusal:
@@ -185,5 +223,3 @@ class PreferenceBreachAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-

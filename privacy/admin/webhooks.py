@@ -36,9 +36,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        endpoint = services.webhook_endpoint_create(
-            name=obj.name, url=obj.url, events=form.cleaned_data["events"]
-        )
+        endpoint = services.webhook_endpoint_create(name=obj.name, url=obj.url, events=form.cleaned_data["events"])
         obj.__dict__.update(endpoint.__dict__)
         messages.info(request, "The signing secret is shown on the endpoint's page; give it to the receiver.")
 
@@ -70,5 +68,3 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def retry(self, request, queryset):
         services.webhook_deliveries_resend(deliveries=queryset)
         messages.success(request, "Queued again.")
-
-

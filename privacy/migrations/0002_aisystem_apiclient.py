@@ -4,51 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0001_initial'),
+        ("privacy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AISystem',
+            name="AISystem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('provider', models.CharField(help_text="Who built or hosts it, e.g. 'In-house' or a vendor.", max_length=120)),
-                ('model_name', models.CharField(blank=True, help_text='The model and version it runs.', max_length=120, verbose_name='model')),
-                ('description', models.TextField(help_text='In words a customer understands.', verbose_name='what it does')),
-                ('data_categories', models.JSONField(blank=True, default=list, help_text='fideslang keys of the data it uses, e.g. user.content.private.')),
-                ('decisions', models.TextField(blank=True, verbose_name='decisions it makes')),
-                ('human_oversight', models.TextField(blank=True, help_text='How and when a person reviews what it does.')),
-                ('last_bias_audit_on', models.DateField(blank=True, null=True, verbose_name='last bias audit')),
-                ('last_bias_audit_summary', models.TextField(blank=True, verbose_name='bias audit summary')),
-                ('contact', models.CharField(help_text='Who answers questions about it (team or address).', max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "provider",
+                    models.CharField(help_text="Who built or hosts it, e.g. 'In-house' or a vendor.", max_length=120),
+                ),
+                (
+                    "model_name",
+                    models.CharField(
+                        blank=True, help_text="The model and version it runs.", max_length=120, verbose_name="model"
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(help_text="In words a customer understands.", verbose_name="what it does"),
+                ),
+                (
+                    "data_categories",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="fideslang keys of the data it uses, e.g. user.content.private.",
+                    ),
+                ),
+                ("decisions", models.TextField(blank=True, verbose_name="decisions it makes")),
+                (
+                    "human_oversight",
+                    models.TextField(blank=True, help_text="How and when a person reviews what it does."),
+                ),
+                ("last_bias_audit_on", models.DateField(blank=True, null=True, verbose_name="last bias audit")),
+                ("last_bias_audit_summary", models.TextField(blank=True, verbose_name="bias audit summary")),
+                (
+                    "contact",
+                    models.CharField(help_text="Who answers questions about it (team or address).", max_length=200),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'AI system',
-                'ordering': ['name'],
+                "verbose_name": "AI system",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='APIClient',
+            name="APIClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('token_prefix', models.CharField(editable=False, max_length=16)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('scopes', models.JSONField(default=list)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("token_prefix", models.CharField(editable=False, max_length=16)),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("scopes", models.JSONField(default=list)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, editable=False, null=True)),
             ],
             options={
-                'verbose_name': 'API client',
-                'ordering': ['name'],
+                "verbose_name": "API client",
+                "ordering": ["name"],
             },
         ),
     ]

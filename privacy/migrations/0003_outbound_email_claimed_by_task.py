@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0002_aisystem_apiclient'),
+        ("privacy", "0002_aisystem_apiclient"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='claimed_by_task',
+            model_name="outboundemail",
+            name="claimed_by_task",
             field=models.CharField(blank=True, max_length=255),
         ),
     ]

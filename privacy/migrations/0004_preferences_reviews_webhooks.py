@@ -6,207 +6,413 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('privacy', '0003_outbound_email_claimed_by_task'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("privacy", "0003_outbound_email_claimed_by_task"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=60)),
-                ('payload', models.JSONField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('delivering', 'Delivering'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=12)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status_changed_at', models.DateTimeField(auto_now_add=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event", models.CharField(max_length=60)),
+                ("payload", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("delivering", "Delivering"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("status_changed_at", models.DateTimeField(auto_now_add=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('url', models.URLField(max_length=500)),
-                ('secret', models.CharField(editable=False, max_length=100)),
-                ('events', models.JSONField(default=list)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("url", models.URLField(max_length=500)),
+                ("secret", models.CharField(editable=False, max_length=100)),
+                ("events", models.JSONField(default=list)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'webhook endpoint',
-                'ordering': ['name'],
+                "verbose_name": "webhook endpoint",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AIPurpose',
+            name="AIPurpose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text="Stable name the business's systems use.", max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(help_text='What it means for the customer, in plain words.')),
-                ('data_used', models.TextField(help_text="Which of the customer's data it uses.")),
-                ('legal_basis', models.CharField(choices=[('consent', 'Consent (off until you switch it on)'), ('legitimate_interests', 'Legitimate interests (on until you switch it off)')], max_length=30)),
-                ('gpc_applies', models.BooleanField(default=False, help_text="A browser's Sec-GPC signal switches it off (sharing, selling, targeted personalisation).", verbose_name='Global Privacy Control applies')),
-                ('notice_text', models.TextField(help_text='The notice a customer reads before choosing. Changing it makes a new version.')),
-                ('notice_version', models.PositiveIntegerField(default=1, editable=False)),
-                ('display_order', models.PositiveSmallIntegerField(default=100)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_systems', models.ManyToManyField(blank=True, related_name='purposes', to='privacy.aisystem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "slug",
+                    models.SlugField(help_text="Stable name the business's systems use.", max_length=60, unique=True),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(help_text="What it means for the customer, in plain words.")),
+                ("data_used", models.TextField(help_text="Which of the customer's data it uses.")),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent (off until you switch it on)"),
+                            ("legitimate_interests", "Legitimate interests (on until you switch it off)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "gpc_applies",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A browser's Sec-GPC signal switches it off (sharing, selling, targeted personalisation).",
+                        verbose_name="Global Privacy Control applies",
+                    ),
+                ),
+                (
+                    "notice_text",
+                    models.TextField(
+                        help_text="The notice a customer reads before choosing. Changing it makes a new version."
+                    ),
+                ),
+                ("notice_version", models.PositiveIntegerField(default=1, editable=False)),
+                ("display_order", models.PositiveSmallIntegerField(default=100)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ai_systems", models.ManyToManyField(blank=True, related_name="purposes", to="privacy.aisystem")),
             ],
             options={
-                'verbose_name': 'AI purpose',
-                'ordering': ['display_order', 'name'],
+                "verbose_name": "AI purpose",
+                "ordering": ["display_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerAISettings',
+            name="CustomerAISettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('always_human', models.BooleanField(default=False)),
-                ('always_human_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('gpc_honoured_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ai_settings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("always_human", models.BooleanField(default=False)),
+                ("always_human_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("gpc_honoured_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ai_settings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer AI settings',
-                'verbose_name_plural': 'customer AI settings',
+                "verbose_name": "customer AI settings",
+                "verbose_name_plural": "customer AI settings",
             },
         ),
         migrations.CreateModel(
-            name='PreferenceBreach',
+            name="PreferenceBreach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(help_text='Why it was not allowed: choice, gpc, always_human, ...', max_length=20)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('detected_at', models.DateTimeField(auto_now_add=True)),
-                ('api_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='privacy.apiclient')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
-                ('purpose', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='breaches', to='privacy.aipurpose')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preference_breaches', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(help_text="Why it was not allowed: choice, gpc, always_human, ...", max_length=20),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("detected_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "api_client",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="privacy.apiclient"
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"),
+                ),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="breaches", to="privacy.aipurpose"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preference_breaches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-detected_at'],
+                "ordering": ["-detected_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookAttempt',
+            name="WebhookAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField(auto_now_add=True)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=200)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='privacy.webhookdelivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("attempted_at", models.DateTimeField(auto_now_add=True)),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=200)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_log",
+                        to="privacy.webhookdelivery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempted_at'],
+                "ordering": ["attempted_at"],
             },
         ),
         migrations.AddField(
-            model_name='webhookdelivery',
-            name='endpoint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='privacy.webhookendpoint'),
+            model_name="webhookdelivery",
+            name="endpoint",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="privacy.webhookendpoint"
+            ),
         ),
         migrations.CreateModel(
-            name='AIOutputFlag',
+            name="AIOutputFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('reason', models.CharField(choices=[('wrong', 'Wrong or misleading'), ('unfair', 'Unfair or biased'), ('inappropriate', 'Rude or inappropriate'), ('other', 'Something else')], max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='privacy.aisystem')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ai_output_flags', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("wrong", "Wrong or misleading"),
+                            ("unfair", "Unfair or biased"),
+                            ("inappropriate", "Rude or inappropriate"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="flags", to="privacy.aisystem"
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ai_output_flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI output flag',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'content_type', 'object_id'), name='one_flag_per_output')],
+                "verbose_name": "AI output flag",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "content_type", "object_id"), name="one_flag_per_output")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AIPreference',
+            name="AIPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('allowed', models.BooleanField()),
-                ('method', models.CharField(choices=[('portal', 'Your choice in this portal'), ('api', 'Your choice, recorded by our service systems'), ('gpc', "Your browser's privacy signal (Global Privacy Control)"), ('staff', 'Recorded by our staff'), ('default', 'Default')], max_length=10)),
-                ('notice_version', models.PositiveIntegerField()),
-                ('changed_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ai_preferences', to=settings.AUTH_USER_MODEL)),
-                ('purpose', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preferences', to='privacy.aipurpose')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("allowed", models.BooleanField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Your choice in this portal"),
+                            ("api", "Your choice, recorded by our service systems"),
+                            ("gpc", "Your browser's privacy signal (Global Privacy Control)"),
+                            ("staff", "Recorded by our staff"),
+                            ("default", "Default"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("notice_version", models.PositiveIntegerField()),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ai_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="preferences", to="privacy.aipurpose"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'AI preference',
-                'constraints': [models.UniqueConstraint(fields=('user', 'purpose'), name='one_preference_per_purpose')],
+                "verbose_name": "AI preference",
+                "constraints": [models.UniqueConstraint(fields=("user", "purpose"), name="one_preference_per_purpose")],
             },
         ),
         migrations.CreateModel(
-            name='AIPurposeNotice',
+            name="AIPurposeNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('published_at', models.DateTimeField(auto_now_add=True)),
-                ('purpose', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='privacy.aipurpose')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("published_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notices", to="privacy.aipurpose"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['purpose', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('purpose', 'version'), name='purpose_notice_version_unique')],
+                "ordering": ["purpose", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("purpose", "version"), name="purpose_notice_version_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ConsentEvent',
+            name="ConsentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('purpose', 'AI purpose'), ('always_human', 'Always a human')], default='purpose', max_length=20)),
-                ('granted', models.BooleanField(help_text='For a purpose: allowed. For always-a-human: switched on.')),
-                ('method', models.CharField(choices=[('portal', 'Your choice in this portal'), ('api', 'Your choice, recorded by our service systems'), ('gpc', "Your browser's privacy signal (Global Privacy Control)"), ('staff', 'Recorded by our staff'), ('default', 'Default')], max_length=10)),
-                ('notice_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('purpose', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='consent_events', to='privacy.aipurpose')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_events', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("purpose", "AI purpose"), ("always_human", "Always a human")],
+                        default="purpose",
+                        max_length=20,
+                    ),
+                ),
+                ("granted", models.BooleanField(help_text="For a purpose: allowed. For always-a-human: switched on.")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Your choice in this portal"),
+                            ("api", "Your choice, recorded by our service systems"),
+                            ("gpc", "Your browser's privacy signal (Global Privacy Control)"),
+                            ("staff", "Recorded by our staff"),
+                            ("default", "Default"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("notice_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consent_events",
+                        to="privacy.aipurpose",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consent_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['user', '-created_at'], name='consent_event_user_recent')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["user", "-created_at"], name="consent_event_user_recent")],
             },
         ),
         migrations.CreateModel(
-            name='HumanReviewRequest',
+            name="HumanReviewRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('statement', models.TextField(help_text='What happened, and what you think is wrong.', verbose_name='your view')),
-                ('contests_outcome', models.BooleanField(default=False, verbose_name='contests the outcome')),
-                ('status', models.CharField(choices=[('open', 'Waiting for a person'), ('in_review', 'Being reviewed'), ('answered', 'Answered')], default='open', max_length=12)),
-                ('due_at', models.DateTimeField()),
-                ('answer', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ai_system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='privacy.aisystem')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='human_reviews', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_id", models.PositiveBigIntegerField()),
+                (
+                    "statement",
+                    models.TextField(help_text="What happened, and what you think is wrong.", verbose_name="your view"),
+                ),
+                ("contests_outcome", models.BooleanField(default=False, verbose_name="contests the outcome")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for a person"),
+                            ("in_review", "Being reviewed"),
+                            ("answered", "Answered"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("due_at", models.DateTimeField()),
+                ("answer", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "ai_system",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="privacy.aisystem"
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to="contenttypes.contenttype"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="human_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'due_at'], name='human_review_queue')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["status", "due_at"], name="human_review_queue")],
             },
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['status', 'status_changed_at'], name='webhook_delivery_sweep_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["status", "status_changed_at"], name="webhook_delivery_sweep_idx"),
         ),
     ]

@@ -7,93 +7,157 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0004_preferences_reviews_webhooks'),
+        ("privacy", "0004_preferences_reviews_webhooks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainHead',
+            name="AuditChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_sequence', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_sequence", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_id', models.BigIntegerField(blank=True, help_text='The user who acted; empty for the system.', null=True)),
-                ('action', models.CharField(max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('sequence', models.PositiveBigIntegerField(unique=True)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "actor_id",
+                    models.BigIntegerField(
+                        blank=True, help_text="The user who acted; empty for the system.", null=True
+                    ),
+                ),
+                ("action", models.CharField(max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("sequence", models.PositiveBigIntegerField(unique=True)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['sequence'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_event_object_idx')],
+                "ordering": ["sequence"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_event_object_idx")],
             },
         ),
         migrations.CreateModel(
-            name='PrivacyRequest',
+            name="PrivacyRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('export', 'Export of your data'), ('erasure', 'Erasure of your data')], max_length=10)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('awaiting_approval', 'Waiting for our privacy team'), ('approved', 'Queued'), ('scheduled', 'Scheduled'), ('processing', 'In progress'), ('completed', 'Completed'), ('failed', 'Failed'), ('denied', 'Denied'), ('cancelled', 'Cancelled'), ('expired', 'Expired')], default='submitted', max_length=20)),
-                ('subject_ref', models.CharField(db_index=True, max_length=64)),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('due_at', models.DateTimeField()),
-                ('extended_at', models.DateTimeField(blank=True, null=True)),
-                ('extension_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('denial_reason', models.TextField(blank=True, help_text='Shown to the customer.')),
-                ('scheduled_for', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('progress_done', models.PositiveIntegerField(default=0)),
-                ('progress_total', models.PositiveIntegerField(default=0)),
-                ('claimed_by_task', models.CharField(blank=True, max_length=255)),
-                ('heartbeat_at', models.DateTimeField(auto_now_add=True)),
-                ('failure_reason', models.CharField(blank=True, help_text='Shown to the customer.', max_length=300)),
-                ('failure_detail', models.CharField(blank=True, help_text="For staff: the error's class, no data.", max_length=200)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='privacy_requests', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("export", "Export of your data"), ("erasure", "Erasure of your data")], max_length=10
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("awaiting_approval", "Waiting for our privacy team"),
+                            ("approved", "Queued"),
+                            ("scheduled", "Scheduled"),
+                            ("processing", "In progress"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                            ("denied", "Denied"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Expired"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                    ),
+                ),
+                ("subject_ref", models.CharField(db_index=True, max_length=64)),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("due_at", models.DateTimeField()),
+                ("extended_at", models.DateTimeField(blank=True, null=True)),
+                ("extension_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("denial_reason", models.TextField(blank=True, help_text="Shown to the customer.")),
+                ("scheduled_for", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("progress_done", models.PositiveIntegerField(default=0)),
+                ("progress_total", models.PositiveIntegerField(default=0)),
+                ("claimed_by_task", models.CharField(blank=True, max_length=255)),
+                ("heartbeat_at", models.DateTimeField(auto_now_add=True)),
+                ("failure_reason", models.CharField(blank=True, help_text="Shown to the customer.", max_length=300)),
+                (
+                    "failure_detail",
+                    models.CharField(blank=True, help_text="For staff: the error's class, no data.", max_length=200),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="privacy_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at'],
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='ExportArchive',
+            name="ExportArchive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('storage_name', models.CharField(max_length=300)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField()),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='archive', to='privacy.privacyrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("storage_name", models.CharField(max_length=300)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField()),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="archive", to="privacy.privacyrequest"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='privacyrequest',
-            index=models.Index(fields=['status', 'heartbeat_at'], name='privacy_request_sweep_idx'),
+            model_name="privacyrequest",
+            index=models.Index(fields=["status", "heartbeat_at"], name="privacy_request_sweep_idx"),
         ),
         migrations.AddIndex(
-            model_name='privacyrequest',
-            index=models.Index(fields=['status', 'due_at'], name='privacy_request_due_idx'),
+            model_name="privacyrequest",
+            index=models.Index(fields=["status", "due_at"], name="privacy_request_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='privacyrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['submitted', 'awaiting_approval', 'approved', 'scheduled', 'processing'])), fields=('user', 'kind'), name='one_open_request_per_kind'),
+            model_name="privacyrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ["submitted", "awaiting_approval", "approved", "scheduled", "processing"])
+                ),
+                fields=("user", "kind"),
+                name="one_open_request_per_kind",
+            ),
         ),
     ]

@@ -5,42 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0006_protect_ledger'),
+        ("privacy", "0006_protect_ledger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboundemail',
-            name='forget_recipients',
+            model_name="outboundemail",
+            name="forget_recipients",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='privacyrequest',
-            name='receipt_email',
+            model_name="privacyrequest",
+            name="receipt_email",
             field=models.EmailField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='privacyrequest',
-            name='subject_public_id',
+            model_name="privacyrequest",
+            name="subject_public_id",
             field=models.UUIDField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='ErasureStep',
+            name="ErasureStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('source_key', models.CharField(max_length=100)),
-                ('action', models.CharField(max_length=10)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done')], default='pending', max_length=10)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='erasure_steps', to='privacy.privacyrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                ("source_key", models.CharField(max_length=100)),
+                ("action", models.CharField(max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("done", "Done")], default="pending", max_length=10
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="erasure_steps",
+                        to="privacy.privacyrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['request', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('request', 'source_key'), name='one_step_per_source')],
+                "ordering": ["request", "position"],
+                "constraints": [models.UniqueConstraint(fields=("request", "source_key"), name="one_step_per_source")],
             },
         ),
     ]

@@ -6,53 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0007_erasure'),
+        ("privacy", "0007_erasure"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='privacyrequest',
-            options={'ordering': ['-submitted_at'], 'permissions': [('decide_privacyrequest', 'Can approve, deny, extend and retry privacy requests'), ('view_compliance_dashboard', 'Can view the compliance dashboard')]},
+            name="privacyrequest",
+            options={
+                "ordering": ["-submitted_at"],
+                "permissions": [
+                    ("decide_privacyrequest", "Can approve, deny, extend and retry privacy requests"),
+                    ("view_compliance_dashboard", "Can view the compliance dashboard"),
+                ],
+            },
         ),
         migrations.AddField(
-            model_name='privacyrequest',
-            name='assignee',
-            field=models.ForeignKey(blank=True, help_text='The privacy officer handling it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="privacyrequest",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The privacy officer handling it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='privacyrequest',
-            name='reminder_sent_at',
+            model_name="privacyrequest",
+            name="reminder_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='StaffGuidelines',
+            name="StaffGuidelines",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(editable=False, unique=True)),
-                ('text', models.TextField()),
-                ('published_at', models.DateTimeField(auto_now_add=True)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(editable=False, unique=True)),
+                ("text", models.TextField()),
+                ("published_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'staff guidelines',
-                'verbose_name_plural': 'staff guidelines',
-                'ordering': ['-version'],
+                "verbose_name": "staff guidelines",
+                "verbose_name_plural": "staff guidelines",
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='GuidelinesAcknowledgement',
+            name="GuidelinesAcknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('acknowledged_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guidelines_acknowledgements', to=settings.AUTH_USER_MODEL)),
-                ('guidelines', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acknowledgements', to='privacy.staffguidelines')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("acknowledged_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guidelines_acknowledgements",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "guidelines",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acknowledgements",
+                        to="privacy.staffguidelines",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-acknowledged_at'],
-                'constraints': [models.UniqueConstraint(fields=('guidelines', 'user'), name='acknowledge_once')],
+                "ordering": ["-acknowledged_at"],
+                "constraints": [models.UniqueConstraint(fields=("guidelines", "user"), name="acknowledge_once")],
             },
         ),
     ]

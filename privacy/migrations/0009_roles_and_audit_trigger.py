@@ -27,7 +27,10 @@ SQLITE_SQL = [
     # database deletes these rows too. The model refuses deletes, and the hash
     # chain (verify-audit) shows any row that goes missing.
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS privacy_auditevent_no_update", "DROP TRIGGER IF EXISTS privacy_auditevent_no_delete"]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS privacy_auditevent_no_update",
+    "DROP TRIGGER IF EXISTS privacy_auditevent_no_delete",
+]
 
 
 def add_trigger(apps, schema_editor):

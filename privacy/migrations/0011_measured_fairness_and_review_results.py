@@ -24,7 +24,10 @@ class Migration(migrations.Migration):
             name="result",
             field=models.CharField(
                 blank=True,
-                choices=[("upheld", "Upheld: the outcome stands"), ("changed", "Changed: a person corrected the outcome")],
+                choices=[
+                    ("upheld", "Upheld: the outcome stands"),
+                    ("changed", "Changed: a person corrected the outcome"),
+                ],
                 max_length=10,
             ),
         ),
@@ -32,6 +35,8 @@ class Migration(migrations.Migration):
             model_name="humanreviewrequest", name="new_outcome", field=models.CharField(blank=True, max_length=20)
         ),
         migrations.AddField(
-            model_name="humanreviewrequest", name="new_outcome_label", field=models.CharField(blank=True, max_length=200)
+            model_name="humanreviewrequest",
+            name="new_outcome_label",
+            field=models.CharField(blank=True, max_length=200),
         ),
     ]

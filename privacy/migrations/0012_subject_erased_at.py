@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0011_measured_fairness_and_review_results'),
+        ("privacy", "0011_measured_fairness_and_review_results"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='privacyrequest',
-            name='subject_erased_at',
+            model_name="privacyrequest",
+            name="subject_erased_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

@@ -1,8 +1,8 @@
 """The privacy domain's models, one module per concern."""
 
 from privacy.models.ai import AISystem
-from privacy.models.clients import APIClient
 from privacy.models.append_only import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet
+from privacy.models.clients import APIClient
 from privacy.models.consent import AIPreference, ConsentEvent, ConsentMethod, CustomerAISettings
 from privacy.models.human_review import AIOutputFlag, HumanReviewRequest, PreferenceBreach
 from privacy.models.mail import OutboundEmail
@@ -30,18 +30,18 @@ __all__ = [
     "AppendOnlyQuerySet",
     "AuditChainHead",
     "AuditEvent",
-    "ErasureStep",
-    "ExportArchive",
-    "GuidelinesAcknowledgement",
-    "StaffGuidelines",
-    "PrivacyRequest",
     "ConsentEvent",
     "ConsentMethod",
     "CustomerAISettings",
+    "ErasureStep",
+    "ExportArchive",
+    "GuidelinesAcknowledgement",
     "HumanReviewRequest",
     "OutboundEmail",
     "PreferenceBreach",
+    "PrivacyRequest",
     "PurposeSlug",
+    "StaffGuidelines",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

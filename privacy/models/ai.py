@@ -20,7 +20,8 @@ class AISystem(models.Model):
     # The measured fairness audits are shown beside it; this is staff's own
     # comment on them (what was found, what was done), if any.
     bias_audit_note = models.TextField(
-        "note on bias audits", blank=True,
+        "note on bias audits",
+        blank=True,
         help_text="Optional. Shown under the measured fairness audit on the public page, e.g. what was done about a finding.",
     )
     contact = models.CharField(max_length=200, help_text="Who answers questions about it (team or address).")

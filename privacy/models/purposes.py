@@ -28,10 +28,13 @@ class AIPurpose(models.Model):
     ai_systems = models.ManyToManyField("privacy.AISystem", related_name="purposes", blank=True)
     legal_basis = models.CharField(max_length=30, choices=LegalBasis.choices)
     gpc_applies = models.BooleanField(
-        "Global Privacy Control applies", default=False,
+        "Global Privacy Control applies",
+        default=False,
         help_text="A browser's Sec-GPC signal switches it off (sharing, selling, targeted personalisation).",
     )
-    notice_text = models.TextField(help_text="The notice a customer reads before choosing. Changing it makes a new version.")
+    notice_text = models.TextField(
+        help_text="The notice a customer reads before choosing. Changing it makes a new version."
+    )
     notice_version = models.PositiveIntegerField(default=1, editable=False)
     display_order = models.PositiveSmallIntegerField(default=100)
     is_active = models.BooleanField(default=True)

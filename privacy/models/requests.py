@@ -72,7 +72,11 @@ class PrivacyRequest(models.Model):
     # the receipt is queued.
     receipt_email = models.EmailField(blank=True)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The privacy officer handling it.",
     )
     # Erasure: when the customer was reminded that the grace period ends soon.
@@ -158,6 +162,9 @@ class AuditChainHead(models.Model):
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self) -> str:
+        return f"Audit trail head: #{self.last_sequence}"
+
 
 class ErasureStep(models.Model):
     """One registry source's part of an erasure, recorded so a killed worker resumes where it stopped."""
@@ -203,7 +210,9 @@ class StaffGuidelines(models.Model):
 
 class GuidelinesAcknowledgement(models.Model):
     guidelines = models.ForeignKey(StaffGuidelines, on_delete=models.PROTECT, related_name="acknowledgements")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guidelines_acknowledgements")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guidelines_acknowledgements"
+    )
     acknowledged_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,8 +11,13 @@ def audit_chain_first_break(*, chunk_size: int = 2000) -> AuditEvent | None:
     prev_hash, expected_sequence = GENESIS_HASH, 1
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size):
         recomputed = audit_event_hash(
-            prev_hash=prev_hash, sequence=event.sequence, actor_id=event.actor_id, action=event.action,
-            object_type=event.object_type, object_id=event.object_id, details=event.details,
+            prev_hash=prev_hash,
+            sequence=event.sequence,
+            actor_id=event.actor_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            details=event.details,
             created_at=event.created_at,
         )
         if event.sequence != expected_sequence or event.prev_hash != prev_hash or event.hash != recomputed:

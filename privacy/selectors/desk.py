@@ -51,7 +51,9 @@ def compliance_dashboard() -> dict:
     now = timezone.now()
     by_kind_status = list(
         PrivacyRequest.objects.filter(status__in=PrivacyRequest.OPEN_STATUSES)
-        .values("kind", "status").annotate(n=Count("pk")).order_by("kind", "status")
+        .values("kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by("kind", "status")
     )
     overdue = PrivacyRequest.objects.filter(status__in=PrivacyRequest.OPEN_STATUSES, due_at__lt=now).count()
     medians = {}
@@ -66,8 +68,9 @@ def compliance_dashboard() -> dict:
     customers = get_user_model().objects.filter(is_active=True, is_staff=False)
     customer_count = customers.count()
     always_human = set(
-        CustomerAISettings.objects.filter(always_human=True, user__is_active=True, user__is_staff=False)
-        .values_list("user_id", flat=True)
+        CustomerAISettings.objects.filter(always_human=True, user__is_active=True, user__is_staff=False).values_list(
+            "user_id", flat=True
+        )
     )
     switched_off: dict[int, set[int]] = {}
     for purpose_id, user_id in AIPreference.objects.filter(
@@ -78,10 +81,14 @@ def compliance_dashboard() -> dict:
     opt_out = []
     for purpose in AIPurpose.objects.filter(is_active=True):
         off = len(switched_off.get(purpose.pk, set()) | always_human)
-        opt_out.append({
-            "purpose": purpose, "customers_off": off,
-            "rate": off / customer_count if customer_count else None, "breaches": breaches.get(purpose.pk, 0),
-        })
+        opt_out.append(
+            {
+                "purpose": purpose,
+                "customers_off": off,
+                "rate": off / customer_count if customer_count else None,
+                "breaches": breaches.get(purpose.pk, 0),
+            }
+        )
     reviews = {
         row["ai_system_id"]: row
         for row in HumanReviewRequest.objects.values("ai_system_id").annotate(
@@ -92,7 +99,9 @@ def compliance_dashboard() -> dict:
             overdue=Count("pk", filter=Q(status__in=["open", "in_review"], due_at__lt=now)),
         )
     }
-    flags = {row["ai_system_id"]: row["n"] for row in AIOutputFlag.objects.values("ai_system_id").annotate(n=Count("pk"))}
+    flags = {
+        row["ai_system_id"]: row["n"] for row in AIOutputFlag.objects.values("ai_system_id").annotate(n=Count("pk"))
+    }
     systems = [
         {"system": system, "reviews": reviews.get(system.pk, {}), "flags": flags.get(system.pk, 0)}
         for system in AISystem.objects.all()

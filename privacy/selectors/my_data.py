@@ -50,7 +50,9 @@ class SourceView:
 
     @property
     def has_actions(self) -> bool:
-        return bool(self.source.detail_url_name) or ((self.source.human_review or self.source.flaggable) and self.any_ai)
+        return bool(self.source.detail_url_name) or (
+            (self.source.human_review or self.source.flaggable) and self.any_ai
+        )
 
     @property
     def field_labels(self) -> list[str]:

@@ -100,7 +100,10 @@ def _erasure_pending_override(user, settings_: CustomerAISettings | None) -> Ove
     # Open, or failed part-way (some data already gone): AI stays off either way.
     pending = (
         PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE)
-        .filter(Q(status__in=PrivacyRequest.OPEN_STATUSES) | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False))
+        .filter(
+            Q(status__in=PrivacyRequest.OPEN_STATUSES)
+            | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False)
+        )
         .values_list("submitted_at", flat=True)
         .first()
     )
@@ -121,8 +124,9 @@ def _permission(purpose: AIPurpose, preference: AIPreference | None, user, overr
             purpose, preference.allowed, reason, preference.changed_at, preference.notice_version, preference.method
         )
     since = max(user.date_joined, purpose.created_at)
-    return Permission(purpose, purpose.default_allowed, PermissionReason.DEFAULT, since, purpose.notice_version,
-                      ConsentMethod.DEFAULT)
+    return Permission(
+        purpose, purpose.default_allowed, PermissionReason.DEFAULT, since, purpose.notice_version, ConsentMethod.DEFAULT
+    )
 
 
 def _override_for(user) -> Override | None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from privacy.audit_chain import audit_event_hash
 from privacy.models import AuditChainHead, AuditEvent
 
+
 @transaction.atomic
 def audit_record(*, action: str, actor_id: int | None = None, obj=None, details: dict | None = None) -> AuditEvent:
     """Append one event. `details` must hold IDs, counts and codes only — never personal data."""

@@ -42,8 +42,12 @@ def api_client_revoke(*, client: APIClient, actor_id: int | None = None) -> None
 
 def api_client_update(*, client: APIClient, actor_id: int | None, changed: list[str]) -> None:
     """Record a change staff made to a client in the admin (scopes, active)."""
-    audit_record(action="api_client.changed", actor_id=actor_id, obj=client,
-                 details={"fields": sorted(changed), "scopes": client.scopes, "active": client.is_active})
+    audit_record(
+        action="api_client.changed",
+        actor_id=actor_id,
+        obj=client,
+        details={"fields": sorted(changed), "scopes": client.scopes, "active": client.is_active},
+    )
 
 
 def api_client_touch(*, client: APIClient) -> None:

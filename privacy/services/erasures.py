@@ -43,8 +43,9 @@ def erasure_request_create(*, user, actor_id: int | None = None, skip_grace: boo
             "Staff accounts cannot be erased from the portal while they are staff. "
             "Ask another privacy officer to remove your staff access first."
         )
-    if PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE,
-                                     status__in=PrivacyRequest.OPEN_STATUSES).exists():
+    if PrivacyRequest.objects.filter(
+        user=user, kind=PrivacyRequest.Kind.ERASURE, status__in=PrivacyRequest.OPEN_STATUSES
+    ).exists():
         raise RequestRefused(ALREADY_ASKED)
     grace = timedelta(0 if skip_grace else settings.PORTAL_ERASURE_GRACE_DAYS)
     needs_approval = settings.PORTAL_APPROVAL_REQUIRED.get("erasure", True) and not skip_grace
@@ -54,18 +55,32 @@ def erasure_request_create(*, user, actor_id: int | None = None, skip_grace: boo
         status = Status.SCHEDULED if grace else Status.APPROVED
     now = timezone.now()
     request = request_submit(
-        user=user, kind=PrivacyRequest.Kind.ERASURE, status=status, actor_id=actor_id, refusal=ALREADY_ASKED,
+        user=user,
+        kind=PrivacyRequest.Kind.ERASURE,
+        status=status,
+        actor_id=actor_id,
+        refusal=ALREADY_ASKED,
         details={"grace_days": grace.days, "approval": needs_approval},
         # The receipt's address and the ID downstream systems know, captured
         # now: the account's own are erased first.
-        grace=grace, receipt_email=user.email, subject_public_id=user.public_id,
+        grace=grace,
+        receipt_email=user.email,
+        subject_public_id=user.public_id,
     )
     # An export built now would outlive the erasure: stop any that has not started.
     for export in PrivacyRequest.objects.filter(
-        user=user, kind=PrivacyRequest.Kind.EXPORT, status__in=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.APPROVED)
+        user=user,
+        kind=PrivacyRequest.Kind.EXPORT,
+        status__in=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.APPROVED),
     ):
-        request_transition(request=export, to=Status.CANCELLED, allowed_from=(export.status,),
-                           actor_id=actor_id or user.pk, finished_at=now, details={"reason": "erasure requested"})
+        request_transition(
+            request=export,
+            to=Status.CANCELLED,
+            allowed_from=(export.status,),
+            actor_id=actor_id or user.pk,
+            finished_at=now,
+            details={"reason": "erasure requested"},
+        )
     send_customer_email(user=user, name="erasure_received", context=request_email_context(request))
     announce_permissions_changed(user)  # every AI use is off from now on
     return request
@@ -96,15 +111,23 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
         request.refresh_from_db()
         old_public_id = request.subject_public_id
         if request.receipt_email:
-            message = render_customer_email(user=user, name="erasure_completed",
-                                            context={"request": request, **erasure_preview()}, to=request.receipt_email)
-            outbound_email_queue(message=message, template="privacy/email/erasure_completed", user_id=None,
-                                 forget_recipients=True)
+            message = render_customer_email(
+                user=user,
+                name="erasure_completed",
+                context={"request": request, **erasure_preview()},
+                to=request.receipt_email,
+            )
+            outbound_email_queue(
+                message=message, template="privacy/email/erasure_completed", user_id=None, forget_recipients=True
+            )
         webhook_event_queue(
             event="erasure.completed",
-            payload={"customer_id": str(old_public_id) if old_public_id else None,
-                     "subject_ref": request.subject_ref, "request_id": request.pk,
-                     "completed_at": timezone.now().isoformat()},
+            payload={
+                "customer_id": str(old_public_id) if old_public_id else None,
+                "subject_ref": request.subject_ref,
+                "request_id": request.pk,
+                "completed_at": timezone.now().isoformat(),
+            },
         )
         request_complete(request=request, details={"steps": len(steps)}, receipt_email="", subject_public_id=None)
         # Every request of this customer now says so, for staff (the account row stays, anonymised).
@@ -122,11 +145,15 @@ def erasure_release(*, request_id: int, error_name: str = "") -> None:
 def erasure_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
     # Not "failed" for good: steps done stay done; staff retry and it resumes.
     request = request_fail(
-        request_id=request_id, error_name=error_name, task_id=task_id,
+        request_id=request_id,
+        error_name=error_name,
+        task_id=task_id,
         failure_reason="Erasing your data stopped part-way. Our privacy team has been told and will finish it.",
     )
     if request is None:
         return
-    alert_privacy_team(subject=f"Erasure request #{request_id} failed ({error_name})",
-                       body=f"Erasure request #{request_id} stopped with {error_name}. Retry it from the admin; "
-                       "finished steps are not repeated.")
+    alert_privacy_team(
+        subject=f"Erasure request #{request_id} failed ({error_name})",
+        body=f"Erasure request #{request_id} stopped with {error_name}. Retry it from the admin; "
+        "finished steps are not repeated.",
+    )

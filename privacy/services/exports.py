@@ -4,6 +4,7 @@ The request's states move through `privacy.services.requests`; this module
 does what only an export does: build, store and remove archive files.
 """
 
+import contextlib
 import logging
 import shutil
 from datetime import timedelta
@@ -39,18 +40,25 @@ ALREADY_ASKED = "You already have an export on its way. You can follow it on its
 
 @transaction.atomic
 def export_request_create(*, user, actor_id: int | None = None) -> PrivacyRequest:
-    if PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.EXPORT,
-                                     status__in=PrivacyRequest.OPEN_STATUSES).exists():
+    if PrivacyRequest.objects.filter(
+        user=user, kind=PrivacyRequest.Kind.EXPORT, status__in=PrivacyRequest.OPEN_STATUSES
+    ).exists():
         raise RequestRefused(ALREADY_ASKED)
     next_at = next_export_possible_at(user)
     if next_at:
         when = formats.date_format(timezone.localtime(next_at), "DATETIME_FORMAT")
-        raise RequestRefused(f"You can ask for a new export from {when} (one export every "
-                             f"{settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS} hours).")
+        raise RequestRefused(
+            f"You can ask for a new export from {when} (one export every "
+            f"{settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS} hours)."
+        )
     needs_approval = settings.PORTAL_APPROVAL_REQUIRED.get("export", False)
     request = request_submit(
-        user=user, kind=PrivacyRequest.Kind.EXPORT, status=Status.AWAITING_APPROVAL if needs_approval else Status.APPROVED,
-        actor_id=actor_id, refusal=ALREADY_ASKED, details={},
+        user=user,
+        kind=PrivacyRequest.Kind.EXPORT,
+        status=Status.AWAITING_APPROVAL if needs_approval else Status.APPROVED,
+        actor_id=actor_id,
+        refusal=ALREADY_ASKED,
+        details={},
     )
     send_customer_email(user=user, name="request_received", context=request_email_context(request))
     return request
@@ -121,8 +129,12 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
     try:
         target = scratch / "archive.zip"
         size, sha256 = build_archive(
-            user=request.user, portal_name=settings.PORTAL_NAME, target=target, on_progress=progress,
-            heartbeat=heartbeat, scratch_dir=scratch,
+            user=request.user,
+            portal_name=settings.PORTAL_NAME,
+            target=target,
+            on_progress=progress,
+            heartbeat=heartbeat,
+            scratch_dir=scratch,
         )
         with open(target, "rb") as built:
             stored_name = storage.save(export_storage_name(request), File(built))
@@ -131,12 +143,16 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
     with transaction.atomic():
         ExportArchive.objects.filter(request=request).delete()
         archive = ExportArchive.objects.create(
-            request=request, storage_name=stored_name, size=size, sha256=sha256,
+            request=request,
+            storage_name=stored_name,
+            size=size,
+            sha256=sha256,
             expires_at=timezone.now() + timedelta(days=settings.PORTAL_EXPORT_RETENTION_DAYS),
         )
         request_complete(request=request, details={"size": size})
-        send_customer_email(user=request.user, name="export_ready",
-                            context={**request_email_context(request), "archive": archive})
+        send_customer_email(
+            user=request.user, name="export_ready", context={**request_email_context(request), "archive": archive}
+        )
     logger.info("export request id=%s built (%d bytes)", request.pk, size)
     return archive
 
@@ -150,7 +166,10 @@ def export_release(*, request_id: int, error_name: str) -> None:
 def export_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
     """Give up on an export: tell the customer in plain words, alert the privacy team."""
     request = request_fail(
-        request_id=request_id, error_name=error_name, task_id=task_id, finished_at=timezone.now(),
+        request_id=request_id,
+        error_name=error_name,
+        task_id=task_id,
+        finished_at=timezone.now(),
         failure_reason="We could not build your archive. Our privacy team has been told and will "
         "get it to you; you do not need to ask again.",
     )
@@ -159,8 +178,10 @@ def export_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
     _remove_partial_archive(request_id)
     if request.user:
         send_customer_email(user=request.user, name="export_failed", context=request_email_context(request))
-    alert_privacy_team(subject=f"Export request #{request_id} failed ({error_name})",
-                       body=f"Export request #{request_id} failed with {error_name}. See it in the admin.")
+    alert_privacy_team(
+        subject=f"Export request #{request_id} failed ({error_name})",
+        body=f"Export request #{request_id} failed with {error_name}. See it in the admin.",
+    )
 
 
 def exports_expire() -> int:
@@ -172,14 +193,12 @@ def exports_expire() -> int:
         export_files_delete(archive.request)
         with transaction.atomic():
             ExportArchive.objects.filter(pk=archive.pk).update(deleted_at=timezone.now())
-            try:
+            # A request erased or otherwise ended meanwhile keeps its state.
+            with contextlib.suppress(IllegalTransition):
                 request_transition(request=archive.request, to=Status.EXPIRED, allowed_from=(Status.COMPLETED,))
-            except IllegalTransition:
-                pass
         expired += 1
     return expired
 
 
 def export_download_record(*, request: PrivacyRequest, user) -> None:
-    audit_record(action="export.downloaded", actor_id=user.pk, obj=request,
-                 details={"size": request.archive.size})
+    audit_record(action="export.downloaded", actor_id=user.pk, obj=request, details={"size": request.archive.size})

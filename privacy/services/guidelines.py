@@ -27,14 +27,19 @@ def guidelines_publish(*, text: str, staff_user) -> StaffGuidelines:
     guidelines = StaffGuidelines.objects.create(
         version=(latest.version + 1) if latest else 1, text=text.strip(), published_by=staff_user
     )
-    audit_record(action="guidelines.published", actor_id=staff_user.pk, obj=guidelines,
-                 details={"version": guidelines.version})
+    audit_record(
+        action="guidelines.published", actor_id=staff_user.pk, obj=guidelines, details={"version": guidelines.version}
+    )
     return guidelines
 
 
 def guidelines_acknowledge(*, guidelines: StaffGuidelines, staff_user) -> GuidelinesAcknowledgement:
     acknowledgement, created = GuidelinesAcknowledgement.objects.get_or_create(guidelines=guidelines, user=staff_user)
     if created:
-        audit_record(action="guidelines.acknowledged", actor_id=staff_user.pk, obj=guidelines,
-                     details={"version": guidelines.version})
+        audit_record(
+            action="guidelines.acknowledged",
+            actor_id=staff_user.pk,
+            obj=guidelines,
+            details={"version": guidelines.version},
+        )
     return acknowledgement

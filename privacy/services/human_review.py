@@ -59,8 +59,12 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
             contests_outcome=contests_outcome or source.review_outcomes is not None,
             due_at=timezone.now() + timedelta(days=settings.PORTAL_HUMAN_REVIEW_DAYS),
         )
-        audit_record(action="human_review.requested", actor_id=user.pk, obj=review,
-                     details={"ai_system": ai_system.pk, "subject": source.key})
+        audit_record(
+            action="human_review.requested",
+            actor_id=user.pk,
+            obj=review,
+            details={"ai_system": ai_system.pk, "subject": source.key},
+        )
     return review
 
 
@@ -76,7 +80,12 @@ def human_review_start(*, review: HumanReviewRequest, staff_user) -> bool:
 
 @transaction.atomic
 def human_review_answer(
-    *, review: HumanReviewRequest, answer: str, staff_user, result: str, new_outcome: str = "",
+    *,
+    review: HumanReviewRequest,
+    answer: str,
+    staff_user,
+    result: str,
+    new_outcome: str = "",
     new_outcome_label: str = "",
 ) -> HumanReviewRequest:
     """A person answers: the outcome stands (upheld) or was changed, and why.
@@ -110,15 +119,24 @@ def human_review_answer(
     review.status = HumanReviewRequest.Status.ANSWERED
     review.answered_at = timezone.now()
     review.answered_by = staff_user
-    review.save(update_fields=["answer", "result", "new_outcome", "new_outcome_label", "status", "answered_at",
-                               "answered_by"])
+    review.save(
+        update_fields=["answer", "result", "new_outcome", "new_outcome_label", "status", "answered_at", "answered_by"]
+    )
     if outcomes is not None:
         row = source.rows_for(review.user).filter(pk=review.object_id).first()
         if row is not None:
             outcomes.record(row, result, new_outcome, new_outcome_label)
-    audit_record(action="human_review.answered", actor_id=getattr(staff_user, "pk", None), obj=review,
-                 details={"ai_system": review.ai_system_id, "contested": review.contests_outcome, "result": result,
-                          "new_outcome": new_outcome})
+    audit_record(
+        action="human_review.answered",
+        actor_id=getattr(staff_user, "pk", None),
+        obj=review,
+        details={
+            "ai_system": review.ai_system_id,
+            "contested": review.contests_outcome,
+            "result": result,
+            "new_outcome": new_outcome,
+        },
+    )
     send_customer_email(
         user=review.user,
         name="human_review_answered",

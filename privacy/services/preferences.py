@@ -3,10 +3,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from privacy.services.audit import audit_record
-from privacy.permission_cache import invalidate_all_customers, invalidate_customer
 from privacy.models import AIPreference, AIPurpose, AIPurposeNotice, ConsentEvent, ConsentMethod, CustomerAISettings
+from privacy.permission_cache import invalidate_all_customers, invalidate_customer
 from privacy.selectors import ai_permission_for, ai_permissions
+from privacy.services.audit import audit_record
 from privacy.services.webhooks import webhook_event_queue
 
 
@@ -54,10 +54,19 @@ def preference_set(
         defaults={"allowed": allowed, "method": method, "notice_version": version, "changed_at": now},
     )
     ConsentEvent.objects.create(
-        user=user, kind=ConsentEvent.Kind.PURPOSE, purpose=purpose, granted=allowed, method=method, notice_version=version
+        user=user,
+        kind=ConsentEvent.Kind.PURPOSE,
+        purpose=purpose,
+        granted=allowed,
+        method=method,
+        notice_version=version,
     )
-    audit_record(action="preference.changed", actor_id=user.pk if method == ConsentMethod.PORTAL else None, obj=purpose,
-                 details={"customer": user.pk, "allowed": allowed, "method": str(method), "notice_version": version})
+    audit_record(
+        action="preference.changed",
+        actor_id=user.pk if method == ConsentMethod.PORTAL else None,
+        obj=purpose,
+        details={"customer": user.pk, "allowed": allowed, "method": str(method), "notice_version": version},
+    )
     announce_permissions_changed(user)
     return True
 
@@ -72,8 +81,12 @@ def always_human_set(*, user, enabled: bool, method: ConsentMethod) -> bool:
     settings_.always_human_changed_at = timezone.now()
     settings_.save(update_fields=["always_human", "always_human_changed_at"])
     ConsentEvent.objects.create(user=user, kind=ConsentEvent.Kind.ALWAYS_HUMAN, granted=enabled, method=method)
-    audit_record(action="preference.always_human", actor_id=user.pk, obj=user,
-                 details={"enabled": enabled, "method": str(method)})
+    audit_record(
+        action="preference.always_human",
+        actor_id=user.pk,
+        obj=user,
+        details={"enabled": enabled, "method": str(method)},
+    )
     announce_permissions_changed(user)
     return True
 

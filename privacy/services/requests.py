@@ -49,8 +49,16 @@ def subject_reference(user_id: int) -> str:
     return hmac.new(key, f"subject:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def request_transition(*, request: PrivacyRequest, to: str, allowed_from: tuple[str, ...], actor_id: int | None = None,
-                       details: dict | None = None, expected_claim: str | None = None, **fields) -> PrivacyRequest:
+def request_transition(
+    *,
+    request: PrivacyRequest,
+    to: str,
+    allowed_from: tuple[str, ...],
+    actor_id: int | None = None,
+    details: dict | None = None,
+    expected_claim: str | None = None,
+    **fields,
+) -> PrivacyRequest:
     """Move a request between states, or refuse: a conditional update, audited.
 
     `expected_claim`: only if this task still holds the job (the sweeper may
@@ -65,16 +73,29 @@ def request_transition(*, request: PrivacyRequest, to: str, allowed_from: tuple[
         raise IllegalTransition(f"a {request.kind} request that is {request.status} cannot become {to}")
     previous = request.status
     request.refresh_from_db()
-    audit_record(action=f"request.{to}", actor_id=actor_id, obj=request,
-                 details={"kind": request.kind, "from": previous, **(details or {})})
+    audit_record(
+        action=f"request.{to}",
+        actor_id=actor_id,
+        obj=request,
+        details={"kind": request.kind, "from": previous, **(details or {})},
+    )
     return request
 
 
 # --- submit ----------------------------------------------------------------
 
 
-def request_submit(*, user, kind: str, status: str, actor_id: int | None, refusal: str, details: dict,
-                   grace: timedelta | None = None, **fields) -> PrivacyRequest:
+def request_submit(
+    *,
+    user,
+    kind: str,
+    status: str,
+    actor_id: int | None,
+    refusal: str,
+    details: dict,
+    grace: timedelta | None = None,
+    **fields,
+) -> PrivacyRequest:
     """Create a request in its first state, audited; `refusal` is the customer's message when one is open already.
 
     `grace`: an erasure's grace period, from the moment of asking. The
@@ -86,13 +107,19 @@ def request_submit(*, user, kind: str, status: str, actor_id: int | None, refusa
     try:
         with transaction.atomic():
             request = PrivacyRequest.objects.create(
-                kind=kind, status=status, user=user, subject_ref=subject_reference(user.pk), submitted_at=now,
-                due_at=now + timedelta(days=settings.PORTAL_REQUEST_DUE_DAYS), **fields,
+                kind=kind,
+                status=status,
+                user=user,
+                subject_ref=subject_reference(user.pk),
+                submitted_at=now,
+                due_at=now + timedelta(days=settings.PORTAL_REQUEST_DUE_DAYS),
+                **fields,
             )
     except IntegrityError:
         raise RequestRefused(refusal) from None
-    audit_record(action="request.submitted", actor_id=actor_id or user.pk, obj=request,
-                 details={"kind": kind, **details})
+    audit_record(
+        action="request.submitted", actor_id=actor_id or user.pk, obj=request, details={"kind": kind, **details}
+    )
     if status == Status.APPROVED:
         enqueue_on_commit(REQUEST_JOBS[Kind(kind)], request.pk)
     return request
@@ -108,8 +135,12 @@ def request_approve(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
     now = timezone.now()
     waits = request.kind == Kind.ERASURE and request.scheduled_for is not None and request.scheduled_for > now
     request_transition(
-        request=request, to=Status.SCHEDULED if waits else Status.APPROVED, allowed_from=(Status.AWAITING_APPROVAL,),
-        actor_id=staff_user.pk, decided_at=now, decided_by=staff_user,
+        request=request,
+        to=Status.SCHEDULED if waits else Status.APPROVED,
+        allowed_from=(Status.AWAITING_APPROVAL,),
+        actor_id=staff_user.pk,
+        decided_at=now,
+        decided_by=staff_user,
     )
     if request.user:
         send_customer_email(user=request.user, name="request_approved", context=request_email_context(request))
@@ -124,9 +155,16 @@ def request_deny(*, request: PrivacyRequest, staff_user, reason: str) -> Privacy
     if not reason.strip():
         raise ValueError("a denial needs a reason the customer can read")
     request_transition(
-        request=request, to=Status.DENIED, allowed_from=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED),
-        actor_id=staff_user.pk, decided_at=timezone.now(), decided_by=staff_user, denial_reason=reason.strip(),
-        finished_at=timezone.now(), receipt_email="", subject_public_id=None,
+        request=request,
+        to=Status.DENIED,
+        allowed_from=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED),
+        actor_id=staff_user.pk,
+        decided_at=timezone.now(),
+        decided_by=staff_user,
+        denial_reason=reason.strip(),
+        finished_at=timezone.now(),
+        receipt_email="",
+        subject_public_id=None,
     )
     if request.user:
         if request.kind == Kind.ERASURE:
@@ -141,8 +179,15 @@ def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
         # A worker has begun: part of the data may be gone, so "nothing was
         # erased" would be untrue. Staff finish it instead.
         raise IllegalTransition("this erasure has already started and can no longer be cancelled")
-    request_transition(request=request, to=Status.CANCELLED, allowed_from=PrivacyRequest.CANCELLABLE_STATUSES,
-                       actor_id=user.pk, finished_at=timezone.now(), receipt_email="", subject_public_id=None)
+    request_transition(
+        request=request,
+        to=Status.CANCELLED,
+        allowed_from=PrivacyRequest.CANCELLABLE_STATUSES,
+        actor_id=user.pk,
+        finished_at=timezone.now(),
+        receipt_email="",
+        subject_public_id=None,
+    )
     announce_permissions_changed(user)
     send_customer_email(user=user, name="request_cancelled", context=request_email_context(request))
     return request
@@ -175,8 +220,15 @@ def request_retry(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
     """A failed job goes back in the queue; an erasure resumes at its first unfinished step."""
     require_acknowledged_guidelines(staff_user)
     with transaction.atomic():
-        request_transition(request=request, to=Status.APPROVED, allowed_from=(Status.FAILED,), actor_id=staff_user.pk,
-                           failure_reason="", failure_detail="", finished_at=None)
+        request_transition(
+            request=request,
+            to=Status.APPROVED,
+            allowed_from=(Status.FAILED,),
+            actor_id=staff_user.pk,
+            failure_reason="",
+            failure_detail="",
+            finished_at=None,
+        )
         enqueue_on_commit(REQUEST_JOBS[Kind(request.kind)], request.pk)
     return request
 
@@ -214,8 +266,12 @@ def request_claim(*, request_id: int, kind: str, task_id: str, **fields) -> Priv
     customer = Q(user__is_active=True) if kind == Kind.EXPORT else Q(user__isnull=False)
     now = timezone.now()
     claimed = PrivacyRequest.objects.filter(claimable, customer, pk=request_id, kind=kind).update(
-        status=Status.PROCESSING, claimed_by_task=task_id, attempts=F("attempts") + 1, heartbeat_at=now,
-        started_at=now, **fields,
+        status=Status.PROCESSING,
+        claimed_by_task=task_id,
+        attempts=F("attempts") + 1,
+        heartbeat_at=now,
+        started_at=now,
+        **fields,
     )
     if not claimed:
         return None
@@ -233,13 +289,21 @@ def request_release(*, request_id: int, error_name: str = "") -> None:
 
 def request_complete(*, request: PrivacyRequest, details: dict, **fields) -> PrivacyRequest:
     """Done, if this task still holds the job."""
-    return request_transition(request=request, to=Status.COMPLETED, allowed_from=(Status.PROCESSING,),
-                              expected_claim=request.claimed_by_task, finished_at=timezone.now(), claimed_by_task="",
-                              details=details, **fields)
+    return request_transition(
+        request=request,
+        to=Status.COMPLETED,
+        allowed_from=(Status.PROCESSING,),
+        expected_claim=request.claimed_by_task,
+        finished_at=timezone.now(),
+        claimed_by_task="",
+        details=details,
+        **fields,
+    )
 
 
-def request_fail(*, request_id: int, error_name: str, task_id: str, failure_reason: str,
-                 **fields) -> PrivacyRequest | None:
+def request_fail(
+    *, request_id: int, error_name: str, task_id: str, failure_reason: str, **fields
+) -> PrivacyRequest | None:
     """Mark a job failed with a reason the customer reads; None if it is not ours to fail.
 
     Only the task holding the job (or none) may fail it: a task the sweeper
@@ -251,9 +315,14 @@ def request_fail(*, request_id: int, error_name: str, task_id: str, failure_reas
     if request.claimed_by_task not in ("", task_id):
         return None
     return request_transition(
-        request=request, to=Status.FAILED, allowed_from=(Status.PROCESSING, Status.APPROVED),
-        failure_detail=error_name[:200], claimed_by_task="", failure_reason=failure_reason,
-        details={"error": error_name[:100]}, **fields,
+        request=request,
+        to=Status.FAILED,
+        allowed_from=(Status.PROCESSING, Status.APPROVED),
+        failure_detail=error_name[:200],
+        claimed_by_task="",
+        failure_reason=failure_reason,
+        details={"error": error_name[:100]},
+        **fields,
     )
 
 

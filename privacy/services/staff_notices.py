@@ -17,9 +17,14 @@ from privacy.services.mail import outbound_email_queue
 def alert_privacy_team(*, subject: str, body: str) -> None:
     if settings.PORTAL_PRIVACY_TEAM_EMAILS:
         outbound_email_queue(
-            message=EmailMessage(f"[{settings.PORTAL_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL,
-                                 settings.PORTAL_PRIVACY_TEAM_EMAILS),
-            template="staff/alert", user_id=None,
+            message=EmailMessage(
+                f"[{settings.PORTAL_NAME}] {subject}",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                settings.PORTAL_PRIVACY_TEAM_EMAILS,
+            ),
+            template="staff/alert",
+            user_id=None,
         )
 
 
@@ -46,12 +51,19 @@ def staff_digest_send() -> dict[str, list[int]]:
     """The daily digest for the privacy team: requests overdue and due within 7 days (IDs, no personal data)."""
     digest = requests_due_soon_and_overdue()
     if settings.PORTAL_PRIVACY_TEAM_EMAILS and (digest["overdue"] or digest["due_soon"]):
-        context = {**digest, "portal_name": settings.PORTAL_NAME,
-                   "admin_url": settings.PORTAL_URL.rstrip("/") + "/admin/privacy/privacyrequest/"}
-        subject = f"[{settings.PORTAL_NAME}] {len(digest['overdue'])} overdue, {len(digest['due_soon'])} due within 7 days"
+        context = {
+            **digest,
+            "portal_name": settings.PORTAL_NAME,
+            "admin_url": settings.PORTAL_URL.rstrip("/") + "/admin/privacy/privacyrequest/",
+        }
+        subject = (
+            f"[{settings.PORTAL_NAME}] {len(digest['overdue'])} overdue, {len(digest['due_soon'])} due within 7 days"
+        )
         message = EmailMultiAlternatives(
-            subject, render_to_string("privacy/email/staff_digest_message.txt", context),
-            settings.DEFAULT_FROM_EMAIL, settings.PORTAL_PRIVACY_TEAM_EMAILS,
+            subject,
+            render_to_string("privacy/email/staff_digest_message.txt", context),
+            settings.DEFAULT_FROM_EMAIL,
+            settings.PORTAL_PRIVACY_TEAM_EMAILS,
         )
         message.attach_alternative(render_to_string("privacy/email/staff_digest_message.html", context), "text/html")
         outbound_email_queue(message=message, template="privacy/email/staff_digest", user_id=None)

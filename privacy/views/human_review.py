@@ -47,7 +47,9 @@ def human_review_new(request, source_key: str, object_id: int):
 @login_required
 def human_review_list(request):
     # Each review's subject (a decision, a conversation, ...) in one query per kind.
-    reviews = HumanReviewRequest.objects.filter(user=request.user).select_related("ai_system").prefetch_related("subject")
+    reviews = (
+        HumanReviewRequest.objects.filter(user=request.user).select_related("ai_system").prefetch_related("subject")
+    )
     return render(request, "privacy/human_review_list.html", {"reviews": reviews})
 
 

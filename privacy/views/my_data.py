@@ -13,7 +13,9 @@ def my_data(request):
         "privacy/my_data.html",
         {
             "groups": groups,
-            "any_ai": any(view.any_ai or (view.count and view.source.derived_by_ai) for g in groups for view in g.sources),
+            "any_ai": any(
+                view.any_ai or (view.count and view.source.derived_by_ai) for g in groups for view in g.sources
+            ),
             "summaries": selectors.personal_data_summaries(user=request.user),
         },
     )

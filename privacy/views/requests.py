@@ -37,7 +37,9 @@ def export_new(request):
             return redirect("export_new")
         messages.success(request, "We are building your archive. We will e-mail you when it is ready.")
         return redirect("privacy_request_detail", export.pk)
-    return render(request, "privacy/export_new.html", {"next_possible_at": selectors.next_export_possible_at(request.user)})
+    return render(
+        request, "privacy/export_new.html", {"next_possible_at": selectors.next_export_possible_at(request.user)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,8 +57,12 @@ def erasure_new(request):
     return render(
         request,
         "privacy/erasure_new.html",
-        {"form": form, "plan": selectors.erasure_preview(), "grace_days": settings.PORTAL_ERASURE_GRACE_DAYS,
-         "is_staff": request.user.is_staff},
+        {
+            "form": form,
+            "plan": selectors.erasure_preview(),
+            "grace_days": settings.PORTAL_ERASURE_GRACE_DAYS,
+            "is_staff": request.user.is_staff,
+        },
     )
 
 

@@ -1,8 +1,8 @@
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 
 from accounts.demo import DEMO_OFFICER_TOTP_SECRET
-from allauth.mfa.totp.internal.auth import TOTP
 
 
 @pytest.mark.django_db

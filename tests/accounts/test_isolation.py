@@ -56,8 +56,15 @@ def test_bob_cannot_rename_alices_security_key(bob_recent, alices_key):
 
 
 def test_bobs_pages_show_nothing_of_alices(bob_recent, alice, alices_key):
-    for path in ["/dashboard/", "/profile/", "/profile/edit/", "/accounts/email/", "/accounts/2fa/webauthn/",
-                 "/accounts/sessions/", "/my-data/"]:
+    for path in [
+        "/dashboard/",
+        "/profile/",
+        "/profile/edit/",
+        "/accounts/email/",
+        "/accounts/2fa/webauthn/",
+        "/accounts/sessions/",
+        "/my-data/",
+    ]:
         html = bob_recent.get(path).content.decode()
         assert "alice@example.com" not in html and "Alice Archer" not in html, path
         assert "Alice's key" not in html, path

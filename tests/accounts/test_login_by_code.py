@@ -1,7 +1,9 @@
 import re
 
 
-def test_a_customer_can_sign_in_with_a_code_sent_by_e_mail(client, alice, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_customer_can_sign_in_with_a_code_sent_by_e_mail(
+    client, alice, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/login/code/", {"email": alice.email})
     assert response.status_code == 302

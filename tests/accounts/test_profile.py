@@ -33,9 +33,16 @@ def test_editing_the_profile_after_reauthenticating_saves_it(client, alice):
     sign_in_recently(client, alice.email)
     response = client.post(
         "/profile/edit/",
-        {"full_name": "Alice A. Archer", "phone": "+44 117 496 0000", "address_line1": "1 New Road",
-         "address_line2": "", "postal_code": "BS2 0AA", "city": "Bristol", "country": "UK",
-         "preferred_language": "fr"},
+        {
+            "full_name": "Alice A. Archer",
+            "phone": "+44 117 496 0000",
+            "address_line1": "1 New Road",
+            "address_line2": "",
+            "postal_code": "BS2 0AA",
+            "city": "Bristol",
+            "country": "UK",
+            "preferred_language": "fr",
+        },
     )
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -44,7 +51,9 @@ def test_editing_the_profile_after_reauthenticating_saves_it(client, alice):
 
 def test_a_malformed_phone_number_is_refused_with_a_message(client, alice):
     sign_in_recently(client, alice.email)
-    response = client.post("/profile/edit/", {"full_name": "Alice", "phone": "call me maybe", "preferred_language": "en"})
+    response = client.post(
+        "/profile/edit/", {"full_name": "Alice", "phone": "call me maybe", "preferred_language": "en"}
+    )
     assert response.status_code == 200
     assert "Enter a phone number" in response.content.decode()
     alice.refresh_from_db()

@@ -6,7 +6,12 @@ from allauth.account.models import EmailAddress
 from accounts.models import User
 from privacy.models import OutboundEmail
 
-SIGNUP = {"email": "Dana@Example.com", "full_name": "Dana Doe", "password1": "plum-orchard-77", "password2": "plum-orchard-77"}
+SIGNUP = {
+    "email": "Dana@Example.com",
+    "full_name": "Dana Doe",
+    "password1": "plum-orchard-77",
+    "password2": "plum-orchard-77",
+}
 
 
 @pytest.mark.django_db

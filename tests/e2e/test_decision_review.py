@@ -26,10 +26,13 @@ def test_alice_contests_a_refund_decision_staff_change_it_and_the_audit_counts_t
     page, browser, live_server, alice, settings
 ):
     settings.PORTAL_FAIRNESS_MIN_GROUP_SIZE = settings.PORTAL_FAIRNESS_MIN_CUSTOMERS = 1
-    decision = AIDecisionFactory(customer=alice, reasons=[
-        {"text": "The courier confirmed the parcel was signed for.", "weight": 0.7},
-        {"text": "The request came 34 days after delivery.", "weight": 0.3},
-    ])
+    decision = AIDecisionFactory(
+        customer=alice,
+        reasons=[
+            {"text": "The courier confirmed the parcel was signed for.", "weight": 0.7},
+            {"text": "The request came 34 days after delivery.", "weight": 0.3},
+        ],
+    )
     officer = make_customer("officer@example.com", "Olivia Okafor", is_staff=True)
     officer.groups.add(Group.objects.get(name="Privacy officer"))
     TOTP.activate(officer, DEMO_OFFICER_TOTP_SECRET)

@@ -32,7 +32,7 @@ def test_alice_requests_an_export_watches_it_finish_on_a_real_worker_and_downloa
         download_link.click()
     download = download_info.value
     assert download.suggested_filename.startswith("my-data-") and download.suggested_filename.endswith(".zip")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(download.path().read_bytes()))
     data = json.loads(archive.read("data.json"))
     assert data["subject"]["customer_id"] == str(alice.public_id)
     everything = b"".join(archive.read(name) for name in archive.namelist())

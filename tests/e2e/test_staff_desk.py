@@ -15,8 +15,12 @@ pytestmark = pytest.mark.e2e
 
 def open_request(user, kind):
     return PrivacyRequest.objects.create(
-        kind=kind, status="awaiting_approval", user=user, subject_ref=subject_reference(user.pk),
-        due_at=timezone.now() + timedelta(days=30), scheduled_for=timezone.now() + timedelta(days=14),
+        kind=kind,
+        status="awaiting_approval",
+        user=user,
+        subject_ref=subject_reference(user.pk),
+        due_at=timezone.now() + timedelta(days=30),
+        scheduled_for=timezone.now() + timedelta(days=14),
     )
 
 

@@ -41,8 +41,9 @@ def customers(n: int, *, recorded: dict | None = None, volunteered: dict | None 
     return made
 
 
-def decide(people, system, *, favourable=0, unfavourable=0, neutral=0, kind="refund_request", days_ago=10,
-           changed=0, upheld=0) -> list[AIDecision]:
+def decide(
+    people, system, *, favourable=0, unfavourable=0, neutral=0, kind="refund_request", days_ago=10, changed=0, upheld=0
+) -> list[AIDecision]:
     """Decisions spread round-robin over `people`; the first `changed` + `upheld` unfavourable ones were reviewed."""
     purpose = AIPurpose.objects.get(slug="automated-decisions")
     outcomes = ["favourable"] * favourable + ["unfavourable"] * unfavourable + ["neutral"] * neutral
@@ -50,12 +51,21 @@ def decide(people, system, *, favourable=0, unfavourable=0, neutral=0, kind="ref
     decisions = []
     for index, outcome in enumerate(outcomes):
         review = reviews.pop(0) if outcome == "unfavourable" and reviews else ""
-        decisions.append(AIDecision(
-            customer=people[index % len(people)], ai_system=system, purpose=purpose, kind=kind,
-            kind_label=kind.replace("_", " ").capitalize(), outcome=outcome, outcome_label=outcome,
-            decided_at=timezone.now() - timedelta(days=days_ago, minutes=index), reasons=[{"text": "r", "weight": None}],
-            review_result=review, final_outcome="favourable" if review == "changed" else "",
-        ))
+        decisions.append(
+            AIDecision(
+                customer=people[index % len(people)],
+                ai_system=system,
+                purpose=purpose,
+                kind=kind,
+                kind_label=kind.replace("_", " ").capitalize(),
+                outcome=outcome,
+                outcome_label=outcome,
+                decided_at=timezone.now() - timedelta(days=days_ago, minutes=index),
+                reasons=[{"text": "r", "weight": None}],
+                review_result=review,
+                final_outcome="favourable" if review == "changed" else "",
+            )
+        )
     return AIDecision.objects.bulk_create(decisions)
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from fairness import services
 from fairness.counting import count_cells
 from fairness.models import FairnessAudit, FairnessAuditGroup, FairnessAuditUnit
-from privacy.models import AppendOnlyError, AuditEvent
 from fairness.tasks import run_fairness_audit, schedule_fairness_audit, sweep_stuck_fairness_audits
+from privacy.models import AppendOnlyError, AuditEvent
 from tests.fairness.conftest import customers, decide, group_of, run_audit, unit_of
 
 
@@ -113,8 +113,9 @@ def test_a_stored_audit_cannot_be_edited_and_its_digest_is_in_the_audit_trail(re
 def test_it_stores_aggregates_only_never_who_is_in_a_group(refund_assistant):
     plant(refund_assistant, german_favourable=50)
     run_audit()
-    stored_columns = {f.name for model in (FairnessAudit, FairnessAuditUnit, FairnessAuditGroup)
-                      for f in model._meta.get_fields()}
+    stored_columns = {
+        f.name for model in (FairnessAudit, FairnessAuditUnit, FairnessAuditGroup) for f in model._meta.get_fields()
+    }
     assert not {"customer", "customer_id", "user", "customers"} & stored_columns
 
 
@@ -154,7 +155,7 @@ def test_a_delivered_twice_audit_runs_once(refund_assistant):
 
 def test_a_lost_or_abandoned_audit_is_run_again_by_the_sweeper(refund_assistant, settings):
     plant(refund_assistant, german_favourable=80)
-    lost = services.fairness_audit_request(trigger="staff", enqueue=False)
+    services.fairness_audit_request(trigger="staff", enqueue=False)  # its message was lost
     abandoned = services.fairness_audit_request(trigger="staff", enqueue=False)
     services.fairness_audit_claim(audit_id=abandoned.pk, task_id="dead-worker")
     FairnessAudit.objects.update(heartbeat_at=timezone.now() - timedelta(hours=2))

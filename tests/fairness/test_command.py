@@ -36,10 +36,20 @@ def test_json_gives_every_figure_per_row_for_one_system(decisions):
     assert {row["system"] for row in rows} == {"offers-engine"}
     german = next(r for r in rows if r["attributes"] == ["language"] and r["group"] == {"language": "de"})
     assert german == {
-        "system": "offers-engine", "decision_kind": "refund_request", "attributes": ["language"],
-        "group": {"language": "de"}, "group_label": "German", "verdict": "alert", "too_few": False,
-        "decisions": 40, "favourable_rate": 0.375, "ci_95": german["ci_95"], "impact_ratio": 0.5,
-        "parity_difference": -0.375, "p_value": german["p_value"], "overturn_rate": None,
+        "system": "offers-engine",
+        "decision_kind": "refund_request",
+        "attributes": ["language"],
+        "group": {"language": "de"},
+        "group_label": "German",
+        "verdict": "alert",
+        "too_few": False,
+        "decisions": 40,
+        "favourable_rate": 0.375,
+        "ci_95": german["ci_95"],
+        "impact_ratio": 0.5,
+        "parity_difference": -0.375,
+        "p_value": german["p_value"],
+        "overturn_rate": None,
     }
     assert 0 < german["p_value"] < 0.05 and german["ci_95"][0] < 0.375 < german["ci_95"][1]
 

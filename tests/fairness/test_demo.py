@@ -36,8 +36,10 @@ def test_the_demo_shows_a_real_alert_next_to_systems_that_pass(latest):
     assert "alert" in verdicts["refund-assistant"]
     assert verdicts["intent-analyser"] <= {"ok", "too_few"} and verdicts["recommender"] <= {"ok", "too_few"}
     alerting = FairnessAuditUnit.objects.filter(audit=latest, verdict="alert")
-    assert {unit.attribute_set for unit in alerting} <= {"language", *(f"language+{k}" for k in
-                                                        ("region", "age_band", "gender", "disability"))}
+    assert {unit.attribute_set for unit in alerting} <= {
+        "language",
+        *(f"language+{k}" for k in ("region", "age_band", "gender", "disability")),
+    }
     language = alerting.get(attribute_set="language")
     worst = language.groups.exclude(rate=None).order_by("rate").first()
     assert worst.values == ["de"] and worst.verdict == "alert"

@@ -2,21 +2,23 @@
 
 from django.core.management import call_command
 
-from fairness.models import FairnessAuditGroup, MonitoringConsent, RecordedAttribute, VolunteeredAttribute
 from fairness import services
+from fairness.models import FairnessAuditGroup, MonitoringConsent, RecordedAttribute, VolunteeredAttribute
 from interactions.models import AIDecision
 from privacy import services as privacy_services
 from tests.factories import AIDecisionFactory
 from tests.fairness.conftest import customers, decide, run_audit
 
 
-def test_erasure_leaves_no_decision_or_attribute_of_the_customer(alice, bob, refund_assistant,
-                                                                  django_capture_on_commit_callbacks):
+def test_erasure_leaves_no_decision_or_attribute_of_the_customer(
+    alice, bob, refund_assistant, django_capture_on_commit_callbacks
+):
     for person in (alice, bob):
         AIDecisionFactory(customer=person, ai_system=refund_assistant)
         services.recorded_attributes_set(client=None, customer=person, values={"language": "en", "region": "north"})
-        services.volunteered_attributes_save(customer=person, answers={"gender": "woman", "disability": "yes"},
-                                             consent=True, notice_version=1)
+        services.volunteered_attributes_save(
+            customer=person, answers={"gender": "woman", "disability": "yes"}, consent=True, notice_version=1
+        )
     with django_capture_on_commit_callbacks(execute=True):
         request = privacy_services.erasure_request_create(user=alice, skip_grace=True)
     request.refresh_from_db()
@@ -28,7 +30,9 @@ def test_erasure_leaves_no_decision_or_attribute_of_the_customer(alice, bob, ref
     assert [c.granted for c in MonitoringConsent.objects.filter(customer_id=alice.pk)] == [True]
 
 
-def test_stored_audits_keep_only_aggregates_after_an_erasure(alice, refund_assistant, django_capture_on_commit_callbacks):
+def test_stored_audits_keep_only_aggregates_after_an_erasure(
+    alice, refund_assistant, django_capture_on_commit_callbacks
+):
     group = customers(12, recorded={"language": "en"})
     decide([alice, *group], refund_assistant, favourable=30, unfavourable=9)
     services.recorded_attributes_set(client=None, customer=alice, values={"language": "en"})
@@ -38,7 +42,9 @@ def test_stored_audits_keep_only_aggregates_after_an_erasure(alice, refund_assis
     english = FairnessAuditGroup.objects.get(unit__audit=audit, unit__attribute_set="language", values=["en"])
     assert english.decisions == 39  # the stored aggregate is unchanged, and names nobody
     after = run_audit()
-    assert FairnessAuditGroup.objects.get(unit__audit=after, unit__attribute_set="language", values=["en"]).decisions == 36
+    assert (
+        FairnessAuditGroup.objects.get(unit__audit=after, unit__attribute_set="language", values=["en"]).decisions == 36
+    )
 
 
 def test_the_erasure_preview_says_what_happens_to_decisions_and_attributes(client, alice):

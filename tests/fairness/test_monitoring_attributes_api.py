@@ -24,13 +24,22 @@ def api(client, token):
 
 
 def test_the_business_attaches_attributes_and_gets_back_their_names_only(api, alice):
-    response = api({"customer_id": str(alice.public_id), "attributes": {"language": "DE", "region": "north-east",
-                                                                         "age_band": "35_44"}})
+    response = api(
+        {
+            "customer_id": str(alice.public_id),
+            "attributes": {"language": "DE", "region": "north-east", "age_band": "35_44"},
+        }
+    )
     assert response.status_code == 200, response.json()
-    assert response.json() == {"customer_id": str(alice.public_id), "recorded": ["age_band", "language", "region"],
-                               "removed": []}
+    assert response.json() == {
+        "customer_id": str(alice.public_id),
+        "recorded": ["age_band", "language", "region"],
+        "removed": [],
+    }
     assert dict(RecordedAttribute.objects.filter(customer=alice).values_list("attribute", "value")) == {
-        "language": "de", "region": "north-east", "age_band": "35_44"
+        "language": "de",
+        "region": "north-east",
+        "age_band": "35_44",
     }
     assert "north-east" not in response.content.decode()
 
@@ -77,12 +86,19 @@ def test_no_endpoint_returns_monitoring_attributes_to_a_client(client, alice, ap
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     bodies = [
         client.get(f"/api/v1/customers/{alice.public_id}/ai-permissions/", **headers),
-        client.post(f"/api/v1/customers/{alice.public_id}/consents/", {"purpose": "ai-training", "granted": True,
-                                                                       "notice_version": 1},
-                    content_type="application/json", **headers),
+        client.post(
+            f"/api/v1/customers/{alice.public_id}/consents/",
+            {"purpose": "ai-training", "granted": True, "notice_version": 1},
+            content_type="application/json",
+            **headers,
+        ),
         client.get("/api/v1/ping/", **headers),
-        client.post("/api/v1/monitoring-attributes/", {"customer_email": alice.email, "attributes": {"region": "zebra-region"}},
-                    content_type="application/json", **headers),
+        client.post(
+            "/api/v1/monitoring-attributes/",
+            {"customer_email": alice.email, "attributes": {"region": "zebra-region"}},
+            content_type="application/json",
+            **headers,
+        ),
     ]
     for response in bodies:
         assert response.status_code in (200, 201), response.content
@@ -91,7 +107,11 @@ def test_no_endpoint_returns_monitoring_attributes_to_a_client(client, alice, ap
     # Nor does the API offer any way to read them.
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert list(schema["paths"]["/api/v1/monitoring-attributes/"]) == ["post"]
-    assert not any("monitoring" in path or "attribute" in path for path in schema["paths"] if path != "/api/v1/monitoring-attributes/")
+    assert not any(
+        "monitoring" in path or "attribute" in path
+        for path in schema["paths"]
+        if path != "/api/v1/monitoring-attributes/"
+    )
 
 
 def test_the_webhook_of_a_changed_choice_carries_no_attribute(alice, db, django_capture_on_commit_callbacks):
@@ -99,7 +119,8 @@ def test_the_webhook_of_a_changed_choice_carries_no_attribute(alice, db, django_
 
     RecordedAttribute.objects.create(customer=alice, attribute="region", value="zebra-region")
     services.webhook_endpoint_create(name="CRM", url="https://crm.example.com/hook", events=["ai_preferences.changed"])
-    services.preference_set(user=alice, purpose=AIPurpose.objects.get(slug="ai-training"), allowed=True,
-                            method=ConsentMethod.PORTAL)
+    services.preference_set(
+        user=alice, purpose=AIPurpose.objects.get(slug="ai-training"), allowed=True, method=ConsentMethod.PORTAL
+    )
     payload = json.dumps(WebhookDelivery.objects.get().payload)
     assert "zebra-region" not in payload and "region" not in payload

@@ -33,8 +33,13 @@ def history(refund_assistant, offers_engine):
     english, german = customers(15, recorded={"language": "en"}), customers(15, recorded={"language": "de"})
     for system in (refund_assistant, offers_engine):
         decide(english, system, favourable=80, unfavourable=20, days_ago=5)
-        decide(german, system, favourable=80 if system == offers_engine else 45, unfavourable=20 if system == offers_engine else 55,
-               days_ago=5)
+        decide(
+            german,
+            system,
+            favourable=80 if system == offers_engine else 45,
+            unfavourable=20 if system == offers_engine else 55,
+            days_ago=5,
+        )
     now = timezone.now()
     return [run_audit(window_end=now - timedelta(days=days)) for days in (60, 30, 0)]
 
@@ -52,8 +57,10 @@ def test_the_public_page_shows_each_systems_latest_measured_audit(client, histor
     assert "No unfair difference found" in text  # the offers engine
     assert f"Audit of {latest.window_end:%-d %B %Y}" in text
     assert "Preferred language English: 1.00 German: 0.56 alert" in text
-    assert ("Refund request, by preferred language: customers in the group “German” get a favourable decision "
-            "0.56 times as often as the most favoured group.") in text
+    assert (
+        "Refund request, by preferred language: customers in the group “German” get a favourable decision "
+        "0.56 times as often as the most favoured group."
+    ) in text
     assert "Our note on its audits: We are retraining the model." in text
 
 
@@ -63,8 +70,9 @@ def test_the_public_page_reads_every_audit_figure_in_a_fixed_number_of_queries(c
     assert len(queries) <= 8
 
 
-def test_the_staff_dashboard_shows_status_a_chart_over_time_and_links_alerts_to_their_groups(client, history,
-                                                                                          refund_assistant):
+def test_the_staff_dashboard_shows_status_a_chart_over_time_and_links_alerts_to_their_groups(
+    client, history, refund_assistant
+):
     client.force_login(staff("officer@example.com", "Privacy officer"))
     response = client.get("/admin/privacy/privacyrequest/dashboard/")
     page = response.content.decode()

@@ -32,16 +32,25 @@ def audited(refund_assistant):
         group = customers(people, recorded=recorded)
         n = people * 3
         favourable = sum(rng.random() < rate for _ in range(n))
-        decide(group, refund_assistant, favourable=favourable, unfavourable=n - favourable, neutral=people // 4,
-               changed=n // 10, upheld=n // 10)
+        decide(
+            group,
+            refund_assistant,
+            favourable=favourable,
+            unfavourable=n - favourable,
+            neutral=people // 4,
+            changed=n // 10,
+            upheld=n // 10,
+        )
     return run_audit()
 
 
 def raw_rows(*attributes) -> pd.DataFrame:
     """The decisions and their customers' values, row by row, straight from the database."""
-    rows = AIDecision.objects.exclude(outcome="neutral").annotate(
-        **{key: attribute_value(key) for key in attributes}
-    ).values("outcome", "customer_id", "review_result", *attributes)
+    rows = (
+        AIDecision.objects.exclude(outcome="neutral")
+        .annotate(**{key: attribute_value(key) for key in attributes})
+        .values("outcome", "customer_id", "review_result", *attributes)
+    )
     frame = pd.DataFrame(list(rows))
     frame["favourable"] = (frame["outcome"] == "favourable").astype(int)
     return frame
@@ -49,8 +58,11 @@ def raw_rows(*attributes) -> pd.DataFrame:
 
 def judged_groups(frame: pd.DataFrame, attributes) -> list[tuple]:
     sizes = frame.groupby(list(attributes)).agg(n=("favourable", "size"), customers=("customer_id", "nunique"))
-    return [index if isinstance(index, tuple) else (index,)
-            for index, row in sizes.iterrows() if row.n >= 30 and row.customers >= 10]
+    return [
+        index if isinstance(index, tuple) else (index,)
+        for index, row in sizes.iterrows()
+        if row.n >= 30 and row.customers >= 10
+    ]
 
 
 @pytest.mark.parametrize("attributes", [("language",), ("region",), ("language", "region")])
@@ -61,8 +73,12 @@ def test_rates_and_parity_equal_fairlearns_on_the_same_rows(audited, refund_assi
     keys = frame[list(attributes)].apply(tuple, axis=1)
     eligible = frame[keys.isin(judged)]
     features = eligible[list(attributes)] if len(attributes) > 1 else eligible[attributes[0]]
-    frame_by_group = MetricFrame(metrics=selection_rate, y_true=eligible["favourable"], y_pred=eligible["favourable"],
-                                 sensitive_features=features).by_group
+    frame_by_group = MetricFrame(
+        metrics=selection_rate,
+        y_true=eligible["favourable"],
+        y_pred=eligible["favourable"],
+        sensitive_features=features,
+    ).by_group
     unit = unit_of(audited, refund_assistant, "+".join(attributes))
     for values in judged:
         group = group_of(unit, *values)
@@ -113,7 +129,8 @@ def test_neutral_decisions_are_left_out_of_rates_and_counted_apart(audited, refu
     judged = [g for g in unit.groups.all() if not g.too_few]
     assert sum(g.decisions for g in judged) == unit.decisions
     # French speakers are too few to judge: their neutral decisions are not counted either.
-    neutral_of_judged = AIDecision.objects.filter(outcome="neutral").exclude(
-        customer__fairness_recorded_attributes__value="fr").count()
+    neutral_of_judged = (
+        AIDecision.objects.filter(outcome="neutral").exclude(customer__fairness_recorded_attributes__value="fr").count()
+    )
     assert unit.neutral == neutral_of_judged == 10 + 6 + 7 + 3 + 3 + 2
     assert all(0 <= g.rate <= 1 and not math.isnan(g.rate) for g in judged)

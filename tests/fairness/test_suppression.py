@@ -33,8 +33,18 @@ def audit(refund_assistant, mailoutbox, django_capture_on_commit_callbacks):
 def test_no_figure_of_a_small_group_is_stored(audit, refund_assistant, language):
     group = group_of(unit_of(audit, refund_assistant), language)
     assert group.verdict == "too_few"
-    figures = ["decisions", "favourable", "rate", "ci_low", "ci_high", "impact_ratio", "parity_difference", "p_value",
-               "reviewed", "overturn_rate"]
+    figures = [
+        "decisions",
+        "favourable",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "impact_ratio",
+        "parity_difference",
+        "p_value",
+        "reviewed",
+        "overturn_rate",
+    ]
     assert all(getattr(group, name) is None for name in figures)
 
 
@@ -67,8 +77,9 @@ def _leaks(text: str) -> list[str]:
     return found
 
 
-def test_no_small_figure_on_the_public_page_the_staff_screens_or_in_the_e_mail(client, audit, refund_assistant,
-                                                                             mailoutbox, settings):
+def test_no_small_figure_on_the_public_page_the_staff_screens_or_in_the_e_mail(
+    client, audit, refund_assistant, mailoutbox, settings
+):
     public = " ".join(html.unescape(strip_tags(client.get("/ai/").content.decode())).split())
     assert "Spanish: too few to judge" in public and "French: too few to judge" in public
     settings.PORTAL_STAFF_REQUIRE_MFA = False

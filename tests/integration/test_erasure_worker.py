@@ -25,19 +25,37 @@ MARK = "zqxmark7"  # appears nowhere but in Alice's data
 
 def marked_alice():
     alice = make_customer(
-        f"alice.{MARK}@example.com", f"Alice {MARK} Archer", phone=f"+44 {MARK}", address_line1=f"1 {MARK} Street",
-        address_line2=f"Flat {MARK}", postal_code=f"P{MARK}", city=f"{MARK}ton", country=f"{MARK}land",
+        f"alice.{MARK}@example.com",
+        f"Alice {MARK} Archer",
+        phone=f"+44 {MARK}",
+        address_line1=f"1 {MARK} Street",
+        address_line2=f"Flat {MARK}",
+        postal_code=f"P{MARK}",
+        city=f"{MARK}ton",
+        country=f"{MARK}land",
     )
     conversation = ConversationFactory(customer=alice, subject=f"Order {MARK}")
     MessageFactory(conversation=conversation, body=f"My order {MARK} is late")
-    reply = MessageFactory(conversation=conversation, sender="ai", body=f"Sorry about {MARK}", ai_system=conversation.ai_system)
+    reply = MessageFactory(
+        conversation=conversation, sender="ai", body=f"Sorry about {MARK}", ai_system=conversation.ai_system
+    )
     AIInferenceFactory(customer=alice, conversation=conversation, value=f"angry about {MARK}")
     HumanReviewRequest.objects.create(
-        user=alice, content_type=ContentType.objects.get_for_model(Conversation), object_id=conversation.pk,
-        ai_system=conversation.ai_system, statement=f"The bot said {MARK}", due_at=timezone.now(),
+        user=alice,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=conversation.pk,
+        ai_system=conversation.ai_system,
+        statement=f"The bot said {MARK}",
+        due_at=timezone.now(),
     )
-    AIOutputFlag.objects.create(user=alice, content_type=ContentType.objects.get_for_model(Message), object_id=reply.pk,
-                                ai_system=conversation.ai_system, reason="wrong", comment=f"Wrong: {MARK}")
+    AIOutputFlag.objects.create(
+        user=alice,
+        content_type=ContentType.objects.get_for_model(Message),
+        object_id=reply.pk,
+        ai_system=conversation.ai_system,
+        reason="wrong",
+        comment=f"Wrong: {MARK}",
+    )
     return alice
 
 
@@ -63,7 +81,9 @@ def occurrences(marker: str) -> list[str]:
 def retained_columns() -> set[str]:
     return {
         f"{s.model._meta.db_table}.{s.model._meta.get_field(f.name).column}"
-        for s in registry.sources if s.erasure.action == ErasureAction.RETAIN for f in s.fields
+        for s in registry.sources
+        if s.erasure.action == ErasureAction.RETAIN
+        for f in s.fields
     }
 
 
@@ -85,7 +105,9 @@ def test_nothing_of_the_customer_remains_after_a_real_worker_erases_them(
     client.force_login(alice)
     client.post("/accounts/reauthenticate/", {"password": "a-long-test-password-42"})
     client.post("/requests/export/")  # an archive full of markers, in storage
-    wait_for(lambda: PrivacyRequest.objects.filter(user=alice, kind="export", status="completed").exists(), what="export")
+    wait_for(
+        lambda: PrivacyRequest.objects.filter(user=alice, kind="export", status="completed").exists(), what="export"
+    )
     assert occurrences(MARK), "the marker must be findable before erasure"
     bob_before = row_counts_of(bob)
 
@@ -117,12 +139,22 @@ def test_a_worker_killed_mid_erasure_is_replaced_and_each_step_is_done_once(tran
         Conversation(customer=alice, channel="chat", handled_by="human", started_at=timezone.now()) for _ in range(200)
     )
     AIInference.objects.bulk_create(
-        (AIInference(customer=alice, ai_system=ConversationFactory(customer=alice).ai_system, kind="sentiment",
-                     value="calm", inferred_at=timezone.now()) for _ in range(1)),
+        (
+            AIInference(
+                customer=alice,
+                ai_system=ConversationFactory(customer=alice).ai_system,
+                kind="sentiment",
+                value="calm",
+                inferred_at=timezone.now(),
+            )
+            for _ in range(1)
+        ),
     )
     Message.objects.bulk_create(
-        (Message(conversation=conversations[i % 200], sender="customer", body="x" * 200, sent_at=timezone.now())
-         for i in range(150_000)),
+        (
+            Message(conversation=conversations[i % 200], sender="customer", body="x" * 200, sent_at=timezone.now())
+            for i in range(150_000)
+        ),
         batch_size=10_000,
     )
     env = worker_env(tmp_path, REQUEST_SILENT_STUCK_SECONDS="2")
@@ -130,12 +162,17 @@ def test_a_worker_killed_mid_erasure_is_replaced_and_each_step_is_done_once(tran
     celery_app.conf.task_always_eager = False
     try:
         erasure = services.erasure_request_create(user=alice, skip_grace=True)
-        wait_for(lambda: PrivacyRequest.objects.get(pk=erasure.pk).progress_done >= 3, interval=0.01,
-                 what="the erasure to be under way")
+        wait_for(
+            lambda: PrivacyRequest.objects.get(pk=erasure.pk).progress_done >= 3,
+            interval=0.01,
+            what="the erasure to be under way",
+        )
         first.stop(signal.SIGKILL)
         erasure.refresh_from_db()
         assert erasure.status == "processing" and erasure.progress_done < erasure.progress_total
-        done_before = dict(ErasureStep.objects.filter(request=erasure, status="done").values_list("source_key", "finished_at"))
+        done_before = dict(
+            ErasureStep.objects.filter(request=erasure, status="done").values_list("source_key", "finished_at")
+        )
         assert done_before
         second = start_worker(env=env, folder=tmp_path, queues=ALL_QUEUES)
         try:
@@ -143,8 +180,11 @@ def test_a_worker_killed_mid_erasure_is_replaced_and_each_step_is_done_once(tran
             from privacy.tasks import sweep_stuck_requests
 
             sweep_stuck_requests.delay()
-            wait_for(lambda: PrivacyRequest.objects.get(pk=erasure.pk).status == "completed", timeout=120,
-                     what="the erasure after the crash")
+            wait_for(
+                lambda: PrivacyRequest.objects.get(pk=erasure.pk).status == "completed",
+                timeout=120,
+                what="the erasure after the crash",
+            )
         finally:
             second.stop()
     finally:

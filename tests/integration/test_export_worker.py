@@ -25,8 +25,10 @@ def big_history(customer, messages: int) -> None:
         customer=customer, channel="chat", handled_by="human", started_at=timezone.now()
     )
     Message.objects.bulk_create(
-        (Message(conversation=conversation, sender="customer", body=f"Message {i} " * 20, sent_at=timezone.now())
-         for i in range(messages)),
+        (
+            Message(conversation=conversation, sender="customer", body=f"Message {i} " * 20, sent_at=timezone.now())
+            for i in range(messages)
+        ),
         batch_size=5000,
     )
 
@@ -54,16 +56,22 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_export_completes_once(tra
         from privacy import services
 
         export = services.export_request_create(user=alice)
-        wait_for(lambda: PrivacyRequest.objects.get(pk=export.pk).status == "processing", interval=0.02,
-                 what="the build to start")
+        wait_for(
+            lambda: PrivacyRequest.objects.get(pk=export.pk).status == "processing",
+            interval=0.02,
+            what="the build to start",
+        )
         first.stop(signal.SIGKILL)  # the whole worker, mid-build
         assert PrivacyRequest.objects.get(pk=export.pk).status == "processing"
         second = start_worker(env=env, folder=tmp_path, queues=ALL_QUEUES)
         try:
             time.sleep(3)  # past the silence threshold
             sweep_stuck_requests.delay()
-            wait_for(lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed", timeout=120,
-                     what="the export after the crash")
+            wait_for(
+                lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed",
+                timeout=120,
+                what="the export after the crash",
+            )
             wait_for(lambda: ready_emails(export) >= 1, what="the e-mail")
             time.sleep(1)
         finally:
@@ -100,9 +108,25 @@ def redis_command(*args: str) -> subprocess.CompletedProcess:
 def restart_redis() -> None:
     folder = os.environ["TEST_REDIS_DIR"]
     subprocess.run(
-        ["redis-server", "--port", os.environ["TEST_REDIS_PORT"], "--bind", "127.0.0.1", "--daemonize", "yes",
-         "--save", "", "--appendonly", "no", "--dir", folder, "--pidfile", f"{folder}/redis.pid",
-         "--logfile", f"{folder}/redis.log"],
+        [
+            "redis-server",
+            "--port",
+            os.environ["TEST_REDIS_PORT"],
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+            "--pidfile",
+            f"{folder}/redis.pid",
+            "--logfile",
+            f"{folder}/redis.log",
+        ],
         check=True,
     )
     wait_for(lambda: redis_command("ping").stdout.strip() == "PONG", what="Redis to come back")
@@ -127,11 +151,13 @@ def test_an_export_asked_for_while_redis_is_down_completes_after_it_returns(tran
         time.sleep(2)  # past the queued threshold; the worker reconnects
         sweep_stuck_requests.delay()
         try:
-            wait_for(lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed", timeout=60,
-                     what="the export after the outage")
-        except AssertionError:
-            print(worker.log()[-6000:])
-            raise
+            wait_for(
+                lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed",
+                timeout=60,
+                what="the export after the outage",
+            )
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}\n{worker.log()[-6000:]}") from None
         assert len(archives_of(export.pk)) == 1
     finally:
         celery_app.conf.task_always_eager = True

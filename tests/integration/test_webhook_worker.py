@@ -4,8 +4,8 @@ import pytest
 
 from privacy import services
 from privacy.models import WebhookDelivery
-from tests.workers import wait_for
 from tests.webhook_receiver import Receiver
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.integration
 

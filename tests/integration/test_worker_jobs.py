@@ -18,7 +18,12 @@ pytestmark = pytest.mark.integration
 def test_a_sign_up_e_mail_is_sent_by_a_real_worker_after_commit(client, real_worker):
     response = client.post(
         "/accounts/signup/",
-        {"email": "dana@example.com", "full_name": "Dana Doe", "password1": "plum-orchard-77", "password2": "plum-orchard-77"},
+        {
+            "email": "dana@example.com",
+            "full_name": "Dana Doe",
+            "password1": "plum-orchard-77",
+            "password2": "plum-orchard-77",
+        },
     )
     assert response.status_code == 302
 
@@ -56,7 +61,10 @@ def test_the_embedded_default_runs_jobs_without_any_server(tmp_path):
         )
         subprocess.run(
             [sys.executable, "manage.py", "shell", "--no-imports", "-c", queue],
-            cwd=ROOT, env=env, check=True, timeout=120,
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=120,
         )
         files = wait_for(worker.emails, what="the worker to write the e-mail")
         assert b"Subject: Hi" in files[0].read_bytes()

@@ -111,8 +111,9 @@ def test_more_than_five_reasons_and_a_long_reason_say_what_is_wrong(api, alice, 
     assert too_long == {"1": ["A reason is at most 300 characters."]}
 
 
-def test_a_decision_against_a_switched_off_purpose_is_stored_and_recorded_as_a_breach(api, alice_client, alice,
-                                                                                      refund_assistant):
+def test_a_decision_against_a_switched_off_purpose_is_stored_and_recorded_as_a_breach(
+    api, alice_client, alice, refund_assistant
+):
     # Automated decisions are consent-based: off until the customer switches them on.
     assert api(decision_payload()).status_code == 201
     breach = PreferenceBreach.objects.get()

@@ -12,12 +12,16 @@ from tests.factories import AIDecisionFactory
 
 @pytest.fixture
 def alices_decision(alice):
-    return AIDecisionFactory(customer=alice, reasons=[{"text": "ALICE-REASON: the parcel was signed for.", "weight": 0.7}])
+    return AIDecisionFactory(
+        customer=alice, reasons=[{"text": "ALICE-REASON: the parcel was signed for.", "weight": 0.7}]
+    )
 
 
 @pytest.fixture
 def bobs_decision(bob):
-    return AIDecisionFactory(customer=bob, outcome_label="BOB-OUTCOME", reasons=[{"text": "BOB-REASON", "weight": None}])
+    return AIDecisionFactory(
+        customer=bob, outcome_label="BOB-OUTCOME", reasons=[{"text": "BOB-REASON", "weight": None}]
+    )
 
 
 def page(client, url) -> str:
@@ -26,8 +30,9 @@ def page(client, url) -> str:
     return html.unescape(response.content.decode())
 
 
-def test_the_list_shows_each_decision_with_its_outcome_in_words_and_nothing_of_bobs(alice_client, alices_decision,
-                                                                                    bobs_decision):
+def test_the_list_shows_each_decision_with_its_outcome_in_words_and_nothing_of_bobs(
+    alice_client, alices_decision, bobs_decision
+):
     text = page(alice_client, "/decisions/")
     assert "Refund request: Refund declined" in text and "Not in your favour" in text
     assert "ALICE-REASON" in text and "Refund assistant" in text and "decided by AI alone" in text
@@ -37,7 +42,7 @@ def test_the_list_shows_each_decision_with_its_outcome_in_words_and_nothing_of_b
 def test_a_decision_page_shows_reasons_system_link_time_and_whether_a_person_took_part(alice_client, alices_decision):
     text = page(alice_client, f"/decisions/{alices_decision.pk}/")
     assert "ALICE-REASON: the parcel was signed for." in text and "weight 0.70" in text
-    assert '/ai/#ai-refund-assistant' in text
+    assert "/ai/#ai-refund-assistant" in text
     assert "No — our AI decided on its own" in text and "version 2.3" in text and "80 %" in text
     assert "Ask a person to review this decision" in text
 
@@ -55,11 +60,17 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, alices_decision):
 
 
 def test_one_click_asks_a_person_to_review_and_the_decision_page_shows_it(alice_client, alice, alices_decision):
-    response = alice_client.post(f"/human-review/new/interactions.aidecision/{alices_decision.pk}/",
-                                 {"statement": "", "contests_outcome": "on"})
+    response = alice_client.post(
+        f"/human-review/new/interactions.aidecision/{alices_decision.pk}/", {"statement": "", "contests_outcome": "on"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/decisions/{alices_decision.pk}/"
     review = HumanReviewRequest.objects.get()
-    assert (review.user, review.subject, review.contests_outcome, review.statement) == (alice, alices_decision, True, "")
+    assert (review.user, review.subject, review.contests_outcome, review.statement) == (
+        alice,
+        alices_decision,
+        True,
+        "",
+    )
     text = page(alice_client, f"/decisions/{alices_decision.pk}/")
     assert "Waiting for a person" in text and "Ask a person to review this decision" not in text
     assert AuditEvent.objects.filter(action="human_review.requested", object_id=str(review.pk)).exists()
@@ -73,36 +84,51 @@ def test_a_second_click_does_not_queue_the_same_review_twice(alice_client, alice
 
 
 def test_the_review_page_shows_the_decision_it_is_about(alice_client, alice, alices_decision):
-    alice_client.post(f"/human-review/new/interactions.aidecision/{alices_decision.pk}/", {"statement": "It arrived broken."})
+    alice_client.post(
+        f"/human-review/new/interactions.aidecision/{alices_decision.pk}/", {"statement": "It arrived broken."}
+    )
     review = HumanReviewRequest.objects.get()
     text = page(alice_client, f"/human-review/{review.pk}/")
     assert "What you asked about: Refund request: Refund declined" in text
     assert "Refund declined" in text and "ALICE-REASON" in text and f"/decisions/{alices_decision.pk}/" in text
 
 
-def test_a_changed_decision_shows_the_new_outcome_and_the_original(alice_client, alice, alices_decision, mailoutbox,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_changed_decision_shows_the_new_outcome_and_the_original(
+    alice_client, alice, alices_decision, mailoutbox, django_capture_on_commit_callbacks
+):
     review = services.human_review_request(
         user=alice, source=_decisions_source(), row=alices_decision, statement="", contests_outcome=True
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.human_review_answer(review=review, answer="The parcel was never signed for: refunded.",
-                                     staff_user=None, result="changed", new_outcome="favourable",
-                                     new_outcome_label="Refund approved")
+        services.human_review_answer(
+            review=review,
+            answer="The parcel was never signed for: refunded.",
+            staff_user=None,
+            result="changed",
+            new_outcome="favourable",
+            new_outcome_label="Refund approved",
+        )
     alices_decision.refresh_from_db()
     assert (alices_decision.review_result, alices_decision.final_outcome, alices_decision.outcome) == (
-        "changed", "favourable", "unfavourable"  # the AI's own outcome stays, for the audits
+        "changed",
+        "favourable",
+        "unfavourable",  # the AI's own outcome stays, for the audits
     )
     text = page(alice_client, f"/decisions/{alices_decision.pk}/")
-    assert "Refund approved" in text and "In your favour" in text and "A person reviewed our AI's decision and changed it" in text
+    assert (
+        "Refund approved" in text
+        and "In your favour" in text
+        and "A person reviewed our AI's decision and changed it" in text
+    )
     assert "Refund declined" in text  # what the AI had decided, struck through
     assert "The parcel was never signed for: refunded." in text
     assert [m.to for m in mailoutbox] == [[alice.email]]
 
 
 def test_a_change_must_name_the_new_outcome(alice, alices_decision):
-    review = services.human_review_request(user=alice, source=_decisions_source(), row=alices_decision, statement="",
-                                           contests_outcome=True)
+    review = services.human_review_request(
+        user=alice, source=_decisions_source(), row=alices_decision, statement="", contests_outcome=True
+    )
     with pytest.raises(ValueError, match="new outcome"):
         services.human_review_answer(review=review, answer="Changed.", staff_user=None, result="changed")
     with pytest.raises(ValueError, match="upheld"):
@@ -112,10 +138,12 @@ def test_a_change_must_name_the_new_outcome(alice, alices_decision):
 
 
 def test_an_upheld_decision_says_it_stands(alice_client, alice, alices_decision):
-    review = services.human_review_request(user=alice, source=_decisions_source(), row=alices_decision, statement="",
-                                           contests_outcome=True)
-    services.human_review_answer(review=review, answer="The courier's photo shows it delivered.", staff_user=None,
-                                 result="upheld")
+    review = services.human_review_request(
+        user=alice, source=_decisions_source(), row=alices_decision, statement="", contests_outcome=True
+    )
+    services.human_review_answer(
+        review=review, answer="The courier's photo shows it delivered.", staff_user=None, result="upheld"
+    )
     text = page(alice_client, f"/decisions/{alices_decision.pk}/")
     assert "it stands" in text and "Refund declined" in text
     assert AIDecision.objects.get().final_outcome == ""
@@ -138,8 +166,14 @@ def test_a_reviewed_decision_is_not_reviewed_again_and_its_answer_stays_in_view(
     url = f"/human-review/new/interactions.aidecision/{alices_decision.pk}/"
     alice_client.post(url, {"statement": "", "contests_outcome": "on"})
     review = HumanReviewRequest.objects.get()
-    services.human_review_answer(review=review, answer="We approved your refund.", staff_user=None,
-                                 result="changed", new_outcome="favourable", new_outcome_label="Refund approved")
+    services.human_review_answer(
+        review=review,
+        answer="We approved your refund.",
+        staff_user=None,
+        result="changed",
+        new_outcome="favourable",
+        new_outcome_label="Refund approved",
+    )
     alice_client.post(url, {"statement": "And again", "contests_outcome": "on"})
     assert HumanReviewRequest.objects.count() == 1
     text = page(alice_client, f"/decisions/{alices_decision.pk}/")
@@ -147,12 +181,20 @@ def test_a_reviewed_decision_is_not_reviewed_again_and_its_answer_stays_in_view(
     assert "Yes — a person reviewed it at your request" in text
 
 
-def test_my_data_shows_the_decision_after_review_and_sends_contesting_to_the_decision_page(alice_client, alice,
-                                                                                        alices_decision):
-    review = services.human_review_request(user=alice, source=_decisions_source(), row=alices_decision, statement="",
-                                           contests_outcome=True)
-    services.human_review_answer(review=review, answer="Refunded.", staff_user=None, result="changed",
-                                 new_outcome="favourable", new_outcome_label="Refund approved")
+def test_my_data_shows_the_decision_after_review_and_sends_contesting_to_the_decision_page(
+    alice_client, alice, alices_decision
+):
+    review = services.human_review_request(
+        user=alice, source=_decisions_source(), row=alices_decision, statement="", contests_outcome=True
+    )
+    services.human_review_answer(
+        review=review,
+        answer="Refunded.",
+        staff_user=None,
+        result="changed",
+        new_outcome="favourable",
+        new_outcome_label="Refund approved",
+    )
     text = page(alice_client, "/my-data/")
     assert "Refund approved" in text and "A person changed the decision" in text
     assert f"/human-review/new/interactions.aidecision/{alices_decision.pk}/" not in text

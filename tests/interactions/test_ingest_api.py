@@ -141,9 +141,16 @@ def test_giving_both_or_neither_customer_reference_is_refused(api, alice, ai_sys
 
 def test_an_inference_is_recorded_and_linked_to_its_conversation(api, alice, ai_systems):
     api("conversations/", conversation_payload())
-    payload = {"external_id": "inf-1", "customer_email": alice.email, "ai_system": "intent-analyser",
-               "kind": "intent", "value": "delivery_status", "confidence": 0.91,
-               "inferred_at": "2026-11-20T10:00:06Z", "conversation_external_id": "conv-1"}
+    payload = {
+        "external_id": "inf-1",
+        "customer_email": alice.email,
+        "ai_system": "intent-analyser",
+        "kind": "intent",
+        "value": "delivery_status",
+        "confidence": 0.91,
+        "inferred_at": "2026-11-20T10:00:06Z",
+        "conversation_external_id": "conv-1",
+    }
     response = api("inferences/", payload)
     assert response.status_code == 201, response.json()
     inference = AIInference.objects.get()
@@ -156,8 +163,15 @@ def test_an_inference_cannot_point_at_another_customers_conversation(api, alice,
     api("conversations/", conversation_payload())  # Alice's
     response = api(
         "inferences/",
-        {"external_id": "inf-2", "customer_email": bob.email, "ai_system": "intent-analyser", "kind": "intent",
-         "value": "refund", "inferred_at": "2026-11-20T10:00:06Z", "conversation_external_id": "conv-1"},
+        {
+            "external_id": "inf-2",
+            "customer_email": bob.email,
+            "ai_system": "intent-analyser",
+            "kind": "intent",
+            "value": "refund",
+            "inferred_at": "2026-11-20T10:00:06Z",
+            "conversation_external_id": "conv-1",
+        },
     )
     assert response.status_code == 400
     assert "conversation_external_id" in response.json()
@@ -167,8 +181,15 @@ def test_an_inference_cannot_point_at_another_customers_conversation(api, alice,
 def test_a_confidence_outside_0_to_1_is_refused(api, alice, ai_systems):
     response = api(
         "inferences/",
-        {"external_id": "inf-3", "customer_email": alice.email, "ai_system": "intent-analyser", "kind": "sentiment",
-         "value": "angry", "confidence": 1.7, "inferred_at": "2026-11-20T10:00:06Z"},
+        {
+            "external_id": "inf-3",
+            "customer_email": alice.email,
+            "ai_system": "intent-analyser",
+            "kind": "sentiment",
+            "value": "angry",
+            "confidence": 1.7,
+            "inferred_at": "2026-11-20T10:00:06Z",
+        },
     )
     assert response.status_code == 400
     assert "confidence" in response.json()

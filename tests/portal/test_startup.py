@@ -31,9 +31,12 @@ def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Co
 
 def test_with_no_environment_the_portal_uses_sqlite_and_the_folder_broker(tmp_path):
     result = run_manage(
-        "shell", "--no-imports", "-c",
+        "shell",
+        "--no-imports",
+        "-c",
         "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)",
-        env={}, tmp_path=tmp_path,
+        env={},
+        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
@@ -94,7 +97,11 @@ def test_a_celery_worker_with_a_bad_value_stops_with_one_line(tmp_path):
     clean_env = {"PATH": os.environ["PATH"], "PORTAL_DATA_DIR": str(tmp_path), "DATABASE_URL": "nonsense"}
     result = subprocess.run(
         [sys.executable, "-m", "celery", "-A", "portal", "inspect", "ping", "--timeout", "1"],
-        cwd=ROOT, env=clean_env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     assert "portal: configuration error: DATABASE_URL" in result.stderr
@@ -124,18 +131,25 @@ def test_production_refuses_unsafe_combinations(tmp_path, overrides, variable):
 
 def test_by_default_rate_limits_live_in_a_cache_shared_by_the_machines_processes(tmp_path):
     result = run_manage(
-        "shell", "--no-imports", "-c", "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])",
-        env={}, tmp_path=tmp_path,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])",
+        env={},
+        tmp_path=tmp_path,
     )
     assert result.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
 
 
 def test_the_folder_broker_keeps_all_its_files_in_the_data_folder(tmp_path):
     result = run_manage(
-        "shell", "--no-imports", "-c",
+        "shell",
+        "--no-imports",
+        "-c",
         "from django.conf import settings as s; "
         "print(*sorted(v for v in s.CELERY_BROKER_TRANSPORT_OPTIONS.values() if isinstance(v, str)))",
-        env={}, tmp_path=tmp_path,
+        env={},
+        tmp_path=tmp_path,
     )
     folders = result.stdout.split()
     assert len(folders) == 4, result.stderr  # in, out, processed, control

@@ -13,8 +13,12 @@ def test_staff_answer_a_review_in_the_admin_and_the_customer_is_e_mailed(
     officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
     conversation = ConversationFactory(customer=alice)
     review = HumanReviewRequest.objects.create(
-        user=alice, content_type=ContentType.objects.get_for_model(Conversation), object_id=conversation.pk,
-        ai_system=conversation.ai_system, statement="Please check.", due_at=conversation.started_at,
+        user=alice,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=conversation.pk,
+        ai_system=conversation.ai_system,
+        statement="Please check.",
+        due_at=conversation.started_at,
     )
     client.force_login(officer)
     url = f"/admin/privacy/humanreviewrequest/{review.pk}/change/"
@@ -24,7 +28,10 @@ def test_staff_answer_a_review_in_the_admin_and_the_customer_is_e_mailed(
     assert response.status_code == 302
     review.refresh_from_db()
     assert (review.status, review.result, review.answer, review.answered_by) == (
-        "answered", "changed", "A person looked: you were right.", officer
+        "answered",
+        "changed",
+        "A person looked: you were right.",
+        officer,
     )
     assert [m.to for m in mailoutbox] == [[alice.email]]
 
@@ -39,8 +46,13 @@ def test_staff_change_a_contested_decision_in_the_admin_naming_the_new_outcome(
     officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
     decision = AIDecisionFactory(customer=alice)
     review = HumanReviewRequest.objects.create(
-        user=alice, content_type=ContentType.objects.get_for_model(AIDecision), object_id=decision.pk,
-        ai_system=decision.ai_system, statement="", contests_outcome=True, due_at=decision.decided_at,
+        user=alice,
+        content_type=ContentType.objects.get_for_model(AIDecision),
+        object_id=decision.pk,
+        ai_system=decision.ai_system,
+        statement="",
+        contests_outcome=True,
+        due_at=decision.decided_at,
     )
     client.force_login(officer)
     url = f"/admin/privacy/humanreviewrequest/{review.pk}/change/"
@@ -50,11 +62,20 @@ def test_staff_change_a_contested_decision_in_the_admin_naming_the_new_outcome(
     assert refused.status_code == 200 and "Say what the outcome becomes." in refused.content.decode()
     assert "Say it in the customer&#x27;s words" in refused.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"result": "changed", "answer": "Refunded.", "new_outcome": "favourable",
-                          "new_outcome_label": "Refund approved"})
+        client.post(
+            url,
+            {
+                "result": "changed",
+                "answer": "Refunded.",
+                "new_outcome": "favourable",
+                "new_outcome_label": "Refund approved",
+            },
+        )
     decision.refresh_from_db()
     assert (decision.review_result, decision.final_outcome, decision.final_outcome_label) == (
-        "changed", "favourable", "Refund approved"
+        "changed",
+        "favourable",
+        "Refund approved",
     )
 
 
@@ -66,8 +87,12 @@ def test_an_answer_refused_for_unacknowledged_guidelines_is_kept_in_the_form(cli
     StaffGuidelines.objects.create(version=1, text="A person reviews every contested AI outcome.")
     conversation = ConversationFactory(customer=alice)
     review = HumanReviewRequest.objects.create(
-        user=alice, content_type=ContentType.objects.get_for_model(Conversation), object_id=conversation.pk,
-        ai_system=conversation.ai_system, statement="Please check.", due_at=conversation.started_at,
+        user=alice,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=conversation.pk,
+        ai_system=conversation.ai_system,
+        statement="Please check.",
+        due_at=conversation.started_at,
     )
     client.force_login(officer)
     url = f"/admin/privacy/humanreviewrequest/{review.pk}/change/"

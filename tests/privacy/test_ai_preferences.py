@@ -54,7 +54,9 @@ def test_the_timeline_shows_the_customers_changes(alice_client):
 
 
 def test_with_htmx_the_switch_answers_with_the_updated_fragment(alice_client):
-    response = alice_client.post("/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1}, HTTP_HX_REQUEST="true")
+    response = alice_client.post(
+        "/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html  # a fragment, swapped in place
@@ -82,7 +84,9 @@ def test_a_value_other_than_on_or_off_is_refused(alice_client, alice):
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     assert client.get("/preferences/")["Location"].startswith("/accounts/login/")
-    assert client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})["Location"].startswith("/accounts/login/")
+    assert client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 1})["Location"].startswith(
+        "/accounts/login/"
+    )
 
 
 def test_bobs_switches_change_only_bobs_choices(bob_client, alice, bob):

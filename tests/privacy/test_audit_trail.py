@@ -1,4 +1,5 @@
 import importlib
+import itertools
 import json
 from io import StringIO
 
@@ -48,11 +49,17 @@ def tamper(sql: str, params: list) -> None:
 
 def test_every_change_is_recorded_and_the_chain_verifies(some_events):
     actions = [e.action for e in some_events]
-    for expected in ("preference.changed", "request.submitted", "request.processing", "request.completed",
-                     "api_client.created", "api_client.revoked"):
+    for expected in (
+        "preference.changed",
+        "request.submitted",
+        "request.processing",
+        "request.completed",
+        "api_client.created",
+        "api_client.revoked",
+    ):
         assert expected in actions
     assert [e.sequence for e in some_events] == list(range(1, len(some_events) + 1))
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(some_events, some_events[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(some_events))
     assert "Audit trail intact" in verify()
 
 

@@ -50,7 +50,7 @@ def test_an_undeclared_model_fails_the_check_naming_it_and_its_path(checkapp):
 
 @pytest.mark.django_db
 def test_manage_py_check_fails_on_an_undeclared_model(checkapp):
-    with pytest.raises(SystemCheckError, match="checkapp.SupportTicket"):
+    with pytest.raises(SystemCheckError, match=r"checkapp\.SupportTicket"):
         call_command("check")
 
 

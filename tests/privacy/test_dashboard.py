@@ -24,7 +24,11 @@ from tests.factories import AISystemFactory, ConversationFactory
 def request(user, kind, status, submitted_days_ago, finished_days_ago=None, due_in_days=30):
     now = timezone.now()
     return PrivacyRequest.objects.create(
-        kind=kind, status=status, user=user, subject_ref="x", submitted_at=now - timedelta(days=submitted_days_ago),
+        kind=kind,
+        status=status,
+        user=user,
+        subject_ref="x",
+        submitted_at=now - timedelta(days=submitted_days_ago),
         due_at=now + timedelta(days=due_in_days),
         finished_at=now - timedelta(days=finished_days_ago) if finished_days_ago is not None else None,
     )
@@ -49,17 +53,28 @@ def data_set(db):
     # Opt-outs: chat assistant off for c0 and c1; c2 chose "always a person".
     chat = AIPurpose.objects.get(slug="ai-chat-assistant")
     for c in (c0, c1):
-        AIPreference.objects.create(user=c, purpose=chat, allowed=False, method="portal", notice_version=1, changed_at=timezone.now())
-    AIPreference.objects.create(user=c3, purpose=chat, allowed=True, method="portal", notice_version=1, changed_at=timezone.now())
+        AIPreference.objects.create(
+            user=c, purpose=chat, allowed=False, method="portal", notice_version=1, changed_at=timezone.now()
+        )
+    AIPreference.objects.create(
+        user=c3, purpose=chat, allowed=True, method="portal", notice_version=1, changed_at=timezone.now()
+    )
     CustomerAISettings.objects.create(user=c2, always_human=True)
     # Reviews and flags for one AI system.
     bot = AISystemFactory(slug="chat-assistant", name="Chat assistant")
     conversation = ConversationFactory(customer=c0, ai_system=bot)
     ct = ContentType.objects.get_for_model(Conversation)
     for status, contested in (("open", True), ("answered", False), ("answered", True)):
-        HumanReviewRequest.objects.create(user=c0, content_type=ct, object_id=conversation.pk, ai_system=bot,
-                                          statement="x", status=status, contests_outcome=contested,
-                                          due_at=timezone.now() - timedelta(days=1))
+        HumanReviewRequest.objects.create(
+            user=c0,
+            content_type=ct,
+            object_id=conversation.pk,
+            ai_system=bot,
+            statement="x",
+            status=status,
+            contests_outcome=contested,
+            due_at=timezone.now() - timedelta(days=1),
+        )
     AIOutputFlag.objects.create(user=c1, content_type=ct, object_id=conversation.pk, ai_system=bot, reason="unfair")
     PreferenceBreach.objects.create(user=c0, purpose=chat, reason="choice", content_type=ct, object_id=conversation.pk)
     return customers
@@ -78,8 +93,14 @@ def test_the_figures_match_the_hand_computed_values(data_set):
     training = next(row for row in figures["opt_out"] if row["purpose"].slug == "ai-training")
     assert training["customers_off"] == 1  # only "always a person"; the default is off but not a choice
     bot = next(row for row in figures["systems"] if row["system"].slug == "chat-assistant")
-    assert (bot["reviews"]["total"], bot["reviews"]["open"], bot["reviews"]["answered"], bot["reviews"]["contested"],
-            bot["reviews"]["overdue"], bot["flags"]) == (3, 1, 2, 2, 1, 1)
+    assert (
+        bot["reviews"]["total"],
+        bot["reviews"]["open"],
+        bot["reviews"]["answered"],
+        bot["reviews"]["contested"],
+        bot["reviews"]["overdue"],
+        bot["flags"],
+    ) == (3, 1, 2, 2, 1, 1)
     assert figures["breaches_total"] == 1
 
 

@@ -60,12 +60,15 @@ def test_asking_for_erasure_cancels_a_queued_export_and_no_archive_is_built_afte
     export.refresh_from_db()
     assert export.status == "cancelled"
     User.objects.filter(pk=alice.pk).update(is_active=False)
-    other = PrivacyRequest.objects.create(kind="export", status="approved", user=alice, subject_ref="x",
-                                          due_at=export.due_at)
+    other = PrivacyRequest.objects.create(
+        kind="export", status="approved", user=alice, subject_ref="x", due_at=export.due_at
+    )
     assert services.export_claim(request_id=other.pk, task_id="t") is None  # an erased account gets no export
 
 
-def test_erasure_removes_archive_files_and_scratch_folders_without_rows(alice, monkeypatch, django_capture_on_commit_callbacks):
+def test_erasure_removes_archive_files_and_scratch_folders_without_rows(
+    alice, monkeypatch, django_capture_on_commit_callbacks
+):
     from privacy.tasks import build_export
 
     monkeypatch.setattr(build_export, "delay", lambda *a: None)
@@ -80,7 +83,9 @@ def test_erasure_removes_archive_files_and_scratch_folders_without_rows(alice, m
     assert not export_scratch_dir(export).exists()
 
 
-def test_codes_and_notices_sent_without_a_user_are_linked_to_the_owner(client, alice, django_capture_on_commit_callbacks):
+def test_codes_and_notices_sent_without_a_user_are_linked_to_the_owner(
+    client, alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/login/code/", {"email": alice.email})
     assert OutboundEmail.objects.get().user_id == alice.pk
@@ -90,7 +95,9 @@ def test_erasure_deletes_unlinked_e_mails_to_the_customers_addresses(alice, bob,
     from django.core.mail import EmailMessage
 
     for to in (alice.email, bob.email):
-        services.outbound_email_queue(message=EmailMessage("Code", "123", "p@localhost", [to]), template="t", user_id=None)
+        services.outbound_email_queue(
+            message=EmailMessage("Code", "123", "p@localhost", [to]), template="t", user_id=None
+        )
     with django_capture_on_commit_callbacks(execute=True):
         services.erasure_request_create(user=alice, skip_grace=True)
     remaining = [r for recipients in OutboundEmail.objects.values_list("recipients", flat=True) for r in recipients]
@@ -100,8 +107,14 @@ def test_erasure_deletes_unlinked_e_mails_to_the_customers_addresses(alice, bob,
 def test_the_admin_log_forgets_what_it_named_of_the_customer(alice, bob, django_capture_on_commit_callbacks):
     staff = make_customer("officer@example.com", is_staff=True)
     for user in (alice, bob):
-        LogEntry.objects.create(user=staff, content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk),
-                                object_repr=user.email, action_flag=CHANGE, change_message="[]")
+        LogEntry.objects.create(
+            user=staff,
+            content_type=ContentType.objects.get_for_model(User),
+            object_id=str(user.pk),
+            object_repr=user.email,
+            action_flag=CHANGE,
+            change_message="[]",
+        )
     with django_capture_on_commit_callbacks(execute=True):
         services.erasure_request_create(user=alice, skip_grace=True)
     reprs = set(LogEntry.objects.values_list("object_repr", flat=True))

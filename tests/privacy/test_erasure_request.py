@@ -58,7 +58,9 @@ def test_the_confirmation_phrase_must_be_typed(recent_alice, django_capture_on_c
     assert not PrivacyRequest.objects.exists()
 
 
-def test_a_request_waits_for_approval_and_every_ai_use_stops_at_once(recent_alice, alice, django_capture_on_commit_callbacks, mailoutbox):
+def test_a_request_waits_for_approval_and_every_ai_use_stops_at_once(
+    recent_alice, alice, django_capture_on_commit_callbacks, mailoutbox
+):
     response = ask_erasure(recent_alice, django_capture_on_commit_callbacks)
     erasure = PrivacyRequest.objects.get(user=alice)
     assert response["Location"] == f"/requests/{erasure.pk}/"
@@ -68,7 +70,9 @@ def test_a_request_waits_for_approval_and_every_ai_use_stops_at_once(recent_alic
     assert any("erase your data" in m.subject for m in mailoutbox)
 
 
-def test_alice_cancels_during_the_grace_period_and_nothing_is_erased(recent_alice, alice, django_capture_on_commit_callbacks):
+def test_alice_cancels_during_the_grace_period_and_nothing_is_erased(
+    recent_alice, alice, django_capture_on_commit_callbacks
+):
     give_history(alice, marker="KEEP")
     ask_erasure(recent_alice, django_capture_on_commit_callbacks)
     erasure = PrivacyRequest.objects.get(user=alice)
@@ -124,14 +128,22 @@ def test_the_erasure_removes_the_customer_and_sends_a_receipt_to_the_captured_ad
     give_history(bob, marker="BOB")
     other_device = Client()
     sign_in(other_device, alice.email)
-    bob_counts = (Conversation.objects.filter(customer=bob).count(), Message.objects.filter(conversation__customer=bob).count())
+    bob_counts = (
+        Conversation.objects.filter(customer=bob).count(),
+        Message.objects.filter(conversation__customer=bob).count(),
+    )
     sign_in_recently(client, alice.email)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/requests/erasure/", {"confirmation": "erase my data"})
     erasure = PrivacyRequest.objects.get(kind="erasure")
     assert erasure.status == "completed", erasure.failure_detail
     alice = User.objects.get(pk=alice.pk)
-    assert (alice.email.endswith("@erased.invalid"), alice.full_name, alice.phone, alice.is_active) == (True, "", "", False)
+    assert (alice.email.endswith("@erased.invalid"), alice.full_name, alice.phone, alice.is_active) == (
+        True,
+        "",
+        "",
+        False,
+    )
     assert not alice.has_usable_password()
     assert not EmailAddress.objects.filter(user=alice).exists()
     assert not Conversation.objects.filter(customer=alice).exists()
@@ -141,7 +153,10 @@ def test_the_erasure_removes_the_customer_and_sends_a_receipt_to_the_captured_ad
     receipt = [m for m in mailoutbox if "receipt" in m.subject]
     assert len(receipt) == 1 and receipt[0].to == ["alice@example.com"]
     assert "Messages in your conversations" in receipt[0].body and "Kept, and why" in receipt[0].body
-    assert bob_counts == (Conversation.objects.filter(customer=bob).count(), Message.objects.filter(conversation__customer=bob).count())
+    assert bob_counts == (
+        Conversation.objects.filter(customer=bob).count(),
+        Message.objects.filter(conversation__customer=bob).count(),
+    )
     assert [s.status for s in ErasureStep.objects.filter(request=erasure)] == ["done"] * len(erasure_plan())
 
 
@@ -166,7 +181,8 @@ def test_running_the_task_three_times_gives_the_same_end_state(alice, django_cap
     state = lambda: (  # noqa: E731
         list(User.objects.filter(pk=alice.pk).values_list("email", "is_active", "public_id")),
         list(ErasureStep.objects.filter(request=erasure).values_list("source_key", "status", "rows")),
-        PrivacyRequest.objects.get(pk=erasure.pk).status, len(mailoutbox),
+        PrivacyRequest.objects.get(pk=erasure.pk).status,
+        len(mailoutbox),
     )
     first = state()
     run_erasure.apply(args=[erasure.pk])
@@ -201,7 +217,9 @@ def test_bob_cannot_see_cancel_or_trigger_alices_erasure(client, alice, bob, dja
     assert "Erasure of your data" not in client.get("/requests/").content.decode()
 
 
-def test_staff_cannot_erase_themselves_through_the_portal(client, officer, django_capture_on_commit_callbacks, settings):
+def test_staff_cannot_erase_themselves_through_the_portal(
+    client, officer, django_capture_on_commit_callbacks, settings
+):
     settings.PORTAL_STAFF_REQUIRE_MFA = False
     sign_in_recently(client, officer.email)
     page = client.get("/requests/erasure/").content.decode()

@@ -101,9 +101,12 @@ def test_the_archive_holds_every_declared_value_of_alices_and_nothing_of_bobs(al
     for source in registry.sources:
         if source.key in ("privacy.privacyrequest", "privacy.exportarchive", "privacy.outboundemail"):
             continue  # written while (and after) the archive is built
-        text_fields = [f.name for f in source.fields
-                       if source.model._meta.get_field(f.name).get_internal_type() in ("CharField", "TextField")
-                       and not source.model._meta.get_field(f.name).choices]
+        text_fields = [
+            f.name
+            for f in source.fields
+            if source.model._meta.get_field(f.name).get_internal_type() in ("CharField", "TextField")
+            and not source.model._meta.get_field(f.name).choices
+        ]
         for values in source.rows_for(alice).values_list(*text_fields) if text_fields else []:
             for value in values:
                 if value:
@@ -160,7 +163,9 @@ def test_the_download_is_a_private_attachment_and_is_audited(recent_alice, alice
     assert "no-store" in response["Cache-Control"]
     body = b"".join(response.streaming_content)
     assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
-    assert AuditEvent.objects.filter(action="export.downloaded", object_id=str(alices_export.pk), actor_id=alice.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="export.downloaded", object_id=str(alices_export.pk), actor_id=alice.pk
+    ).exists()
 
 
 def test_bob_gets_404_for_alices_export_page_and_download(client, alices_export, bob):
@@ -241,7 +246,9 @@ def test_a_second_delivery_of_the_task_builds_nothing_more(alice, mailoutbox, dj
     assert len([m for m in mailoutbox if "ready" in m.subject]) == 1
 
 
-def test_a_failure_tells_the_customer_alerts_staff_and_leaves_no_file(alice, monkeypatch, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_failure_tells_the_customer_alerts_staff_and_leaves_no_file(
+    alice, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
     def broken(**kwargs):
         raise RuntimeError("/secret/path alice@example.com")
 

@@ -59,8 +59,11 @@ def test_bob_gets_404_for_reviewing_alices_conversation(bob_client, alices_ai_co
 
 def test_bob_gets_404_for_alices_review_and_does_not_see_it_listed(client, alice, bob, alices_ai_conversation):
     review = HumanReviewRequest.objects.create(
-        user=alice, content_type=ContentType.objects.get_for_model(Conversation), object_id=alices_ai_conversation.pk,
-        statement="Alice's private words", due_at=alices_ai_conversation.started_at,
+        user=alice,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=alices_ai_conversation.pk,
+        statement="Alice's private words",
+        due_at=alices_ai_conversation.started_at,
     )
     client.force_login(bob)
     assert client.get(f"/human-review/{review.pk}/").status_code == 404
@@ -78,7 +81,9 @@ def test_a_staff_answer_reaches_the_customer_on_the_page_and_by_e_mail(
 
     officer = User.objects.create_user(email="officer@example.com", is_staff=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.human_review_answer(review=review, answer="We refunded you in full.", staff_user=officer, result="changed")
+        services.human_review_answer(
+            review=review, answer="We refunded you in full.", staff_user=officer, result="changed"
+        )
     page = alice_client.get(f"/human-review/{review.pk}/").content.decode()
     assert "We refunded you in full." in page and "Answered" in page
     (message,) = mailoutbox
@@ -90,7 +95,10 @@ def test_a_staff_answer_reaches_the_customer_on_the_page_and_by_e_mail(
 
 def test_an_empty_answer_is_refused(alice, alices_ai_conversation):
     review = services.human_review_request(
-        user=alice, source=_source("interactions.conversation"), row=alices_ai_conversation, statement="x",
+        user=alice,
+        source=_source("interactions.conversation"),
+        row=alices_ai_conversation,
+        statement="x",
         contests_outcome=False,
     )
     with pytest.raises(ValueError):
@@ -138,9 +146,14 @@ def test_my_data_offers_review_and_flag_only_where_ai_was_involved(alice_client,
     assert "How we use AI" in html  # the page says AI touched this data
 
 
-def test_a_review_is_started_then_answered_once(alice, alices_ai_conversation, django_capture_on_commit_callbacks, mailoutbox):
+def test_a_review_is_started_then_answered_once(
+    alice, alices_ai_conversation, django_capture_on_commit_callbacks, mailoutbox
+):
     review = services.human_review_request(
-        user=alice, source=_source("interactions.conversation"), row=alices_ai_conversation, statement="x",
+        user=alice,
+        source=_source("interactions.conversation"),
+        row=alices_ai_conversation,
+        statement="x",
         contests_outcome=False,
     )
     assert services.human_review_start(review=review, staff_user=None)

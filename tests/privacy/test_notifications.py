@@ -9,8 +9,16 @@ from privacy.notifications import render_customer_email
 from privacy.tasks import send_erasure_reminders, send_staff_digest
 
 CUSTOMER_EMAILS = [
-    "request_received", "erasure_received", "request_approved", "request_denied", "request_extended",
-    "request_cancelled", "erasure_reminder", "export_ready", "export_failed", "erasure_completed",
+    "request_received",
+    "erasure_received",
+    "request_approved",
+    "request_denied",
+    "request_extended",
+    "request_cancelled",
+    "erasure_reminder",
+    "export_ready",
+    "export_failed",
+    "erasure_completed",
     "human_review_answered",
 ]
 
@@ -18,14 +26,26 @@ CUSTOMER_EMAILS = [
 @pytest.fixture
 def context(alice):
     now = timezone.now()
-    request = PrivacyRequest(pk=41, kind="erasure", status="denied", user=alice, subject_ref="abcdef123456789",
-                             submitted_at=now, due_at=now + timedelta(days=30), scheduled_for=now + timedelta(days=2),
-                             denial_reason="An order is still open.", extension_reason="Three systems to search.")
+    request = PrivacyRequest(
+        pk=41,
+        kind="erasure",
+        status="denied",
+        user=alice,
+        subject_ref="abcdef123456789",
+        submitted_at=now,
+        due_at=now + timedelta(days=30),
+        scheduled_for=now + timedelta(days=2),
+        denial_reason="An order is still open.",
+        extension_reason="Three systems to search.",
+    )
     return {
-        "request": request, "request_url": "http://localhost:8000/requests/41/",
+        "request": request,
+        "request_url": "http://localhost:8000/requests/41/",
         "archive": ExportArchive(size=1234, expires_at=now + timedelta(days=7)),
-        "review": HumanReviewRequest(pk=7), "review_url": "http://localhost:8000/human-review/7/",
-        "deleted": ["Messages in your conversations"], "anonymised": ["Your profile"],
+        "review": HumanReviewRequest(pk=7),
+        "review_url": "http://localhost:8000/human-review/7/",
+        "deleted": ["Messages in your conversations"],
+        "anonymised": ["Your profile"],
         "retained": [("History of your AI choices", "Proof of consent.")],
     }
 
@@ -65,18 +85,23 @@ def test_an_e_mail_is_written_in_the_customers_preferred_language(alice, context
     assert "December" in render_customer_email(user=alice, name="request_received", context=context).body
 
 
-def test_the_digest_lists_exactly_the_overdue_and_due_soon_requests(alice, bob, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_digest_lists_exactly_the_overdue_and_due_soon_requests(
+    alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
     now = timezone.now()
 
     def make(user, status, due_in):
-        return PrivacyRequest.objects.create(kind="export", status=status, user=user, subject_ref="x",
-                                             due_at=now + timedelta(days=due_in))
+        return PrivacyRequest.objects.create(
+            kind="export", status=status, user=user, subject_ref="x", due_at=now + timedelta(days=due_in)
+        )
 
     overdue = make(alice, "approved", -2)
     soon = make(bob, "awaiting_approval", 5)
     make(alice, "completed", -5)  # finished: not listed
     later = make(bob, "failed", 3)  # closed: not listed
-    far = PrivacyRequest.objects.create(kind="erasure", status="scheduled", user=alice, subject_ref="x", due_at=now + timedelta(days=20))
+    far = PrivacyRequest.objects.create(
+        kind="erasure", status="scheduled", user=alice, subject_ref="x", due_at=now + timedelta(days=20)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         result = send_staff_digest.delay().get()
     assert result == {"overdue": [overdue.pk], "due_soon": [soon.pk]}
@@ -86,10 +111,18 @@ def test_the_digest_lists_exactly_the_overdue_and_due_soon_requests(alice, bob, 
     assert "alice@example.com" not in digest.body
 
 
-def test_a_reminder_goes_out_two_days_before_the_erasure_and_only_once(alice, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_reminder_goes_out_two_days_before_the_erasure_and_only_once(
+    alice, mailoutbox, django_capture_on_commit_callbacks
+):
     now = timezone.now()
-    PrivacyRequest.objects.create(kind="erasure", status="scheduled", user=alice, subject_ref="x",
-                                  due_at=now + timedelta(days=30), scheduled_for=now + timedelta(days=1, hours=20))
+    PrivacyRequest.objects.create(
+        kind="erasure",
+        status="scheduled",
+        user=alice,
+        subject_ref="x",
+        due_at=now + timedelta(days=30),
+        scheduled_for=now + timedelta(days=1, hours=20),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert send_erasure_reminders.delay().get() == 1
         assert send_erasure_reminders.delay().get() == 0

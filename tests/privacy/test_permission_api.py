@@ -14,14 +14,14 @@ def tokens(db):
 
 
 def get_permissions(client, token, customer):
-    return client.get(
-        f"/api/v1/customers/{customer.public_id}/ai-permissions/", HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
+    return client.get(f"/api/v1/customers/{customer.public_id}/ai-permissions/", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
 def post_consent(client, token, customer, **body):
     return client.post(
-        f"/api/v1/customers/{customer.public_id}/consents/", body, content_type="application/json",
+        f"/api/v1/customers/{customer.public_id}/consents/",
+        body,
+        content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
 
@@ -150,7 +150,12 @@ def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(
     staff = Client()
     staff.force_login(make_customer("officer@example.com", is_staff=True, is_superuser=True))
     form = staff.get(f"/admin/accounts/user/{alice.pk}/change/").context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "groups", "user_permissions", "last_login", "date_joined", "public_id")}
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None
+        and k not in ("password", "groups", "user_permissions", "last_login", "date_joined", "public_id")
+    }
     data.update(is_active="", preferred_language="en")
     with django_capture_on_commit_callbacks(execute=True):
         assert staff.post(f"/admin/accounts/user/{alice.pk}/change/", data).status_code == 302

@@ -39,8 +39,12 @@ def agent(db):
 
 def erasure_for(user, **fields):
     return PrivacyRequest.objects.create(
-        kind="erasure", status=fields.pop("status", "awaiting_approval"), user=user, subject_ref=subject_reference(user.pk),
-        due_at=fields.pop("due_at", timezone.now() + timedelta(days=30)), scheduled_for=timezone.now() + timedelta(days=14),
+        kind="erasure",
+        status=fields.pop("status", "awaiting_approval"),
+        user=user,
+        subject_ref=subject_reference(user.pk),
+        due_at=fields.pop("due_at", timezone.now() + timedelta(days=30)),
+        scheduled_for=timezone.now() + timedelta(days=14),
         **fields,
     )
 
@@ -66,8 +70,11 @@ def test_an_officer_approves_and_a_support_agent_cannot(client, officer, agent, 
 def test_the_support_agent_answers_human_reviews_and_cannot_decide_requests(client, agent, alice, mailoutbox):
     conversation = ConversationFactory(customer=alice)
     review = services.human_review_request(
-        user=alice, source=registry.source("interactions.conversation"),
-        row=conversation, statement="Check please", contests_outcome=True,
+        user=alice,
+        source=registry.source("interactions.conversation"),
+        row=conversation,
+        statement="Check please",
+        contests_outcome=True,
     )
     client.force_login(agent)
     client.post(f"/admin/privacy/humanreviewrequest/{review.pk}/change/", {"result": "upheld", "answer": "Checked."})
@@ -90,7 +97,9 @@ def test_deny_asks_for_a_reason_and_refuses_without_one(client, officer, alice):
     assert (erasure.status, erasure.denial_reason) == ("denied", "An open order must be delivered first.")
 
 
-def test_extend_moves_the_due_date_once_and_tells_the_customer(client, officer, alice, mailoutbox, django_capture_on_commit_callbacks):
+def test_extend_moves_the_due_date_once_and_tells_the_customer(
+    client, officer, alice, mailoutbox, django_capture_on_commit_callbacks
+):
     erasure = erasure_for(alice)
     due = erasure.due_at
     client.force_login(officer)
@@ -104,7 +113,9 @@ def test_extend_moves_the_due_date_once_and_tells_the_customer(client, officer, 
     assert erasure.due_at == due + timedelta(days=45)
     assert "extended once already" in response.content.decode()
     with pytest.raises(ValueError):
-        services.request_extend(request=erasure_for(make_customer("dana@example.com")), staff_user=officer, days=61, reason="x")
+        services.request_extend(
+            request=erasure_for(make_customer("dana@example.com")), staff_user=officer, days=61, reason="x"
+        )
 
 
 def test_illegal_transitions_are_refused_with_a_message(client, officer, alice):
@@ -116,8 +127,14 @@ def test_illegal_transitions_are_refused_with_a_message(client, officer, alice):
 
 
 def test_retry_puts_a_failed_export_back_in_the_queue(client, officer, alice, django_capture_on_commit_callbacks):
-    export = PrivacyRequest.objects.create(kind="export", status="failed", user=alice, subject_ref="x",
-                                           due_at=timezone.now() + timedelta(days=30), failure_reason="x")
+    export = PrivacyRequest.objects.create(
+        kind="export",
+        status="failed",
+        user=alice,
+        subject_ref="x",
+        due_at=timezone.now() + timedelta(days=30),
+        failure_reason="x",
+    )
     client.force_login(officer)
     with django_capture_on_commit_callbacks(execute=True):
         act(client, "retry", [export.pk])
@@ -163,7 +180,9 @@ def test_the_list_shows_days_left_overdue_and_filters(client, officer, alice, bo
     assert [r.pk for r in found] == [soon.pk]
 
 
-def test_an_erased_customer_appears_by_pseudonymous_reference(client, officer, alice, django_capture_on_commit_callbacks):
+def test_an_erased_customer_appears_by_pseudonymous_reference(
+    client, officer, alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         erasure = services.erasure_request_create(user=alice, skip_grace=True)
     client.force_login(officer)
@@ -171,7 +190,9 @@ def test_an_erased_customer_appears_by_pseudonymous_reference(client, officer, a
     assert f"erased · ref {erasure.subject_ref[:10]}" in html and "alice@example.com" not in html
 
 
-def test_the_detail_page_shows_the_timeline_from_the_audit_trail(client, officer, alice, django_capture_on_commit_callbacks):
+def test_the_detail_page_shows_the_timeline_from_the_audit_trail(
+    client, officer, alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         erasure = services.erasure_request_create(user=alice, skip_grace=True)
     client.force_login(officer)
@@ -201,8 +222,14 @@ def test_the_request_list_query_count_is_the_same_for_10_and_500_requests(client
     client.force_login(officer)
     few = list_queries(client)
     PrivacyRequest.objects.bulk_create(
-        PrivacyRequest(kind="export", status="completed", user=customers[i % 10], subject_ref="x",
-                       due_at=timezone.now() + timedelta(days=i % 40 - 10), assignee=officer)
+        PrivacyRequest(
+            kind="export",
+            status="completed",
+            user=customers[i % 10],
+            subject_ref="x",
+            due_at=timezone.now() + timedelta(days=i % 40 - 10),
+            assignee=officer,
+        )
         for i in range(490)
     )
     assert PrivacyRequest.objects.count() == 500

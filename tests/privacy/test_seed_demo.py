@@ -19,7 +19,10 @@ def development(settings):
 def test_it_creates_verified_demo_customers_and_an_officer_with_mfa(development, capsys):
     call_command("seed_demo")
     assert set(User.objects.values_list("email", flat=True)) == {
-        "alice@example.com", "bob@example.com", "charlie@example.com", "officer@example.com",
+        "alice@example.com",
+        "bob@example.com",
+        "charlie@example.com",
+        "officer@example.com",
     }
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
     officer = User.objects.get(email="officer@example.com")
@@ -32,9 +35,15 @@ def test_it_creates_verified_demo_customers_and_an_officer_with_mfa(development,
 @pytest.mark.django_db
 def test_running_it_twice_changes_nothing(development):
     call_command("seed_demo")
-    counts = [model.objects.count() for model in (User, EmailAddress, Authenticator, AISystem, Conversation, Message, AIInference)]
+    counts = [
+        model.objects.count()
+        for model in (User, EmailAddress, Authenticator, AISystem, Conversation, Message, AIInference)
+    ]
     call_command("seed_demo")
-    assert [model.objects.count() for model in (User, EmailAddress, Authenticator, AISystem, Conversation, Message, AIInference)] == counts
+    assert [
+        model.objects.count()
+        for model in (User, EmailAddress, Authenticator, AISystem, Conversation, Message, AIInference)
+    ] == counts
     assert counts[0] == 4
 
 
@@ -42,7 +51,11 @@ def test_running_it_twice_changes_nothing(development):
 def test_it_seeds_five_ai_systems_and_a_year_of_history_per_customer(development):
     call_command("seed_demo")
     assert set(AISystem.objects.values_list("slug", flat=True)) == {
-        "chat-assistant", "reply-drafter", "intent-analyser", "refund-assistant", "recommender",
+        "chat-assistant",
+        "reply-drafter",
+        "intent-analyser",
+        "refund-assistant",
+        "recommender",
     }
     alice = User.objects.get(email="alice@example.com")
     conversations = Conversation.objects.filter(customer=alice)

@@ -65,7 +65,9 @@ def test_an_endpoint_that_keeps_failing_is_recorded_as_failed_and_the_change_sta
     assert not AIPreference.objects.get(user=alice).allowed  # never blocked or lost
 
 
-def test_an_unreachable_endpoint_fails_without_blocking_the_customer(alice_client, alice, django_capture_on_commit_callbacks):
+def test_an_unreachable_endpoint_fails_without_blocking_the_customer(
+    alice_client, alice, django_capture_on_commit_callbacks
+):
     services.webhook_endpoint_create(name="Gone", url="http://127.0.0.1:9/hooks", events=["ai_preferences.changed"])
     switch_off(alice_client, django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
@@ -98,7 +100,12 @@ def test_internal_addresses_are_refused_unless_allowed(settings):
     from privacy.webhooks import ForbiddenAddress, check_destination
 
     settings.PORTAL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
-    for url in ["http://127.0.0.1:8000/x", "http://10.0.0.5/x", "http://169.254.169.254/latest/meta-data", "http://[::1]/x"]:
+    for url in [
+        "http://127.0.0.1:8000/x",
+        "http://10.0.0.5/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/x",
+    ]:
         with pytest.raises(ForbiddenAddress):
             check_destination(url, allow_private=False)
         with pytest.raises(ValueError):

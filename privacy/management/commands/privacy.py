@@ -9,8 +9,8 @@ from django.db import transaction
 
 from privacy import selectors, services
 from privacy.commands import subcommands
-from privacy.tasks import build_export, run_erasure
 from privacy.models import APIClient
+from privacy.tasks import build_export, run_erasure
 
 
 class Command(BaseCommand):
@@ -53,7 +53,10 @@ class Command(BaseCommand):
             subcommands[options["command"]].handle(self, options)
             return
         handler = {
-            "inventory": self.inventory, "export": self.export, "erase": self.erase, "api-client": self.api_client,
+            "inventory": self.inventory,
+            "export": self.export,
+            "erase": self.erase,
+            "api-client": self.api_client,
             "verify-audit": self.verify_audit,
         }[options["command"]]
         handler(options)
@@ -79,7 +82,9 @@ class Command(BaseCommand):
             request.refresh_from_db()
             if request.status != "completed":
                 raise CommandError(f"Export request #{request.pk} failed ({request.failure_detail or result.result}).")
-            self.stdout.write(f"Export request #{request.pk} built: {request.archive.size} bytes; the customer is e-mailed.")
+            self.stdout.write(
+                f"Export request #{request.pk} built: {request.archive.size} bytes; the customer is e-mailed."
+            )
         else:
             self.stdout.write(f"Export request #{request.pk} queued; a worker builds it.")
 
@@ -109,7 +114,9 @@ class Command(BaseCommand):
         broken = selectors.audit_chain_first_break()
         if broken is not None:
             where = f"event #{broken.sequence}" + (f" (id {broken.pk}, {broken.action})" if broken.pk else " (missing)")
-            raise CommandError(f"Audit trail broken at {where}: its hash or its link to the previous event does not hold.")
+            raise CommandError(
+                f"Audit trail broken at {where}: its hash or its link to the previous event does not hold."
+            )
         self.stdout.write(f"Audit trail intact: {selectors.audit_event_count()} events, every link verified.")
 
     def inventory(self, options):

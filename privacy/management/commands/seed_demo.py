@@ -11,7 +11,9 @@ class Command(BaseCommand):
         # It creates a superuser whose password and second factor are printed
         # for anyone to read: only ever on a development set-up.
         if settings.PRODUCTION or not settings.DEBUG:
-            raise CommandError("seed_demo prints known passwords: it runs only in development (DEBUG on, not production)")
+            raise CommandError(
+                "seed_demo prints known passwords: it runs only in development (DEBUG on, not production)"
+            )
         lines = run_demo_seeders()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         for line in lines:
