@@ -1,5 +1,6 @@
 """The staff admin: signed in through allauth, and only with MFA in this session."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
@@ -7,11 +8,12 @@ from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 
-def staff_session_passed_mfa(request) -> bool:
+def staff_session_passed_mfa(request: HttpRequest) -> bool:
     """The staff member has MFA *and* used it to get this session.
 
     Having an authenticator is not enough: a session from before it was set
@@ -31,10 +33,10 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Privacy portal staff"
     index_title = "Compliance desk"
 
-    def has_permission(self, request):
+    def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and staff_session_passed_mfa(request)
 
-    def login(self, request, extra_context=None):
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not staff_session_passed_mfa(request):
             next_url = request.GET.get("next") or reverse("admin:index")
@@ -48,4 +50,5 @@ class PortalAdminSite(admin.AdminSite):
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
         # allauth's sign-in page (with its MFA stage and rate limits) replaces
         # Django's own admin login form.
-        return secure_admin_login(super().login)(request, extra_context)
+        response: HttpResponse = secure_admin_login(super().login)(request, extra_context)
+        return response

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Customers and staff"
 
-    def ready(self):
+    def ready(self) -> None:
         from allauth.account.signals import user_logged_in
 
         from accounts import checks  # noqa: F401 - registers the system checks

@@ -1,11 +1,15 @@
 """Start-up checks for the sign-in set-up (`manage.py check` runs them)."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 
 
 @register("security")
-def check_rate_limit_cache(app_configs, **kwargs):
+def check_rate_limit_cache(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     # allauth counts failed sign-ins and code requests in the cache; a dummy
     # cache forgets every count, which silently turns the limits off.
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
@@ -21,7 +25,7 @@ def check_rate_limit_cache(app_configs, **kwargs):
 
 
 @register("security")
-def check_email_verification(app_configs, **kwargs):
+def check_email_verification(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     if getattr(settings, "ACCOUNT_EMAIL_VERIFICATION", None) != "mandatory":
         return [
             Error(

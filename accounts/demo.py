@@ -133,4 +133,5 @@ def current_demo_totp_code(counter_offset: int = 0) -> str:
     from allauth.mfa import app_settings
 
     counter = int(time.time()) // app_settings.TOTP_PERIOD + counter_offset
-    return format_hotp_value(hotp_value(DEMO_OFFICER_TOTP_SECRET, counter))
+    code: str = format_hotp_value(hotp_value(DEMO_OFFICER_TOTP_SECRET, counter))
+    return code

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -5,7 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from accounts.models import User
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type hints: its form is Any
     """allauth's sign-up form, asking also for the name we address people by."""
 
     full_name = forms.CharField(
@@ -17,7 +19,7 @@ class SignupForm(AllauthSignupForm):
     field_order = ["email", "full_name", "password1", "password2"]
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = User.PROFILE_FIELDS
@@ -31,23 +33,23 @@ class ProfileForm(forms.ModelForm):
             "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
         }
 
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"].strip()
         allowed = set("+0123456789 ()-./")
         if phone and (not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 5):
             raise forms.ValidationError("Enter a phone number using digits, spaces and + ( ) - . / only.")
         return phone
 
 
-class StaffUserCreationForm(AdminUserCreationForm):
+class StaffUserCreationForm(AdminUserCreationForm[User]):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("email",)
-        field_classes: dict = {}
+        field_classes: ClassVar[dict[str, type[forms.Field]]] = {}
 
 
-class StaffUserChangeForm(UserChangeForm):
+class StaffUserChangeForm(UserChangeForm[User]):
     class Meta(UserChangeForm.Meta):
         model = User
         fields = "__all__"
-        field_classes: dict = {}
+        field_classes: ClassVar[dict[str, type[forms.Field]]] = {}

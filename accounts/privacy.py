@@ -6,15 +6,16 @@ from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 from accounts.models import User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
+from privacy.typing import Customer
 
 
-def _sign_out_sessions(user_sessions, user) -> None:
+def _sign_out_sessions(user_sessions: QuerySet[UserSession], user: Customer) -> None:
     # Ends each session in the session store too: deleting the rows alone
     # would leave the browsers signed in.
     for user_session in user_sessions:

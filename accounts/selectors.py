@@ -7,6 +7,8 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 
+from accounts.models import User
+
 
 @dataclass(frozen=True)
 class SecurityOverview:
@@ -23,7 +25,7 @@ class SecurityOverview:
         return self.totp_enabled or self.webauthn_count > 0
 
 
-def account_security_overview(*, user) -> SecurityOverview:
+def account_security_overview(*, user: User) -> SecurityOverview:
     emails = list(EmailAddress.objects.filter(user=user).only("verified", "primary", "email"))
     authenticators = list(Authenticator.objects.filter(user=user))
     recovery = next((a for a in authenticators if a.type == Authenticator.Type.RECOVERY_CODES), None)

@@ -2,37 +2,48 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
+from accounts.models import User
 from accounts.selectors import account_security_overview
 from accounts.services import user_update_profile
 from privacy.decorators import sensitive_view
 
 
-def home(request):
+def _signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind login_required (which guarantees one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionError("this view needs a signed-in user")
+    return user
+
+
+def home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/home.html")
 
 
 @login_required
-def dashboard(request):
-    overview = account_security_overview(user=request.user)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    overview = account_security_overview(user=_signed_in_user(request))
     return render(request, "accounts/dashboard.html", {"security": overview})
 
 
 @login_required
-def profile(request):
+def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html")
 
 
 @require_http_methods(["GET", "POST"])
 @sensitive_view
-def profile_edit(request):
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user = _signed_in_user(request)
     # A copy: an invalid form must not leave bad values on request.user.
-    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
+    form = ProfileForm(request.POST or None, instance=copy.copy(user))
     if request.method == "POST" and form.is_valid():
-        user_update_profile(user=request.user, **{name: form.cleaned_data[name] for name in form.changed_data})
+        user_update_profile(user=user, **{name: form.cleaned_data[name] for name in form.changed_data})
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile_edit.html", {"form": form})

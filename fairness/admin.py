@@ -4,38 +4,31 @@ The monitoring attributes themselves have no admin on purpose: staff see
 group totals, never who is in a group.
 """
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from fairness import charts, selectors, services
 from fairness.attributes import ATTRIBUTES
 from fairness.models import FairnessAudit, FairnessAuditUnit, Verdict
+from privacy.admin.read_only import ReadOnlyAdmin
 
 
-def verdict_badge(verdict: str):
+def verdict_badge(verdict: str) -> str:
     if not verdict:
         return "—"
     return format_html('<span class="verdict verdict-{}">{}</span>', verdict, Verdict(verdict).label)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(FairnessAudit)
-class FairnessAuditAdmin(ReadOnlyAdmin):
+class FairnessAuditAdmin(ReadOnlyAdmin[FairnessAudit]):
     list_display = (
         "id",
         "window_end",
@@ -50,16 +43,16 @@ class FairnessAuditAdmin(ReadOnlyAdmin):
     date_hierarchy = "window_end"
 
     @admin.display(description="verdict", ordering="verdict")
-    def verdict_shown(self, obj):
+    def verdict_shown(self, obj: FairnessAudit) -> str:
         return verdict_badge(obj.verdict)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path("run/", self.admin_site.admin_view(require_POST(self.run_view)), name="fairness_fairnessaudit_run"),
             *super().get_urls(),
         ]
 
-    def run_view(self, request):
+    def run_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("fairness.run_fairnessaudit"):
             raise PermissionDenied
         try:
@@ -74,7 +67,9 @@ class FairnessAuditAdmin(ReadOnlyAdmin):
             messages.success(request, f"Fairness audit #{audit.pk} is queued; a worker runs it in the background.")
         return redirect("admin:privacy_compliance_dashboard")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         audit = self.get_object(request, object_id)
         if audit is None or not self.has_view_permission(request, audit):
             return super().change_view(request, object_id, form_url, extra_context)
@@ -101,7 +96,7 @@ class FairnessAuditAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FairnessAuditUnit)
-class FairnessAuditUnitAdmin(ReadOnlyAdmin):
+class FairnessAuditUnitAdmin(ReadOnlyAdmin[FairnessAuditUnit]):
     list_display = (
         "id",
         "audit",
@@ -116,10 +111,12 @@ class FairnessAuditUnitAdmin(ReadOnlyAdmin):
     list_select_related = ("audit", "ai_system")
 
     @admin.display(description="verdict", ordering="verdict")
-    def verdict_shown(self, obj):
+    def verdict_shown(self, obj: FairnessAuditUnit) -> str:
         return verdict_badge(obj.verdict)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         unit = self.get_object(request, object_id)
         if unit is None or not self.has_view_permission(request, unit):
             return super().change_view(request, object_id, form_url, extra_context)

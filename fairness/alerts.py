@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from fairness.attributes import ATTRIBUTES
 from fairness.models import FairnessAudit, FairnessAuditUnit, Verdict
+from privacy.models import AISystem
 from privacy.services.mail import outbound_email_queue
 
 
-def _unit_key(unit: FairnessAuditUnit) -> tuple:
+def _unit_key(unit: FairnessAuditUnit) -> tuple[int, str, str]:
     return unit.ai_system_id, unit.decision_kind, unit.attribute_set
 
 
@@ -33,13 +34,13 @@ def new_alert_units(*, audit: FairnessAudit, units: list[FairnessAuditUnit]) -> 
         .order_by("-window_end", "-pk")
         .first()
     )
-    already = set()
+    already: set[tuple[int, str, str]] = set()
     if previous is not None:
         already = {_unit_key(unit) for unit in previous.units.filter(verdict=Verdict.ALERT)}
     return [unit for unit in alerting if _unit_key(unit) not in already]
 
 
-def _recipients(system) -> list[str]:
+def _recipients(system: AISystem) -> list[str]:
     recipients = list(settings.PORTAL_PRIVACY_TEAM_EMAILS)
     try:
         validate_email(system.contact)
@@ -52,7 +53,7 @@ def _recipients(system) -> list[str]:
 
 def send_alerts(*, audit: FairnessAudit, units: list[FairnessAuditUnit]) -> int:
     """One e-mail per AI system with new alerts; returns how many were queued."""
-    by_system = defaultdict(list)
+    by_system: defaultdict[AISystem, list[FairnessAuditUnit]] = defaultdict(list)
     for unit in FairnessAuditUnit.objects.filter(pk__in=[u.pk for u in units]).select_related("ai_system"):
         by_system[unit.ai_system].append(unit)
     base = settings.PORTAL_URL.rstrip("/")

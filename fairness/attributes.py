@@ -7,10 +7,12 @@ AI system, permission answer or client-facing endpoint ever receives them.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 BUSINESS = "business"
 CUSTOMER = "customer"
@@ -26,19 +28,19 @@ _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 @dataclass(frozen=True)
 class Attribute:
     key: str
-    label: str
+    label: StrOrPromise
     given_by: frozenset[str]
     # The values it takes, as (code, label); empty for codes the business
     # chooses (regions, languages), which must be short lower-case codes.
-    values: tuple[tuple[str, str], ...] = ()
+    values: tuple[tuple[str, StrOrPromise], ...] = ()
     # GDPR Art. 9 (health, ethnic origin, ...): only ever volunteered, on explicit consent.
     special_category: bool = False
     # Asked of the customer on the volunteering page.
-    question: str = ""
-    help_text: str = ""
-    pattern: re.Pattern = field(default=_OPEN_VALUE, compare=False)
+    question: StrOrPromise = ""
+    help_text: StrOrPromise = ""
+    pattern: re.Pattern[str] = field(default=_OPEN_VALUE, compare=False)
     # For chart legends and narrow tables.
-    short_label: str = ""
+    short_label: StrOrPromise = ""
 
     @property
     def short(self) -> str:
@@ -124,6 +126,6 @@ def given_by(who: str) -> list[Attribute]:
     return [attribute for attribute in ATTRIBUTES.values() if who in attribute.given_by]
 
 
-def group_label(attribute_keys, values) -> str:
+def group_label(attribute_keys: Iterable[str], values: Iterable[str]) -> str:
     """ "German · 35 to 44": a group of one attribute or of an intersection."""
     return " · ".join(ATTRIBUTES[key].value_label(value) for key, value in zip(attribute_keys, values, strict=True))

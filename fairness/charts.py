@@ -5,9 +5,15 @@ portal's Content-Security-Policy forbids), a title and a description for
 screen readers, and the numbers beside them in a table for whoever needs them.
 """
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
+
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from fairness.models import FairnessAuditGroup
 
 # Colour-blind-safe (Okabe–Ito), each line also drawn with its own marker shape.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
@@ -29,7 +35,7 @@ def _x(index: int, count: int) -> float:
 class _Scale:
     """The y axis: from 1.0 down to a round number below the lowest value (0.5 at most)."""
 
-    def __init__(self, values):
+    def __init__(self, values: Iterable[float | None]) -> None:
         lowest = min([v for v in values if v is not None], default=1.0)
         self.bottom = min(0.5, int(lowest * 10) / 10)
 
@@ -51,7 +57,7 @@ def _marker(shape: str, x: float, y: float, colour: str) -> SafeString:
 def impact_ratio_chart(
     *,
     title: str,
-    dates: list,
+    dates: list[datetime],
     series: dict[str, list[float | None]],
     labels: dict[str, str],
     alert_ratio: float,
@@ -141,19 +147,21 @@ def impact_ratio_chart(
     )
 
 
-def group_rates_chart(*, title: str, groups) -> SafeString:
+def group_rates_chart(*, title: str, groups: Iterable[FairnessAuditGroup]) -> SafeString:
     """Each judged group's favourable rate as a bar, with its 95 % interval as a whisker."""
     judged = [g for g in groups if g.rate is not None]
     row, width, label_width = 26, 640, 200
     height = TOP + row * max(len(judged), 1) + 20
     scale = width - label_width - 60
 
-    def x(rate):
+    def x(rate: float) -> float:
         return label_width + scale * rate
 
     rows = []
     for index, group in enumerate(judged):
         y = TOP + row * index
+        # A judged group has every figure (only a group too small to judge has none).
+        rate, ci_low, ci_high = cast(float, group.rate), cast(float, group.ci_low), cast(float, group.ci_high)
         colour = {"alert": "#b42318", "watch": "#8a5a00"}.get(group.verdict, "#0072B2")
         rows.append(
             format_html(
@@ -166,15 +174,15 @@ def group_rates_chart(*, title: str, groups) -> SafeString:
                 group.label,
                 label_width,
                 y,
-                _n(max(x(group.rate) - label_width, 1)),
+                _n(max(x(rate) - label_width, 1)),
                 colour,
-                _n(x(group.ci_low)),
+                _n(x(ci_low)),
                 y + 7,
-                _n(x(group.ci_high)),
+                _n(x(ci_high)),
                 y + 7,
-                _n(x(group.ci_high) + 6),
+                _n(x(ci_high) + 6),
                 y + 11,
-                f"{group.rate * 100:.0f}",
+                f"{rate * 100:.0f}",
             )
         )
     description = "; ".join(f"{g.label}: {g.rate:.0%} ({g.ci_low:.0%}–{g.ci_high:.0%})" for g in judged)
@@ -200,7 +208,7 @@ def _id(title: str) -> str:
     return "chart-" + "".join(c if c.isalnum() else "-" for c in title.lower())[:60]
 
 
-def values_table(*, dates: list, series: dict[str, list[float | None]], labels: dict[str, str]) -> SafeString:
+def values_table(*, dates: list[datetime], series: dict[str, list[float | None]], labels: dict[str, str]) -> SafeString:
     head = format_html_join("", '<th scope="col">{}</th>', ((date_format(d, "j M Y"),) for d in dates))
     body = format_html_join(
         "",

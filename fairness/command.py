@@ -1,26 +1,29 @@
 """`manage.py privacy fairness-audit`: run an audit here and now, and print it."""
 
 import json
+from argparse import ArgumentParser
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from fairness import selectors, services
 from fairness.attributes import ATTRIBUTES
 from fairness.models import FairnessAudit, Verdict
 from privacy.models import AISystem
+from privacy.typing import JSONObject
 
 
-def add_arguments(parser) -> None:
+def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--system", metavar="SLUG", help="Print only this AI system (the audit covers them all).")
     parser.add_argument("--json", action="store_true", help="Print one JSON object per group, as a list.")
 
 
-def _rows(audit: FairnessAudit, system: AISystem | None) -> list[dict]:
+def _rows(audit: FairnessAudit, system: AISystem | None) -> list[JSONObject]:
     units = selectors.audit_units(audit=audit, systems=[system] if system else None)
     rows = []
     for unit in units:
         for group in unit.groups.all():
-            row = {
+            row: JSONObject = {
                 "system": unit.ai_system.slug,
                 "decision_kind": unit.decision_kind,
                 "attributes": unit.attributes,
@@ -46,18 +49,19 @@ def _rows(audit: FairnessAudit, system: AISystem | None) -> list[dict]:
     return rows
 
 
-def _number(value, digits=2) -> str:
+def _number(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def handle(command, options) -> None:
+def handle(command: BaseCommand, options: dict[str, Any]) -> None:
     system = None
     if options.get("system"):
         system = AISystem.objects.filter(slug=options["system"]).first()
         if system is None:
             raise CommandError(f"No AI system with the slug {options['system']!r}.")
-    audit = services.fairness_audit_request(trigger=FairnessAudit.Trigger.COMMAND, enqueue=False)
-    claimed = services.fairness_audit_claim(audit_id=audit.pk, task_id=f"cli-{audit.pk}")
+    requested = services.fairness_audit_request(trigger=FairnessAudit.Trigger.COMMAND, enqueue=False)
+    claimed = services.fairness_audit_claim(audit_id=requested.pk, task_id=f"cli-{requested.pk}")
+    assert claimed is not None  # not enqueued: no worker can have claimed it
     audit = services.fairness_audit_execute(audit=claimed)
     if audit is None:  # pragma: no cover - nobody else can hold a run made here
         raise CommandError("The audit was taken over by a worker; see the admin.")

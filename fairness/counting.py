@@ -22,6 +22,9 @@ from interactions.models import AIDecision
 
 Outcome = AIDecision.Outcome
 
+# A unit of an audit: (AI system pk, decision kind, attribute keys).
+UnitKey = tuple[int, str, tuple[str, ...]]
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -37,14 +40,15 @@ class Cell:
 _SOURCES = {CUSTOMER: "customer__fairness_volunteered_attributes", BUSINESS: "customer__fairness_recorded_attributes"}
 
 
-def _attribute_joins() -> tuple[dict, dict]:
+def _attribute_joins() -> tuple[dict[str, FilteredRelation], dict[str, Coalesce]]:
     """One LEFT JOIN per attribute and source, and each attribute's value: volunteered first,
     else the business's, else not given.
 
     Joins, not a correlated subquery per attribute: PostgreSQL hash-joins the
     attribute rows once, where subqueries would look them up for each decision.
     """
-    relations, values = {}, {}
+    relations: dict[str, FilteredRelation] = {}
+    values: dict[str, Coalesce] = {}
     for key, attribute in ATTRIBUTES.items():
         candidates = []
         for who in (CUSTOMER, BUSINESS):  # the customer's own answer wins
@@ -56,7 +60,7 @@ def _attribute_joins() -> tuple[dict, dict]:
     return relations, values
 
 
-def attribute_value(key: str):
+def attribute_value(key: str) -> Coalesce:
     """One attribute's value for a decision's customer, as the audit counts it (for tests and checks)."""
     attribute = ATTRIBUTES[key]
     candidates = [
@@ -114,10 +118,10 @@ def unit_attribute_sets() -> list[tuple[str, ...]]:
     return [(key,) for key in keys] + list(combinations(keys, 2))
 
 
-def counts_per_unit(cells: list[Cell]) -> dict[tuple[int, str, tuple[str, ...]], dict[tuple[str, ...], Counts]]:
+def counts_per_unit(cells: list[Cell]) -> dict[UnitKey, dict[tuple[str, ...], Counts]]:
     """(system, kind, attributes) -> {group values: counts}, summed from the cells."""
     positions = {key: index for index, key in enumerate(ATTRIBUTES)}
-    sums: dict = {}
+    sums: dict[UnitKey, dict[tuple[str, ...], list[int]]] = {}
     for attributes in unit_attribute_sets():
         picks = [positions[key] for key in attributes]
         for cell in cells:

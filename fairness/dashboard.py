@@ -1,6 +1,10 @@
 """The fairness panel of the staff's compliance dashboard."""
 
+from typing import Any
+
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
 from fairness import charts, selectors
 from fairness.attributes import ATTRIBUTES
@@ -8,19 +12,21 @@ from fairness.models import FairnessAudit
 from privacy.models import AISystem
 
 
-def staff_dashboard_context(*, request) -> dict:
+def staff_dashboard_context(*, request: HttpRequest) -> dict[str, Any]:
     """Each AI system's status, a chart of its impact ratios over time, and its alerts (a fixed number of queries)."""
     audit = selectors.latest_completed_audit()
     systems = list(AISystem.objects.filter(is_active=True))
     summaries = selectors.system_summaries(audit=audit, systems=systems)
     history = selectors.impact_history(systems=systems)
     labels = {key: attribute.short for key, attribute in ATTRIBUTES.items()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for system in systems:
         summary = summaries.get(system.pk)
         trend = history.get(system.pk)
-        chart = table = None
+        chart: SafeString | None = None
+        table: SafeString | None = None
         if trend:
+            assert audit is not None  # a history has at least one completed audit
             title = f"Lowest impact ratio per attribute over time: {system.name}"
             chart = charts.impact_ratio_chart(
                 title=title,

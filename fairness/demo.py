@@ -7,7 +7,8 @@ went live five months ago; the other AI systems treat every group alike. A
 year of monthly audits is then run, so the dashboard has a history to chart.
 """
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -43,7 +44,8 @@ AGE_BANDS = (("under_25", 0.14), ("25_34", 0.22), ("35_44", 0.22), ("45_54", 0.1
 GENDERS = (("woman", 0.48), ("man", 0.48), ("non_binary", 0.03), ("self_described", 0.01))
 
 # (system, purpose, kind, kind label, decisions per customer per year, favourable label, unfavourable label)
-KINDS = (
+KindSpec = tuple[str, str, str, str, int, str, str]
+KINDS: tuple[KindSpec, ...] = (
     (
         "refund-assistant",
         PurposeSlug.AUTOMATED_DECISIONS,
@@ -89,7 +91,12 @@ REASONS = {
 }
 
 
-def _choose(rng, weighted, size):
+# Per background customer: (language, age band), and their value of every attribute, in the order of ATTRIBUTES.
+Profiles = dict[int, tuple[str, str]]
+Groups = dict[int, tuple[str, ...]]
+
+
+def _choose(rng: np.random.Generator, weighted: Sequence[tuple[str, float]], size: int) -> np.ndarray:
     values, weights = zip(*weighted, strict=True)
     return rng.choice(values, size=size, p=np.array(weights) / sum(weights))
 
@@ -102,7 +109,7 @@ def _favourable_rate(kind: str, language: str, age_band: str, biased_model: bool
     return 0.93
 
 
-def _population(count: int, now):
+def _population(count: int, now: datetime) -> list[int]:
     User = get_user_model()
     unusable = make_password(None)
     User.objects.bulk_create(
@@ -119,15 +126,18 @@ def _population(count: int, now):
     )
 
 
-def _attributes(rng, customer_ids, now):
+def _attributes(rng: np.random.Generator, customer_ids: list[int], now: datetime) -> tuple[Profiles, Groups]:
     n = len(customer_ids)
     languages, regions = _choose(rng, LANGUAGES, n), _choose(rng, REGIONS, n)
     ages, genders = _choose(rng, AGE_BANDS, n), _choose(rng, GENDERS, n)
     age_recorded = rng.random(n) < 0.7
     volunteers = rng.random(n) < 0.35
     disabled = rng.random(n) < 0.12
-    recorded, volunteered, consents = [], [], []
-    profile, groups = {}, {}
+    recorded: list[RecordedAttribute] = []
+    volunteered: list[VolunteeredAttribute] = []
+    consents: list[MonitoringConsent] = []
+    profile: Profiles = {}
+    groups: Groups = {}
     for i, customer_id in enumerate(customer_ids):
         recorded += [
             RecordedAttribute(customer_id=customer_id, attribute="language", value=languages[i]),
@@ -161,7 +171,7 @@ def _attributes(rng, customer_ids, now):
     return profile, groups
 
 
-def _consents_to_automated_decisions(customer_ids, now) -> None:
+def _consents_to_automated_decisions(customer_ids: list[int], now: datetime) -> None:
     purpose = AIPurpose.objects.get(slug=PurposeSlug.AUTOMATED_DECISIONS)
     AIPreference.objects.bulk_create(
         [
@@ -192,13 +202,14 @@ def _consents_to_automated_decisions(customer_ids, now) -> None:
     )
 
 
-def _decisions(rng, profile, groups, now) -> list[AIDecision]:
+def _decisions(rng: np.random.Generator, profile: Profiles, groups: Groups, now: datetime) -> list[AIDecision]:
     """A year of decisions. Outcomes are dealt out by error diffusion within each group of
     customers and month, rather than drawn at random: every group then gets its intended
     share, and a fair system's small groups do not look unfair by chance."""
     systems = {system.slug: system.pk for system in AISystem.objects.all()}
     purposes = {purpose.slug: purpose.pk for purpose in AIPurpose.objects.all()}
-    drafts = []
+    # (kind, days ago, customer, language, age band, a random number to shuffle by)
+    drafts: list[tuple[KindSpec, float, int, str, str, float]] = []
     for customer_id, (language, age_band) in profile.items():
         for kind_spec in KINDS:
             for days in rng.random(rng.poisson(kind_spec[4])) * 365:
@@ -249,10 +260,11 @@ def _decisions(rng, profile, groups, now) -> list[AIDecision]:
     return decisions
 
 
-def _reviews(rng, decisions, profile, now) -> int:
+def _reviews(rng: np.random.Generator, decisions: list[AIDecision], profile: Profiles, now: datetime) -> int:
     """Some customers contested a declined refund; people changed more of the German speakers' since 2.3."""
     content_type = ContentType.objects.get_for_model(AIDecision)
-    reviews, reviewed = [], []
+    reviews: list[HumanReviewRequest] = []
+    reviewed: list[AIDecision] = []
     for decision in decisions:
         if decision.kind != "refund_request" or decision.outcome != "unfavourable":
             continue
@@ -294,14 +306,15 @@ def _reviews(rng, decisions, profile, now) -> int:
     return len(reviews)
 
 
-def _history_of_audits(now) -> int:
+def _history_of_audits(now: datetime) -> int:
     """Monthly audits over the past year, oldest first, as the schedule would have run them."""
     for months_ago in range(HISTORY_MONTHS - 1, -1, -1):
         audit = services.fairness_audit_request(
             trigger=FairnessAudit.Trigger.SCHEDULE, window_end=now - timedelta(days=30 * months_ago), enqueue=False
         )
-        audit = services.fairness_audit_claim(audit_id=audit.pk, task_id=f"demo-{audit.pk}")
-        services.fairness_audit_execute(audit=audit)
+        claimed = services.fairness_audit_claim(audit_id=audit.pk, task_id=f"demo-{audit.pk}")
+        assert claimed is not None  # not enqueued: no worker can have claimed it
+        services.fairness_audit_execute(audit=claimed)
     return HISTORY_MONTHS
 
 

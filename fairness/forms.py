@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +20,7 @@ class VolunteerForm(forms.Form):
     )
     notice_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questions = volunteer_questions()
         for attribute in self.questions:
@@ -35,9 +37,9 @@ class VolunteerForm(forms.Form):
     def answers(self) -> dict[str, str]:
         return {attribute.key: self.cleaned_data.get(f"answer_{attribute.key}", "") for attribute in self.questions}
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
-        if any(self.answers().values()) and not cleaned.get("consent"):
+        if any(self.answers().values()) and not self.cleaned_data.get("consent"):
             self.add_error("consent", _("To give any answer, please tick the box: we need your explicit consent."))
             self.add_error(
                 None,

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,10 +83,11 @@ class Verdict(models.TextChoices):
 
     @classmethod
     def severity(cls, verdict: str) -> int:
-        return [cls.TOO_FEW, cls.OK, cls.WATCH, cls.ALERT].index(verdict)
+        order: list[str] = [cls.TOO_FEW, cls.OK, cls.WATCH, cls.ALERT]
+        return order.index(verdict)
 
     @classmethod
-    def worst(cls, verdicts) -> str:
+    def worst(cls, verdicts: Iterable[str]) -> str:
         verdicts = list(verdicts)
         return max(verdicts, key=cls.severity) if verdicts else cls.TOO_FEW
 
@@ -201,6 +204,8 @@ class FairnessAuditGroup(AppendOnlyModel):
     # Shown only when the reviewed decisions reach the minimum group size.
     reviewed = models.PositiveIntegerField(null=True, blank=True)
     overturn_rate = models.FloatField(null=True, blank=True)
+    # Not stored: the admin's drill-down sets it for its template.
+    badge: str
 
     class Meta:
         verbose_name = "fairness audit group"

@@ -3,15 +3,21 @@
 Discovered at start-up with every app's privacy.py; privacy never imports this app.
 """
 
+from collections.abc import Iterable
+
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from fairness import selectors
 from fairness.attributes import ATTRIBUTES
 from fairness.command import add_arguments, handle
 from fairness.dashboard import staff_dashboard_context
 from fairness.models import MonitoringConsent, RecordedAttribute, VolunteeredAttribute
+from fairness.selectors import SystemSummary
 from privacy.commands import register_subcommand
+from privacy.models import AISystem
 from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 from privacy.roles import PRIVACY_OFFICER, grant_to_role
@@ -22,11 +28,11 @@ MONITORING_ONLY = (
 )
 
 
-def _attribute_label(row) -> str:
+def _attribute_label(row: RecordedAttribute | VolunteeredAttribute) -> str:
     return str(ATTRIBUTES[row.attribute].label) if row.attribute in ATTRIBUTES else row.attribute
 
 
-def _value_label(row) -> str:
+def _value_label(row: RecordedAttribute | VolunteeredAttribute) -> str:
     return ATTRIBUTES[row.attribute].value_label(row.value) if row.attribute in ATTRIBUTES else row.value
 
 
@@ -110,12 +116,12 @@ registry.declare(
 # --- Panels on privacy's pages -----------------------------------------------
 
 
-def _transparency_contexts(*, systems) -> dict[int, dict]:
+def _transparency_contexts(*, systems: Iterable[AISystem]) -> dict[int, dict[str, SystemSummary]]:
     summaries = selectors.system_summaries(audit=selectors.latest_completed_audit(), systems=systems)
     return {pk: {"summary": summary} for pk, summary in summaries.items()}
 
 
-def _customer_links(*, request) -> dict:
+def _customer_links(*, request: HttpRequest) -> dict[str, list[tuple[StrOrPromise, str]]]:
     return {"links": [(_("Help us check our AI is fair"), reverse("fairness_volunteer"))]}
 
 

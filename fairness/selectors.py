@@ -1,11 +1,14 @@
 """Reads of the fairness app: what the pages, the panels and the command show."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypedDict
 
-from django.db.models import Min, Prefetch
+from django.db.models import Min, Prefetch, QuerySet
 
-from fairness.attributes import ATTRIBUTES, CUSTOMER, given_by
+from fairness.attributes import ATTRIBUTES, CUSTOMER, Attribute, given_by
 from fairness.models import (
     FairnessAudit,
     FairnessAuditGroup,
@@ -14,6 +17,8 @@ from fairness.models import (
     Verdict,
     VolunteeredAttribute,
 )
+from privacy.models import AISystem
+from privacy.typing import Customer
 
 HISTORY_AUDITS = 12
 
@@ -22,7 +27,7 @@ def latest_completed_audit() -> FairnessAudit | None:
     return FairnessAudit.objects.filter(status=FairnessAudit.Status.COMPLETED).order_by("-window_end", "-pk").first()
 
 
-def audit_units(*, audit: FairnessAudit, systems=None):
+def audit_units(*, audit: FairnessAudit, systems: Iterable[AISystem] | None = None) -> QuerySet[FairnessAuditUnit]:
     """The audit's units with their groups (two queries), optionally for some AI systems only."""
     units = (
         FairnessAuditUnit.objects.filter(audit=audit)
@@ -45,7 +50,7 @@ class AttributeSummary:
         return [g for g in self.groups if g.verdict in (Verdict.ALERT, Verdict.WATCH)]
 
 
-def natural_order(attribute_key: str, groups) -> list[FairnessAuditGroup]:
+def natural_order(attribute_key: str, groups: Iterable[FairnessAuditGroup]) -> list[FairnessAuditGroup]:
     """Groups as a person lists them: the attribute's own order of values, others alphabetically, "not given" last."""
     order = {code: index for index, (code, _label) in enumerate(ATTRIBUTES[attribute_key].values)}
     return sorted(groups, key=lambda g: (g.values[0] == "", order.get(g.values[0], len(order)), g.label))
@@ -83,7 +88,7 @@ class SystemSummary:
         ]
 
 
-def system_summaries(*, audit: FairnessAudit | None, systems) -> dict[int, SystemSummary]:
+def system_summaries(*, audit: FairnessAudit | None, systems: Iterable[AISystem]) -> dict[int, SystemSummary]:
     """Each AI system's latest measured audit, by system pk (systems without decisions are left out)."""
     if audit is None:
         return {}
@@ -116,7 +121,14 @@ def system_summaries(*, audit: FairnessAudit | None, systems) -> dict[int, Syste
     return summaries
 
 
-def impact_history(*, systems, audits: int = HISTORY_AUDITS) -> dict[int, dict]:
+class ImpactHistory(TypedDict):
+    """One AI system's lowest impact ratios: per attribute, one per audit of `dates` (None where unmeasured)."""
+
+    dates: list[datetime]
+    series: dict[str, list[float | None]]
+
+
+def impact_history(*, systems: Iterable[AISystem], audits: int = HISTORY_AUDITS) -> dict[int, ImpactHistory]:
     """Per AI system: the dates of the last audits and, per attribute, the lowest impact ratio
     of a judged group in each (one query for the audits, one GROUP BY for the ratios)."""
     recent = list(
@@ -132,7 +144,7 @@ def impact_history(*, systems, audits: int = HISTORY_AUDITS) -> dict[int, dict]:
         .annotate(lowest=Min("impact_ratio"))
         .order_by()
     )
-    history: dict[int, dict] = {}
+    history: dict[int, ImpactHistory] = {}
     for row in lowest:
         series = history.setdefault(row["unit__ai_system_id"], {"dates": [a.window_end for a in recent], "series": {}})
         by_attribute = series["series"].setdefault(row["unit__attribute_set"], [None] * len(recent))
@@ -140,14 +152,14 @@ def impact_history(*, systems, audits: int = HISTORY_AUDITS) -> dict[int, dict]:
     return history
 
 
-def volunteered_answers(*, customer) -> dict[str, str]:
-    return dict(VolunteeredAttribute.objects.filter(customer=customer).values_list("attribute", "value"))
+def volunteered_answers(*, customer: Customer) -> dict[str, str]:
+    return dict(VolunteeredAttribute.objects.filter(customer_id=customer.pk).values_list("attribute", "value"))
 
 
-def monitoring_consent_stands(*, customer) -> bool:
-    latest = MonitoringConsent.objects.filter(customer=customer).first()
+def monitoring_consent_stands(*, customer: Customer) -> bool:
+    latest = MonitoringConsent.objects.filter(customer_id=customer.pk).first()
     return latest is not None and latest.granted
 
 
-def volunteer_questions():
+def volunteer_questions() -> list[Attribute]:
     return given_by(CUSTOMER)

@@ -5,9 +5,11 @@ statistics come from scipy.stats (Wilson intervals, Fisher's exact test, the
 chi-square test of independence), never from hand-written formulas.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from fairness.models import Verdict
@@ -106,7 +108,9 @@ def wilson_intervals(favourable: list[int], decisions: list[int]) -> list[tuple[
     ]
 
 
-def _binary_search(function, target, lo, hi):
+def _binary_search(
+    function: Callable[[np.ndarray], np.ndarray], target: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
     """For each element, the i in [lo, hi] with function(i) <= target < function(i + 1) — the same
     search scipy.stats.fisher_exact runs for one table (scipy's _binary_search_for_binom_tst), run
     for every table at once."""
@@ -121,7 +125,7 @@ def _binary_search(function, target, lo, hi):
     return np.where(function(lo) <= target, lo, lo - 1)
 
 
-def fisher_exact_p_values(tables) -> np.ndarray:
+def fisher_exact_p_values(tables: ArrayLike) -> np.ndarray:
     """Two-sided p-values of Fisher's exact test for many 2×2 tables: scipy.stats.fisher_exact's.
 
     The same computation as scipy.stats.fisher_exact (scipy 1.18, two-sided) on
@@ -224,6 +228,7 @@ def unit_figures(counts_by_group: dict[tuple[str, ...], Counts], thresholds: Thr
             continue
         low, high = intervals[values]
         rate = rates[values]
+        assert best is not None  # the highest of the judged groups' rates, this one's among them
         provisional.append(
             GroupFigures(
                 values=values,
@@ -247,10 +252,11 @@ def unit_figures(counts_by_group: dict[tuple[str, ...], Counts], thresholds: Thr
     judged_groups = [g for g in groups if not g.too_few]
     return UnitFigures(
         groups=groups,
-        decisions=sum(g.decisions for g in judged_groups),
+        decisions=sum(counts_by_group[g.values].decisions for g in judged_groups),
         neutral=sum(counts_by_group[g.values].neutral for g in judged_groups),
-        parity_ratio=(worst / best) if best else None,
-        parity_difference=(best - worst) if best is not None else None,
+        # `worst` is None exactly when `best` is (both are of the same rates).
+        parity_ratio=(worst / best) if best and worst is not None else None,
+        parity_difference=(best - worst) if best is not None and worst is not None else None,
         chi2_p_value=chi2_p_value(list(counts_by_group.values())),
         overturn_rate=unit_overturn,
         verdict=Verdict.worst(g.verdict for g in groups) if judged_groups else Verdict.TOO_FEW,

@@ -2,13 +2,16 @@
 
 import logging
 from datetime import timedelta
+from typing import Any
 
+from billiard.einfo import ExceptionInfo
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from fairness import services
 from fairness.models import FairnessAudit
+from privacy.jobs import TaskBase
 
 logger = logging.getLogger(__name__)
 
@@ -20,13 +23,18 @@ class AuditError(Exception):
     """An audit's error, named by its class only (its text may quote data)."""
 
 
-def _mark_failed(self, exc, task_id, args, kwargs, einfo):
-    name = str(exc) if isinstance(exc, AuditError) else type(exc).__name__
-    services.fairness_audit_fail(audit_id=args[0], error_name=name, task_id=task_id)
+class AuditTask(TaskBase):
+    """The audit's task: a run that fails for good marks its audit failed (its error's class only)."""
+
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo
+    ) -> None:
+        name = str(exc) if isinstance(exc, AuditError) else type(exc).__name__
+        services.fairness_audit_fail(audit_id=args[0], error_name=name, task_id=task_id)
 
 
-@shared_task(bind=True, max_retries=3, on_failure=_mark_failed)
-def run_fairness_audit(self, audit_id: int) -> None:
+@shared_task(bind=True, base=AuditTask, max_retries=3)
+def run_fairness_audit(self: AuditTask, audit_id: int) -> None:
     audit = services.fairness_audit_claim(audit_id=audit_id, task_id=self.request.id or "")
     if audit is None:
         logger.info("fairness audit id=%s is not waiting to be run; nothing to do", audit_id)
@@ -34,7 +42,7 @@ def run_fairness_audit(self, audit_id: int) -> None:
     try:
         done = services.fairness_audit_execute(audit=audit)
     except TRANSIENT_ERRORS as exc:
-        if self.request.retries >= self.max_retries:
+        if self.request.retries >= (self.max_retries or 0):
             raise AuditError(type(exc).__name__) from None
         services.fairness_audit_release(audit_id=audit_id, error_name=type(exc).__name__)
         raise self.retry(exc=AuditError(type(exc).__name__), countdown=10 * 2**self.request.retries) from None

@@ -1,18 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairness import selectors, services
 from fairness.forms import VolunteerForm
+from privacy.typing import signed_in
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def volunteer(request):
-    answers = selectors.volunteered_answers(customer=request.user)
-    consent = selectors.monitoring_consent_stands(customer=request.user)
+def volunteer(request: HttpRequest) -> HttpResponse:
+    customer = signed_in(request)
+    answers = selectors.volunteered_answers(customer=customer)
+    consent = selectors.monitoring_consent_stands(customer=customer)
     initial = {
         **{f"answer_{key}": value for key, value in answers.items()},
         "consent": consent,
@@ -22,7 +25,7 @@ def volunteer(request):
     if request.method == "POST" and form.is_valid():
         try:
             given = services.volunteered_attributes_save(
-                customer=request.user,
+                customer=customer,
                 answers=form.answers(),
                 consent=form.cleaned_data["consent"],
                 notice_version=form.cleaned_data["notice_version"],
@@ -42,8 +45,8 @@ def volunteer(request):
 
 @require_POST
 @login_required
-def withdraw(request):
-    if services.monitoring_consent_withdraw(customer=request.user):
+def withdraw(request: HttpRequest) -> HttpResponse:
+    if services.monitoring_consent_withdraw(customer=signed_in(request)):
         messages.success(
             request,
             _(

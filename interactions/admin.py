@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from interactions.models import AIDecision, AIInference, Conversation, Message
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(admin.TabularInline[Message, Conversation]):
     model = Message
     extra = 0
     fields = ("sent_at", "sender", "body", "ai_drafted", "human_reviewed", "ai_system")
@@ -11,12 +12,12 @@ class MessageInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Conversation | None = None) -> bool:
         return False
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(admin.ModelAdmin[Conversation]):
     list_display = ("id", "customer", "channel", "handled_by", "ai_system", "started_at")
     list_filter = ("channel", "handled_by", "ai_system")
     list_select_related = ("customer", "ai_system")
@@ -28,7 +29,7 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AIInference)
-class AIInferenceAdmin(admin.ModelAdmin):
+class AIInferenceAdmin(admin.ModelAdmin[AIInference]):
     list_display = ("id", "customer", "ai_system", "kind", "value", "confidence", "inferred_at")
     list_filter = ("ai_system", "kind")
     list_select_related = ("customer", "ai_system")
@@ -38,7 +39,7 @@ class AIInferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(AIDecision)
-class AIDecisionAdmin(admin.ModelAdmin):
+class AIDecisionAdmin(admin.ModelAdmin[AIDecision]):
     """Read-only: decisions are what the business's systems reported; a person changes
     one by answering the customer's request for review, never by editing it here."""
 
@@ -48,11 +49,11 @@ class AIDecisionAdmin(admin.ModelAdmin):
     search_fields = ("customer__email", "external_id")
     date_hierarchy = "decided_at"
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: AIDecision | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: AIDecision | None = None) -> bool:
         return False

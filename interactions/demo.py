@@ -216,7 +216,8 @@ def seed_interaction_history() -> list[str]:
 # --- Decisions our AI made about the demo customers ---------------------------
 
 # (days ago, system, purpose, kind, kind label, outcome, label, model version, reasons)
-DEMO_DECISIONS = {
+DemoDecision = tuple[int, str, PurposeSlug, str, str, str, str, str, list[tuple[str, float | None]]]
+DEMO_DECISIONS: dict[str, list[DemoDecision]] = {
     "alice@example.com": [
         (
             6,

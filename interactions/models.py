@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from privacy.models import HumanReviewRequest
 
 
 class Conversation(models.Model):
@@ -167,6 +172,10 @@ class AIDecision(models.Model):
     final_outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     final_outcome_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not a column: interactions.selectors sets it, for the pages, to the
+    # customer's newest request for a human review of the decision, or None.
+    review: "HumanReviewRequest | None"
 
     class Meta:
         verbose_name = "AI decision"

@@ -1,7 +1,9 @@
 """Personal data held by the interactions store, and the "AI and you" summary."""
 
 from django.db.models import Count, Q
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from interactions import services
@@ -9,6 +11,7 @@ from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, ReviewOutcomes, Source, registry
 from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
+from privacy.typing import Customer
 
 SERVICE_RECIPIENTS = ("Our customer-service team", "The AI systems named beside each item")
 
@@ -92,11 +95,11 @@ registry.declare(
 )
 
 
-def _reasons_in_words(decision) -> str:
+def _reasons_in_words(decision: AIDecision) -> str:
     return " · ".join(decision.reason_texts)
 
 
-def _record_review(decision, result: str, new_outcome: str, new_outcome_label: str) -> None:
+def _record_review(decision: AIDecision, result: str, new_outcome: str, new_outcome_label: str) -> None:
     services.decision_review_record(
         decision=decision, result=result, new_outcome=new_outcome, new_outcome_label=new_outcome_label
     )
@@ -156,21 +159,21 @@ registry.declare(
 )
 
 
-def ai_and_you(user) -> list[tuple[str, object]]:
+def ai_and_you(user: Customer) -> list[tuple[str, object]]:
     """How much of your service involved AI: two aggregate queries, whatever the volume."""
-    conversations = Conversation.objects.filter(customer=user).aggregate(
+    conversations = Conversation.objects.filter(customer=user.pk).aggregate(
         total=Count("pk"),
         by_ai=Count("pk", filter=Q(handled_by=Conversation.HandledBy.AI)),
         by_people=Count("pk", filter=Q(handled_by=Conversation.HandledBy.HUMAN)),
         by_ai_then_people=Count("pk", filter=Q(handled_by=Conversation.HandledBy.AI_THEN_HUMAN)),
     )
-    replies = Message.objects.filter(conversation__customer=user).aggregate(
+    replies = Message.objects.filter(conversation__customer=user.pk).aggregate(
         drafted=Count("pk", filter=Q(ai_drafted=True)),
         drafted_and_reviewed=Count("pk", filter=Q(ai_drafted=True, human_reviewed=True)),
         by_ai=Count("pk", filter=Q(sender=Message.Sender.AI)),
     )
-    inferences = AIInference.objects.filter(customer=user).count()
-    decisions = AIDecision.objects.filter(customer=user).aggregate(
+    inferences = AIInference.objects.filter(customer=user.pk).count()
+    decisions = AIDecision.objects.filter(customer=user.pk).aggregate(
         total=Count("pk"), reviewed=Count("pk", filter=~Q(review_result=""))
     )
     return [
@@ -190,7 +193,7 @@ def ai_and_you(user) -> list[tuple[str, object]]:
 registry.summary("AI and you", ai_and_you)
 
 
-def _customer_links(*, request) -> dict:
+def _customer_links(*, request: HttpRequest) -> dict[str, list[tuple[Promise, str]]]:
     return {"links": [(_("Decisions our AI made about you"), reverse("decision_list"))]}
 
 

@@ -1,14 +1,17 @@
 """Writes to the interactions store (the ingest API calls these)."""
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from interactions.models import AIDecision, AIInference, Conversation, Message
-from privacy.models import PurposeSlug
+from privacy.models import APIClient, PurposeSlug
 from privacy.services import ai_use_record
 
 # Which switchable purpose (privacy's AIPurpose slugs) each kind of AI use falls under.
-INFERENCE_PURPOSES = {
+INFERENCE_PURPOSES: dict[str, PurposeSlug] = {
     AIInference.Kind.SENTIMENT: PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
     AIInference.Kind.INTENT: PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
     AIInference.Kind.CHURN_RISK: PurposeSlug.SENTIMENT_INTENT_ANALYSIS,
@@ -21,7 +24,7 @@ class ExternalIdConflict(Exception):
     """The client's ID is already used for another customer's record."""
 
 
-def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, bool]:
+def conversation_record(*, client: APIClient | None, customer: User, data: dict[str, Any]) -> tuple[Conversation, bool]:
     """Store a conversation and its messages once; a retry returns the first copy.
 
     `data` is validated input. Returns (conversation, created).
@@ -52,7 +55,7 @@ def conversation_record(*, client, customer, data: dict) -> tuple[Conversation, 
     return conversation, True
 
 
-def _check_conversation_against_choices(conversation: Conversation, client) -> None:
+def _check_conversation_against_choices(conversation: Conversation, client: APIClient | None) -> None:
     # Stored either way; a use the customer switched off is also reported to staff.
     if conversation.handled_by != Conversation.HandledBy.HUMAN:
         ai_use_record(
@@ -70,7 +73,7 @@ def _check_conversation_against_choices(conversation: Conversation, client) -> N
         )
 
 
-def inference_record(*, client, customer, data: dict) -> tuple[AIInference, bool]:
+def inference_record(*, client: APIClient | None, customer: User, data: dict[str, Any]) -> tuple[AIInference, bool]:
     existing = AIInference.objects.filter(source_client=client, external_id=data["external_id"]).first()
     if existing:
         if existing.customer_id != customer.pk:
@@ -93,7 +96,7 @@ def kind_label_from(kind: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def decision_record(*, client, customer, data: dict) -> tuple[AIDecision, bool]:
+def decision_record(*, client: APIClient | None, customer: User, data: dict[str, Any]) -> tuple[AIDecision, bool]:
     """Store a decision once; a retry returns the stored one.
 
     `data` is validated input. A decision for a purpose the customer switched

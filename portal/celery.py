@@ -1,6 +1,7 @@
 """The Celery app: configured from Django settings (CELERY_* names)."""
 
 import os
+from typing import Any
 
 from celery import Celery
 
@@ -12,7 +13,7 @@ app.autodiscover_tasks()
 
 
 @app.on_configure.connect
-def _stop_on_bad_environment(sender, **kwargs):
+def _stop_on_bad_environment(sender: Celery, **kwargs: Any) -> None:
     # Runs when the worker or beat first reads its configuration: a bad
     # variable stops it with one line naming the variable, like manage.py.
     from portal.env import exit_on_bad_environment

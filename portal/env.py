@@ -7,9 +7,13 @@ variable instead of surfacing later as a confusing failure.
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -113,7 +117,7 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return value
 
 
-def env_database(name: str, default: str) -> dict:
+def env_database(name: str, default: str) -> "DBConfig":
     """Parse a database URL (postgres:// or sqlite://) into Django's form."""
     import dj_database_url
 

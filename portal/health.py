@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -18,7 +18,8 @@ def _database_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
+            row: tuple[object, ...] | None = cursor.fetchone()
+            return row == (1,)
     except Exception as exc:  # any driver error means "not reachable"
         logger.warning("health: database unreachable (%s)", type(exc).__name__)
         return False
@@ -39,13 +40,13 @@ def _broker_ok() -> bool:
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
 
 
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     # Browsers ask for /favicon.ico on pages (like the admin's) that name none;
     # resolved per request, as the static manifest exists only after collectstatic.
     return HttpResponsePermanentRedirect(static("favicon.svg"))

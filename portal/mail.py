@@ -7,20 +7,23 @@ time.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
 
 class EmlFolderBackend(BaseEmailBackend):
     """Configured in MAILERS with OPTIONS {"folder": "/path/to/folder"}."""
 
-    def __init__(self, *, folder: str, **kwargs):
+    def __init__(self, *, folder: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.folder = Path(folder)
 
-    def send_messages(self, email_messages):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         self.folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")

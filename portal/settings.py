@@ -11,6 +11,7 @@ behaviour.
 import zoneinfo
 from pathlib import Path
 
+import django_stubs_ext
 from celery.schedules import crontab
 from django.utils.csp import CSP
 
@@ -26,6 +27,10 @@ from portal.env import (
     env_str,
     env_url,
 )
+
+# Django's generic classes (ModelAdmin[Model], QuerySet[Model], ModelForm[Model]) accept
+# type arguments at run time as they do for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("PORTAL_DATA_DIR", str(BASE_DIR / "var"))).resolve()

@@ -8,7 +8,7 @@ from portal.health import favicon, healthz
 
 # Swagger UI sets inline styles on the elements it draws; the docs page alone
 # allows that (its scripts still come only from our own static files).
-API_DOCS_CSP = {
+API_DOCS_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],

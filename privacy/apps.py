@@ -5,7 +5,7 @@ class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = "Privacy"
 
-    def ready(self):
+    def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
         from privacy import checks  # noqa: F401 - registers the system checks

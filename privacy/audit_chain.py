@@ -3,6 +3,7 @@
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
 GENESIS_HASH = "0" * 64
 
@@ -15,7 +16,7 @@ def audit_event_hash(
     action: str,
     object_type: str,
     object_id: str,
-    details: dict,
+    details: dict[str, Any],
     created_at: datetime,
 ) -> str:
     """The row's content and the previous row's hash, hashed."""

@@ -1,11 +1,14 @@
 """System checks that keep the personal-data registry complete and sound."""
 
 from collections import deque
+from collections.abc import Sequence
+from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.contrib.auth import get_user_model
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 
 from privacy.registry import ErasureAction, registry
 from privacy.taxonomy import CATEGORIES, GROUPS
@@ -13,12 +16,12 @@ from privacy.taxonomy import CATEGORIES, GROUPS
 MAX_PATH_DEPTH = 4
 
 
-def path_to_user(model) -> str | None:
+def path_to_user(model: type[Model]) -> str | None:
     """The shortest lookup from `model` to the user model, "" for the user itself."""
     user_model = get_user_model()
     if model is user_model:
         return ""
-    queue = deque([(model, [])])
+    queue: deque[tuple[type[Model], list[str]]] = deque([(model, [])])
     seen = {model}
     while queue:
         current, path = queue.popleft()
@@ -39,8 +42,8 @@ def path_to_user(model) -> str | None:
 
 
 @register("privacy")
-def check_every_user_model_is_declared(app_configs, **kwargs):
-    errors = []
+def check_every_user_model_is_declared(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
     for model in apps.get_models():
         path = path_to_user(model)
         if path is None or registry.covers(model):
@@ -58,21 +61,23 @@ def check_every_user_model_is_declared(app_configs, **kwargs):
     return errors
 
 
-def _resolves_to_user(model, subject_path: str) -> bool:
-    current = model
+def _resolves_to_user(model: type[Model], subject_path: str) -> bool:
+    current: type[Model] | None = model
     for part in subject_path.split("__") if subject_path else []:
-        try:
-            current = current._meta.get_field(part).related_model
-        except FieldDoesNotExist:
-            return False
         if current is None:
             return False
+        try:
+            related = current._meta.get_field(part).related_model
+        except FieldDoesNotExist:
+            return False
+        # "self" appears only on unresolved lazy relations.
+        current = related if isinstance(related, type) else None
     return current is get_user_model()
 
 
 @register("privacy")
-def check_declarations_are_sound(app_configs, **kwargs):
-    errors = []
+def check_declarations_are_sound(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
     for source in registry.sources:
         label = source.model._meta.label
         if not _resolves_to_user(source.model, source.subject_path):

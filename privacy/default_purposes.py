@@ -4,6 +4,8 @@ Staff edit the texts in the admin afterwards (each edit is a new version); the
 business's systems refer to purposes by these slugs.
 """
 
+from typing import Any
+
 from privacy.models import AIPurpose, AIPurposeNotice, PurposeSlug
 
 PURPOSES = [
@@ -64,7 +66,7 @@ PURPOSES = [
 ]
 
 
-def notice_for(purpose: dict) -> str:
+def notice_for(purpose: dict[str, Any]) -> str:
     basis = (
         "We rely on our legitimate interest in serving you quickly and well; you can object at any time by switching it off."
         if purpose["legal_basis"] == "legitimate_interests"
@@ -73,7 +75,7 @@ def notice_for(purpose: dict) -> str:
     return f"{purpose['description']} Data used: {purpose['data_used']} {basis}"
 
 
-def ensure_default_purposes(**kwargs) -> None:
+def ensure_default_purposes(**kwargs: Any) -> None:
     """Create any of the six purposes that is missing (never changes existing ones).
 
     Connected to post_migrate, like Django's own content types and

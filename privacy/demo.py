@@ -13,12 +13,13 @@ from django.utils.module_loading import autodiscover_modules
 from privacy import services
 from privacy.models import AIPurpose, AISystem, ConsentMethod, PurposeSlug, StaffGuidelines
 
-# (order, seeder); a seeder returns lines to print (sign-ins and the like).
-_SEEDERS: list[tuple[int, Callable[[], list[str]]]] = []
+# A seeder returns lines to print (sign-ins and the like).
+Seeder = Callable[[], list[str]]
+_SEEDERS: list[tuple[int, Seeder]] = []
 
 
-def demo_seeder(order: int):
-    def register(function: Callable[[], list[str]]):
+def demo_seeder(order: int) -> Callable[[Seeder], Seeder]:
+    def register(function: Seeder) -> Seeder:
         _SEEDERS.append((order, function))
         return function
 
@@ -119,7 +120,7 @@ PURPOSE_SYSTEMS = {
 def _link_purposes_to_systems() -> None:
     systems = {system.slug: system for system in AISystem.objects.all()}
     for purpose in AIPurpose.objects.filter(slug__in=PURPOSE_SYSTEMS):
-        purpose.ai_systems.set([systems[slug] for slug in PURPOSE_SYSTEMS[purpose.slug]])
+        purpose.ai_systems.set([systems[slug] for slug in PURPOSE_SYSTEMS[PurposeSlug(purpose.slug)]])
 
 
 DEMO_GUIDELINES = """1. A person reviews every AI outcome a customer contests, and can overturn it.

@@ -9,21 +9,24 @@ Deletes and updates are single statements per source, never row by row.
 """
 
 from graphlib import CycleError, TopologicalSorter
+from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connections, transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from privacy.models import ErasureStep
+from privacy.models import ErasureStep, PrivacyRequest
 from privacy.registry import ErasureAction, Source, is_expression, registry
+from privacy.typing import Customer
 
 
 def erasure_plan() -> list[Source]:
     """Every declared source, children first (a row before the rows it points at), the user last."""
     by_model = {source.model: source for source in registry.sources}
-    must_come_before: dict = {model: set() for model in by_model}
+    must_come_before: dict[type[Model], set[type[Model]]] = {model: set() for model in by_model}
     for model in by_model:
         for field in model._meta.get_fields():
             target = getattr(field, "related_model", None)
@@ -38,7 +41,7 @@ def erasure_plan() -> list[Source]:
     return [by_model[model] for model in order]
 
 
-def erasure_steps_ensure(request) -> list[ErasureStep]:
+def erasure_steps_ensure(request: PrivacyRequest) -> list[ErasureStep]:
     """The request's steps, created once (a resumed erasure finds them)."""
     existing = {step.source_key: step for step in ErasureStep.objects.filter(request=request)}
     missing = [
@@ -50,14 +53,14 @@ def erasure_steps_ensure(request) -> list[ErasureStep]:
     return list(ErasureStep.objects.filter(request=request).order_by("position"))
 
 
-def _replacements(source: Source) -> dict:
+def _replacements(source: Source) -> dict[str, Any]:
     return {
         field: value() if callable(value) and not is_expression(value) else value
         for field, value in source.erasure.replacements.items()
     }
 
 
-def erasure_step_run(*, step: ErasureStep, user) -> int:
+def erasure_step_run(*, step: ErasureStep, user: Customer) -> int:
     """Carry out one step (if not done yet); return the rows it touched."""
     if step.status == ErasureStep.Status.DONE:
         return step.rows
@@ -81,7 +84,7 @@ def erasure_step_run(*, step: ErasureStep, user) -> int:
     return count
 
 
-def scrub_admin_log(user) -> int:
+def scrub_admin_log(user: Customer) -> int:
     """Staff edits in the admin name the edited row (object_repr), which can be an
     address or an AI's conclusion: keep that a change happened, not what it named."""
     sources = {ContentType.objects.get_for_model(source.model).pk: source for source in registry.sources}
@@ -89,7 +92,8 @@ def scrub_admin_log(user) -> int:
     for content_type_id, object_id in (
         LogEntry.objects.filter(content_type_id__in=sources).values_list("content_type_id", "object_id").distinct()
     ):
-        mentioned.setdefault(content_type_id, set()).add(object_id)
+        if content_type_id is not None and object_id is not None:
+            mentioned.setdefault(content_type_id, set()).add(object_id)
     scrubbed = 0
     for content_type_id, object_ids in mentioned.items():
         ids = [int(i) for i in object_ids if i.isdigit()]
@@ -102,7 +106,7 @@ def scrub_admin_log(user) -> int:
     return scrubbed
 
 
-def _delete(rows, source: Source) -> int:
+def _delete(rows: QuerySet[Any], source: Source) -> int:
     """One DELETE statement for the source's rows.
 
     Steps run children first, so nothing should point at these rows any more:
@@ -114,7 +118,7 @@ def _delete(rows, source: Source) -> int:
     pointing_here = sorted({rel.related_model._meta.db_table for rel in source.model._meta.related_objects})
     try:
         with transaction.atomic(using=rows.db):
-            count = rows._raw_delete(rows.db)
+            count: int = rows._raw_delete(rows.db)
             # Foreign keys are checked at commit; ask now, inside the savepoint,
             # so a row still pointing here sends us to the careful path.
             if pointing_here:
@@ -122,4 +126,4 @@ def _delete(rows, source: Source) -> int:
             return count
     except IntegrityError:
         _, per_model = rows.delete()
-        return per_model.get(source.model._meta.label, 0)
+        return int(per_model.get(source.model._meta.label, 0))

@@ -28,19 +28,22 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, Any, TextIO
 
 from django.db import connections
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from privacy.registry import Source, registry
 from privacy.taxonomy import CATEGORIES
+from privacy.typing import Customer
 
 SCHEMA_VERSION = 1
 CHUNK_SIZE = 2000
 SCHEMA_PATH = Path(__file__).with_name("export_schema.json")
 
 
-def _datetime(value):
+def _datetime(value: str | datetime.datetime) -> str:
     # Times are stored in UTC. SQLite hands back text or a naive datetime,
     # PostgreSQL an aware one; all become the same ISO 8601 string.
     if isinstance(value, str):
@@ -50,22 +53,22 @@ def _datetime(value):
     return value.isoformat()
 
 
-def _date(value):
+def _date(value: str | datetime.date) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _uuid(value):
+def _uuid(value: str | uuid.UUID) -> str:
     return str(uuid.UUID(value)) if isinstance(value, str) else str(value)
 
 
-def _json(value):
+def _json(value: object) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
 # Raw database values of these field types need a JSON-safe form; chosen once
 # per column, not tested per value, as this runs for every cell of histories
 # with hundreds of thousands of rows.
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "DateTimeField": _datetime,
     "DateField": _date,
     "UUIDField": _uuid,
@@ -82,8 +85,8 @@ class SourceReader:
         self.source = source
         self.columns: list[str] = []  # the names in each row dict
         lookups: list[str] = []
-        self._related: dict[int, tuple[type, dict]] = {}  # column index -> (model, id -> label)
-        self._converters: list = []
+        self._related: dict[int, tuple[type[Model], dict[Any, str]]] = {}  # column index -> (model, id -> label)
+        self._converters: list[Callable[[Any], Any] | None] = []
         for personal_field in source.fields:
             self._add(personal_field.name, personal_field.name, lookups)
             if personal_field.derived_by_ai:
@@ -94,7 +97,7 @@ class SourceReader:
 
     def _add(self, column: str, field_name: str, lookups: list[str]) -> None:
         model_field = self.source.model._meta.get_field(field_name)
-        if model_field.is_relation:
+        if model_field.is_relation and isinstance(model_field, Field) and isinstance(model_field.related_model, type):
             self._related[len(lookups)] = (model_field.related_model, {})
             self._converters.append(None)
             lookups.append(model_field.attname)
@@ -103,7 +106,7 @@ class SourceReader:
             lookups.append(field_name)
         self.columns.append(column)
 
-    def _label(self, index: int, pk) -> str | None:
+    def _label(self, index: int, pk: Any) -> str | None:
         if pk is None:
             return None
         model, labels = self._related[index]
@@ -111,7 +114,7 @@ class SourceReader:
             labels[pk] = str(model._default_manager.filter(pk=pk).first() or pk)
         return labels[pk]
 
-    def rows(self, user) -> Iterator[dict]:
+    def rows(self, user: Customer) -> Iterator[dict[str, Any]]:
         """The rows, newest first, read in chunks through a server-side cursor.
 
         The ORM writes the SQL; the rows skip its per-value converters (the
@@ -135,7 +138,7 @@ class SourceReader:
                     }
 
 
-def source_metadata(source: Source) -> dict:
+def source_metadata(source: Source) -> dict[str, Any]:
     return {
         "source": source.key,
         "label": source.label,
@@ -203,7 +206,7 @@ HTML_ROWS_PER_SOURCE = 1000
 
 
 class _HtmlSection:
-    def __init__(self, out, source: Source, metadata: dict, columns: list[str]):
+    def __init__(self, out: TextIO, source: Source, metadata: dict[str, Any], columns: list[str]) -> None:
         self.out, self.columns, self.key = out, columns, source.key
         derived = {f.name for f in source.fields if f.derived_by_ai}
         e = html.escape
@@ -223,7 +226,7 @@ class _HtmlSection:
             out.write(f"<th>{e(column.replace('__', ' '))}{mark}</th>")
         out.write("</tr>\n")
 
-    def row(self, values: dict) -> None:
+    def row(self, values: dict[str, Any]) -> None:
         # One escape per row, not per cell (the separator cannot occur in escaped text).
         text = "\x1f".join("" if values[c] is None else str(values[c]).replace("\x1f", " ") for c in self.columns)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
@@ -241,7 +244,7 @@ class _HtmlSection:
         self.out.write("</section>\n")
 
 
-def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime):
+def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime) -> IO[bytes]:
     """A streamed ZIP entry with a real date and ordinary file permissions."""
     info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -251,7 +254,7 @@ def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime):
 
 def build_archive(
     *,
-    user,
+    user: Customer,
     portal_name: str,
     target: Path,
     on_progress: Callable[[int, int], None] = lambda done, total: None,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,7 @@ class HumanReviewForm(forms.Form):
         label=_("I contest the outcome and want a person to decide again"), required=False
     )
 
-    def __init__(self, *args, statement_required: bool = True, **kwargs):
+    def __init__(self, *args: Any, statement_required: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not statement_required:
             # Contesting a decision: the decision is the question; words are welcome, not required.
@@ -59,7 +61,7 @@ class ErasureConfirmForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def clean_confirmation(self):
+    def clean_confirmation(self) -> str:
         typed = " ".join(self.cleaned_data["confirmation"].lower().split())
         if typed != ERASURE_CONFIRMATION_PHRASE:
             raise forms.ValidationError(f"Type exactly “{ERASURE_CONFIRMATION_PHRASE}” to confirm.")

@@ -7,11 +7,18 @@ that every name below is a registered task.
 
 import logging
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+# The base of the apps' task classes: generic for the type checker (celery-types), plain at run time.
+if TYPE_CHECKING:
+    TaskBase = Task[Any, Any]
+else:
+    TaskBase = Task
 
 
 class Job(StrEnum):

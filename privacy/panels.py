@@ -8,9 +8,13 @@ the personal-data registry, so privacy renders them without importing them.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+
+from privacy.models import AISystem
 
 # Where a panel can go, and what its context provider is called with.
 PLACES = {
@@ -29,15 +33,17 @@ PLACES = {
 class Panel:
     place: str
     template_name: str
-    context: Callable[..., dict]
+    context: Callable[..., dict[Any, Any]]
     order: int = 100
 
 
 class PanelRegistry:
-    def __init__(self):
+    def __init__(self) -> None:
         self._panels: list[Panel] = []
 
-    def register(self, place: str, *, template_name: str, context: Callable[..., dict], order: int = 100) -> Panel:
+    def register(
+        self, place: str, *, template_name: str, context: Callable[..., dict[Any, Any]], order: int = 100
+    ) -> Panel:
         if place not in PLACES:
             raise ValueError(f"unknown panel place {place!r}; use one of {sorted(PLACES)}")
         panel = Panel(place, template_name, context, order)
@@ -56,7 +62,7 @@ class PanelRegistry:
 panels = PanelRegistry()
 
 
-def render_page_panels(place: str, *, request) -> SafeString:
+def render_page_panels(place: str, *, request: HttpRequest | None) -> SafeString:
     """Every panel of a page-level place, rendered in order."""
     rendered = [
         render_to_string(panel.template_name, panel.context(request=request), request=request)
@@ -65,7 +71,7 @@ def render_page_panels(place: str, *, request) -> SafeString:
     return mark_safe("".join(rendered))  # noqa: S308 - templates autoescape their own values
 
 
-def render_system_panels(place: str, *, systems: list, request) -> dict[int, SafeString]:
+def render_system_panels(place: str, *, systems: list[AISystem], request: HttpRequest) -> dict[int, SafeString]:
     """Each AI system's panels: one provider call per panel, whatever the number of systems."""
     rendered: dict[int, list[str]] = {system.pk: [] for system in systems}
     for panel in panels.for_place(place):

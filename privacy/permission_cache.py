@@ -19,25 +19,28 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import transaction
 
+from privacy.typing import JSONObject
+
 ENTRY_SECONDS = 300
 PURPOSES_VERSION_KEY = "ai-permissions:purposes-version"
 
 
-def _version_key(customer_id) -> str:
+def _version_key(customer_id: object) -> str:
     return f"ai-permissions:version:{customer_id}"
 
 
-def _entry_key(customer_id) -> str:
+def _entry_key(customer_id: object) -> str:
     return f"ai-permissions:entry:{customer_id}"
 
 
-def cached_permissions(customer_id, compute: Callable[[], dict | None]) -> dict | None:
+def cached_permissions(customer_id: object, compute: Callable[[], JSONObject | None]) -> JSONObject | None:
     """The cached answer for `customer_id`, or `compute()` (None: no such customer)."""
     found = cache.get_many([_version_key(customer_id), _entry_key(customer_id), PURPOSES_VERSION_KEY])
     stamp = [found.get(_version_key(customer_id), 0), found.get(PURPOSES_VERSION_KEY, 0)]
     entry = found.get(_entry_key(customer_id))
     if entry is not None and entry["stamp"] == stamp:
-        return entry["body"]
+        cached: JSONObject = entry["body"]
+        return cached
     body = compute()
     if body is not None:
         cache.set(_entry_key(customer_id), {"stamp": stamp, "body": body}, ENTRY_SECONDS)
@@ -51,7 +54,7 @@ def _bump(key: str) -> None:
         cache.set(key, 1, None)
 
 
-def invalidate_customer(customer_id) -> None:
+def invalidate_customer(customer_id: object) -> None:
     transaction.on_commit(lambda: _bump(_version_key(customer_id)))
 
 

@@ -1,5 +1,7 @@
 """Personal data held by the privacy app itself."""
 
+from django.db.models import QuerySet
+
 from privacy.models import (
     AIOutputFlag,
     AIPreference,
@@ -16,9 +18,10 @@ from privacy.models import (
 )
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 from privacy.services.exports import export_files_delete
+from privacy.typing import Customer
 
 
-def _delete_unlinked_emails_to(emails, user) -> None:
+def _delete_unlinked_emails_to(emails: QuerySet[OutboundEmail], user: Customer) -> None:
     # Rows queued without a user (an address not yet on any account, say)
     # are found by the customer's addresses, wherever an app declares them.
     addresses = registry.contact_addresses(user)
@@ -222,7 +225,7 @@ registry.declare(
 )
 
 
-def _delete_archive_files(archives, user) -> None:
+def _delete_archive_files(archives: QuerySet[ExportArchive], user: Customer) -> None:
     for archive in archives.select_related("request"):
         export_files_delete(archive.request)
 

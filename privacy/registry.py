@@ -10,10 +10,13 @@ references the user is neither declared nor exempted.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.db import models
 from django.db.models.expressions import Combinable
 from django.utils.module_loading import autodiscover_modules
+
+from privacy.typing import Customer
 
 
 class LegalBasis(StrEnum):
@@ -56,7 +59,7 @@ class Erasure:
         return cls(ErasureAction.DELETE)
 
     @classmethod
-    def anonymize(cls, **replacements) -> "Erasure":
+    def anonymize(cls, **replacements: object) -> "Erasure":
         return cls(ErasureAction.ANONYMIZE, replacements=replacements)
 
     @classmethod
@@ -90,7 +93,7 @@ class PersonalField:
     # How a person reads the field, when the generic formatting (Yes/No,
     # dates, choice labels) does not fit: called with the row, e.g. to turn a
     # list of reasons or a code into words.
-    display: Callable[[models.Model], str] | None = None
+    display: Callable[[Any], str] | None = None  # called with a row of the source's model
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class ReviewOutcomes:
     # The outcomes a reviewer may set, as (value, label).
     choices: tuple[tuple[str, str], ...]
     # record(row, result, new_outcome, new_outcome_label), result "upheld" or "changed".
-    record: Callable[[models.Model, str, str, str], None]
+    record: Callable[[Any, str, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ class Source:
     # Called with the customer's rows (and the customer) just before erasure
     # deletes or anonymises them, for what lives outside the table (files in
     # storage, sessions in the session store). It must be safe to call twice.
-    before_erasure: Callable[[models.QuerySet, object], None] | None = None
+    before_erasure: Callable[[Any, Any], None] | None = None  # (the rows, a QuerySet; the customer)
     # The "My data" group it is shown under (privacy.taxonomy.GROUPS); by
     # default the group of its first field's category.
     group: str = ""
@@ -176,9 +179,10 @@ class Source:
     def field_label(self, personal_field: PersonalField) -> str:
         if personal_field.label:
             return personal_field.label
-        return str(self.model._meta.get_field(personal_field.name).verbose_name).capitalize()
+        model_field = self.model._meta.get_field(personal_field.name)
+        return str(getattr(model_field, "verbose_name", personal_field.name)).capitalize()
 
-    def rows_for(self, user) -> models.QuerySet:
+    def rows_for(self, user: Customer) -> models.QuerySet[Any]:
         if user is None or user.pk is None:
             # Filtering on a missing user would match every row that has none.
             raise ValueError("rows of which customer?")
@@ -187,7 +191,7 @@ class Source:
         return _rows_through(self.model, self.subject_path.split("__"), user)
 
 
-def _rows_through(model, path: list[str], user) -> models.QuerySet:
+def _rows_through(model: type[models.Model], path: list[str], user: Customer) -> models.QuerySet[Any]:
     """Rows reaching `user` along `path`, one nested IN (SELECT ...) per hop.
 
     The same rows as filter(a__b=user), but as "a_id IN (SELECT id FROM a
@@ -198,6 +202,8 @@ def _rows_through(model, path: list[str], user) -> models.QuerySet:
     if len(path) == 1:
         return manager.filter(**{path[0]: user})
     related = model._meta.get_field(path[0]).related_model
+    if not isinstance(related, type):  # a relation to "self" is resolved to the class by now
+        raise TypeError(f"{model._meta.label}.{path[0]} leads nowhere")
     return manager.filter(**{f"{path[0]}__in": _rows_through(related, path[1:], user).values("pk")})
 
 
@@ -210,7 +216,7 @@ class Exemption:
 # A summary provider: given a user, returns (label, value) pairs an app wants
 # shown above its data (e.g. interactions' "AI and you"). It must run a
 # bounded number of queries, whatever the user's data volume.
-SummaryProvider = Callable[[object], list[tuple[str, object]]]
+SummaryProvider = Callable[[Any], list[tuple[str, object]]]
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,7 @@ class Summary:
 
 
 class PersonalDataRegistry:
-    def __init__(self):
+    def __init__(self) -> None:
         self._sources: dict[type[models.Model], Source] = {}
         self._exemptions: dict[type[models.Model], Exemption] = {}
         self._summaries: list[Summary] = []
@@ -253,7 +259,7 @@ class PersonalDataRegistry:
     def summaries(self) -> list[Summary]:
         return list(self._summaries)
 
-    def contact_addresses(self, user) -> set[str]:
+    def contact_addresses(self, user: Customer) -> set[str]:
         """Every e-mail address any app holds for the customer (fields of category
         user.contact.email), lower-cased: to find what was sent to them without their account."""
         addresses: set[str] = set()

@@ -7,6 +7,8 @@ After every migrate the groups are created and topped up: staff may add
 permissions to them; this never removes any.
 """
 
+from typing import Any
+
 from django.apps import apps as django_apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
@@ -76,7 +78,7 @@ grant_to_role(
 )
 
 
-def ensure_staff_roles(**kwargs) -> None:
+def ensure_staff_roles(**kwargs: Any) -> None:
     """Create the staff groups with every app's grants (adding any missing); connected to post_migrate."""
     # post_migrate reaches privacy before the apps after it: make sure every
     # app's permissions exist before granting them.

@@ -2,13 +2,18 @@
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from billiard.einfo import ExceptionInfo
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from privacy import services
+from privacy.jobs import TaskBase
+from privacy.models import PrivacyRequest
 
 logger = logging.getLogger(__name__)
 
@@ -28,21 +33,24 @@ def is_transient_mail_error(exc: BaseException) -> bool:
     return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | ConnectionError | TimeoutError)
 
 
-def _mark_email_failed(self, exc, task_id, args, kwargs, einfo):
-    services.outbound_email_fail(
-        email_id=args[0], error_name=str(exc) if isinstance(exc, MailDeliveryError) else type(exc).__name__
-    )
+class EmailTask(TaskBase):
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo
+    ) -> None:
+        services.outbound_email_fail(
+            email_id=args[0], error_name=str(exc) if isinstance(exc, MailDeliveryError) else type(exc).__name__
+        )
 
 
 @shared_task(
     bind=True,
+    base=EmailTask,
     max_retries=5,
-    on_failure=_mark_email_failed,
     # Short, so a killed worker's e-mail is picked up again while its code is fresh.
     time_limit=settings.PORTAL_EMAIL_TASK_TIME_LIMIT,
     soft_time_limit=settings.PORTAL_EMAIL_TASK_TIME_LIMIT - 10,
 )
-def send_outbound_email(self, email_id: int) -> None:
+def send_outbound_email(self: EmailTask, email_id: int) -> None:
     if not services.outbound_email_claim(email_id=email_id, task_id=self.request.id or ""):
         logger.info("e-mail id=%s already taken by another delivery", email_id)
         return
@@ -50,7 +58,7 @@ def send_outbound_email(self, email_id: int) -> None:
         services.outbound_email_deliver(email_id=email_id)
     except Exception as exc:
         error_name = type(exc).__name__
-        if is_transient_mail_error(exc) and self.request.retries < self.max_retries:
+        if is_transient_mail_error(exc) and self.request.retries < (self.max_retries or 0):
             services.outbound_email_release(email_id=email_id, error_name=error_name)
             raise self.retry(
                 exc=MailDeliveryError(error_name), countdown=min(2 ** (self.request.retries + 2), 300)
@@ -76,16 +84,19 @@ def purge_old_emails() -> int:
     return services.outbound_email_purge(older_than=timedelta(days=settings.PORTAL_EMAIL_RETENTION_DAYS))
 
 
-def _mark_webhook_failed(self, exc, task_id, args, kwargs, einfo):
-    services.webhook_delivery_fail(delivery_id=args[0])
+class WebhookTask(TaskBase):
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo
+    ) -> None:
+        services.webhook_delivery_fail(delivery_id=args[0])
 
 
 class WebhookDeliveryError(Exception):
     """The receiver did not answer 2xx (status or error class only)."""
 
 
-@shared_task(bind=True, max_retries=None, on_failure=_mark_webhook_failed, time_limit=60, soft_time_limit=50)
-def deliver_webhook(self, delivery_id: int) -> None:
+@shared_task(bind=True, base=WebhookTask, max_retries=None, time_limit=60, soft_time_limit=50)
+def deliver_webhook(self: WebhookTask, delivery_id: int) -> None:
     delivery = services.webhook_delivery_claim(delivery_id=delivery_id)
     if delivery is None:
         return  # delivered, failed for good, or gone
@@ -120,7 +131,7 @@ def resend_stuck_webhooks() -> int:
 try:  # S3 storage errors, when django-storages' S3 backend is in use
     from botocore.exceptions import BotoCoreError, ClientError
 
-    TRANSIENT_STORAGE_ERRORS: tuple = (OSError, BotoCoreError, ClientError)
+    TRANSIENT_STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
 except ImportError:  # pragma: no cover
     TRANSIENT_STORAGE_ERRORS = (OSError,)
 
@@ -133,7 +144,15 @@ def _error_name(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, JobError) else type(exc).__name__
 
 
-def _run_request_job(task, request_id: int, *, claim, execute, release, transient: tuple) -> None:
+def _run_request_job(
+    task: TaskBase,
+    request_id: int,
+    *,
+    claim: Callable[..., PrivacyRequest | None],
+    execute: Callable[..., object],
+    release: Callable[..., None],
+    transient: tuple[type[BaseException], ...],
+) -> None:
     """The shape every privacy job shares: claim the row, do the work, retry a
     transient error with backoff (the row goes back in the queue), and name
     any other error by its class only."""
@@ -144,7 +163,7 @@ def _run_request_job(task, request_id: int, *, claim, execute, release, transien
     try:
         execute(request=request)
     except transient as exc:
-        if task.request.retries >= task.max_retries:
+        if task.request.retries >= (task.max_retries or 0):
             raise JobError(type(exc).__name__) from None
         release(request_id=request_id, error_name=type(exc).__name__)
         raise task.retry(exc=JobError(type(exc).__name__), countdown=10 * 2**task.request.retries) from None
@@ -152,12 +171,15 @@ def _run_request_job(task, request_id: int, *, claim, execute, release, transien
         raise JobError(type(exc).__name__) from None
 
 
-def _mark_export_failed(self, exc, task_id, args, kwargs, einfo):
-    services.export_fail(request_id=args[0], error_name=_error_name(exc), task_id=task_id)
+class ExportTask(TaskBase):
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo
+    ) -> None:
+        services.export_fail(request_id=args[0], error_name=_error_name(exc), task_id=task_id)
 
 
-@shared_task(bind=True, max_retries=3, on_failure=_mark_export_failed)
-def build_export(self, request_id: int) -> None:
+@shared_task(bind=True, base=ExportTask, max_retries=3)
+def build_export(self: ExportTask, request_id: int) -> None:
     _run_request_job(
         self,
         request_id,
@@ -168,8 +190,11 @@ def build_export(self, request_id: int) -> None:
     )
 
 
-def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
-    services.erasure_fail(request_id=args[0], error_name=_error_name(exc), task_id=task_id)
+class ErasureTask(TaskBase):
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo
+    ) -> None:
+        services.erasure_fail(request_id=args[0], error_name=_error_name(exc), task_id=task_id)
 
 
 # An erasure that meets a deadlock or a dropped connection tries again (its
@@ -177,8 +202,8 @@ def _mark_erasure_failed(self, exc, task_id, args, kwargs, einfo):
 TRANSIENT_ERASURE_ERRORS = (*TRANSIENT_STORAGE_ERRORS, OperationalError, InterfaceError)
 
 
-@shared_task(bind=True, max_retries=3, on_failure=_mark_erasure_failed)
-def run_erasure(self, request_id: int) -> None:
+@shared_task(bind=True, base=ErasureTask, max_retries=3)
+def run_erasure(self: ErasureTask, request_id: int) -> None:
     _run_request_job(
         self,
         request_id,
@@ -218,5 +243,5 @@ def send_erasure_reminders() -> int:
 
 
 @shared_task
-def send_staff_digest() -> dict:
+def send_staff_digest() -> dict[str, list[int]]:
     return services.staff_digest_send()

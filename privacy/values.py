@@ -1,6 +1,7 @@
 """Turning a declared field of a row into what a person or a program reads."""
 
 import datetime
+from typing import Any
 
 from django.db import models
 from django.utils import formats, timezone
@@ -8,11 +9,14 @@ from django.utils import formats, timezone
 from privacy.registry import PersonalField, Source
 
 
-def _model_field(source: Source, personal_field: PersonalField) -> models.Field:
-    return source.model._meta.get_field(personal_field.name)
+def _model_field(source: Source, personal_field: PersonalField) -> "models.Field[Any, Any]":
+    model_field = source.model._meta.get_field(personal_field.name)
+    if not isinstance(model_field, models.Field):  # declared fields are the model's own, checked at start-up
+        raise TypeError(f"{source.key}.{personal_field.name} is not a field of the model")
+    return model_field
 
 
-def raw_value(row: models.Model, source: Source, personal_field: PersonalField):
+def raw_value(row: models.Model, source: Source, personal_field: PersonalField) -> Any:
     model_field = _model_field(source, personal_field)
     if model_field.is_relation:
         related = getattr(row, personal_field.name)

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -57,7 +58,7 @@ class SendResult:
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # A redirect could lead to an internal address (and turns POST into GET):
     # a 3xx is an answer of its own, and not a success.
-    def redirect_request(self, *args, **kwargs):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
@@ -94,7 +95,7 @@ def check_destination(url: str, *, allow_private: bool) -> None:
 
 
 def send(
-    *, url: str, secret: str, event: str, delivery_id: int, payload: dict, allow_private: bool = False
+    *, url: str, secret: str, event: str, delivery_id: int, payload: dict[str, Any], allow_private: bool = False
 ) -> SendResult:
     body = json.dumps({"event": event, "delivery_id": delivery_id, "data": payload}, separators=(",", ":")).encode()
     # check_destination (below) allows http(s) only: no file: or custom schemes reach the opener.

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from fairness.attributes import BUSINESS, given_by
 from interactions.api.serializers import CustomerReferenceMixin
+from privacy.typing import JSONObject
 
 
 def _attribute_help() -> str:
@@ -12,7 +13,7 @@ def _attribute_help() -> str:
     return "Attribute → value; an empty value or null removes it. Attributes: " + "; ".join(parts) + "."
 
 
-class MonitoringAttributesInSerializer(CustomerReferenceMixin, serializers.Serializer):
+class MonitoringAttributesInSerializer(CustomerReferenceMixin, serializers.Serializer[JSONObject]):
     attributes = serializers.DictField(
         child=serializers.CharField(max_length=40, allow_blank=True, allow_null=True),
         allow_empty=False,
@@ -20,7 +21,7 @@ class MonitoringAttributesInSerializer(CustomerReferenceMixin, serializers.Seria
     )
 
 
-class MonitoringAttributesOutSerializer(serializers.Serializer):
+class MonitoringAttributesOutSerializer(serializers.Serializer[JSONObject]):
     """Which attributes were stored or removed: never their values (nothing here ever returns them)."""
 
     customer_id = serializers.UUIDField()

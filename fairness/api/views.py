@@ -1,11 +1,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fairness import services
 from fairness.api.serializers import MonitoringAttributesInSerializer, MonitoringAttributesOutSerializer
 from interactions.selectors import customer_by_reference
 from privacy.api.views import ERROR_RESPONSES, ClientAPIView
+from privacy.models import APIClient
 
 
 class MonitoringAttributesView(ClientAPIView):
@@ -21,16 +23,18 @@ class MonitoringAttributesView(ClientAPIView):
         request=MonitoringAttributesInSerializer,
         responses={200: MonitoringAttributesOutSerializer, **ERROR_RESPONSES},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         serializer = MonitoringAttributesInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         customer = customer_by_reference(email=data.get("customer_email"), public_id=data.get("customer_id"))
         if customer is None:
             raise NotFound("Unknown customer.")
+        client = request.auth
+        assert isinstance(client, APIClient)  # ClientAPIView's HasScope lets API clients only in
         try:
             recorded, removed = services.recorded_attributes_set(
-                client=request.auth, customer=customer, values=data["attributes"]
+                client=client, customer=customer, values=data["attributes"]
             )
         except services.AttributeRefused as refusal:
             raise ValidationError({"attributes": {key: [message] for key, message in refusal.errors.items()}}) from None

@@ -1,10 +1,14 @@
 """Writes to the monitoring attributes: the business's (API) and the customer's own."""
 
+from collections.abc import Mapping
+
 from django.db import transaction
 
 from fairness.attributes import ATTRIBUTES, BUSINESS, CUSTOMER
 from fairness.models import MonitoringConsent, RecordedAttribute, VolunteeredAttribute
+from privacy.models import APIClient
 from privacy.services import audit_record
+from privacy.typing import Customer
 
 # The version of the consent notice on the volunteering page; raise it when
 # the notice's words change, so each consent matches the words it was given on.
@@ -19,8 +23,9 @@ class AttributeRefused(ValueError):
         self.errors = errors
 
 
-def _cleaned(values: dict[str, str | None], *, who: str) -> dict[str, str | None]:
-    cleaned, errors = {}, {}
+def _cleaned(values: Mapping[str, str | None], *, who: str) -> dict[str, str | None]:
+    cleaned: dict[str, str | None] = {}
+    errors: dict[str, str] = {}
     for key, raw in values.items():
         attribute = ATTRIBUTES.get(key)
         if attribute is None:
@@ -40,26 +45,31 @@ def _cleaned(values: dict[str, str | None], *, who: str) -> dict[str, str | None
 
 
 @transaction.atomic
-def recorded_attributes_set(*, client, customer, values: dict[str, str | None]) -> tuple[list[str], list[str]]:
+def recorded_attributes_set(
+    *, client: APIClient | None, customer: Customer, values: Mapping[str, str | None]
+) -> tuple[list[str], list[str]]:
     """The business attaches (or, with an empty value, removes) attributes; returns (set, removed) keys."""
     cleaned = _cleaned(values, who=BUSINESS)
     removed = sorted(key for key, value in cleaned.items() if value is None)
-    RecordedAttribute.objects.filter(customer=customer, attribute__in=removed).delete()
-    recorded = sorted(key for key, value in cleaned.items() if value is not None)
+    RecordedAttribute.objects.filter(customer_id=customer.pk, attribute__in=removed).delete()
+    given = {key: value for key, value in cleaned.items() if value is not None}
+    recorded = sorted(given)
     for key in recorded:
         RecordedAttribute.objects.update_or_create(
-            customer=customer, attribute=key, defaults={"value": cleaned[key], "source_client": client}
+            customer_id=customer.pk, attribute=key, defaults={"value": given[key], "source_client": client}
         )
     return recorded, removed
 
 
-def _consent_stands(customer) -> bool:
-    latest = MonitoringConsent.objects.filter(customer=customer).first()
+def _consent_stands(customer: Customer) -> bool:
+    latest = MonitoringConsent.objects.filter(customer_id=customer.pk).first()
     return latest is not None and latest.granted and latest.notice_version == CONSENT_NOTICE_VERSION
 
 
 @transaction.atomic
-def volunteered_attributes_save(*, customer, answers: dict[str, str], consent: bool, notice_version: int) -> list[str]:
+def volunteered_attributes_save(
+    *, customer: Customer, answers: dict[str, str], consent: bool, notice_version: int
+) -> list[str]:
     """Store the customer's answers ("" = prefer not to say); returns the keys given.
 
     Giving anything needs explicit consent to the current notice; answering
@@ -75,10 +85,10 @@ def volunteered_attributes_save(*, customer, answers: dict[str, str], consent: b
     if not consent:
         raise ValueError("giving these answers needs your explicit consent")
     if not _consent_stands(customer):
-        MonitoringConsent.objects.create(customer=customer, granted=True, notice_version=notice_version)
-    VolunteeredAttribute.objects.filter(customer=customer).exclude(attribute__in=given).delete()
+        MonitoringConsent.objects.create(customer_id=customer.pk, granted=True, notice_version=notice_version)
+    VolunteeredAttribute.objects.filter(customer_id=customer.pk).exclude(attribute__in=given).delete()
     for key, value in given.items():
-        VolunteeredAttribute.objects.update_or_create(customer=customer, attribute=key, defaults={"value": value})
+        VolunteeredAttribute.objects.update_or_create(customer_id=customer.pk, attribute=key, defaults={"value": value})
     # Which attributes, never their values: the trail holds no personal data.
     audit_record(
         action="fairness.attributes_volunteered",
@@ -90,13 +100,13 @@ def volunteered_attributes_save(*, customer, answers: dict[str, str], consent: b
 
 
 @transaction.atomic
-def monitoring_consent_withdraw(*, customer) -> bool:
+def monitoring_consent_withdraw(*, customer: Customer) -> bool:
     """Delete every volunteered answer and record the withdrawal; the next audit counts the
     customer as "not given". Returns False when there was nothing to withdraw."""
-    deleted, _ = VolunteeredAttribute.objects.filter(customer=customer).delete()
-    latest = MonitoringConsent.objects.filter(customer=customer).first()
+    deleted, _ = VolunteeredAttribute.objects.filter(customer_id=customer.pk).delete()
+    latest = MonitoringConsent.objects.filter(customer_id=customer.pk).first()
     if latest is None or not latest.granted:
         return bool(deleted)
-    MonitoringConsent.objects.create(customer=customer, granted=False, notice_version=latest.notice_version)
+    MonitoringConsent.objects.create(customer_id=customer.pk, granted=False, notice_version=latest.notice_version)
     audit_record(action="fairness.consent_withdrawn", actor_id=customer.pk, obj=customer)
     return True

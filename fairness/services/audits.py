@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fairness.alerts import new_alert_units, send_alerts
 from fairness.attributes import group_label
-from fairness.counting import count_cells, counts_per_unit
+from fairness.counting import UnitKey, count_cells, counts_per_unit
 from fairness.models import FairnessAudit, FairnessAuditGroup, FairnessAuditUnit, Verdict
 from fairness.statistics import Thresholds, UnitFigures, unit_figures
 from privacy.jobs import enqueue_on_commit
@@ -150,7 +150,9 @@ def _results_digest(units: list[tuple[FairnessAuditUnit, list[FairnessAuditGroup
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=repr).encode()).hexdigest()
 
 
-def _unit_rows(audit, key, kind_label: str, figures: UnitFigures) -> tuple[FairnessAuditUnit, list[FairnessAuditGroup]]:
+def _unit_rows(
+    audit: FairnessAudit, key: UnitKey, kind_label: str, figures: UnitFigures
+) -> tuple[FairnessAuditUnit, list[FairnessAuditGroup]]:
     ai_system_id, kind, attributes = key
     unit = FairnessAuditUnit(
         audit=audit,

@@ -1,12 +1,14 @@
 """Formatting the audits' figures the same way on every staff screen and e-mail."""
 
+from typing import Literal
+
 from django import template
 
 register = template.Library()
 
 
 @register.filter
-def p_value(value) -> str:
+def p_value(value: float | Literal[""] | None) -> str:
     """A p-value to four places, and "< 0.0001" rather than a misleading 0.0000."""
     if value is None or value == "":
         return "—"
@@ -14,7 +16,7 @@ def p_value(value) -> str:
 
 
 @register.filter
-def p_statement(value) -> str:
+def p_statement(value: float | Literal[""] | None) -> str:
     """ "p = 0.0123", or "p < 0.0001"."""
     if value is None or value == "":
         return "p: —"

@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypedDict
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -11,37 +12,43 @@ from privacy.models import AIPurpose, AISystem, PurposeSlug
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class AISystemField(serializers.SlugRelatedField):
+class Reason(TypedDict):
+    """One reason for a decision, as stored in AIDecision.reasons."""
+
+    text: str
+    weight: float | None
+
+
+class AISystemField(serializers.SlugRelatedField[AISystem]):
     default_error_messages = {
         "does_not_exist": "Unknown AI system “{value}”: use the slug of an active AI system.",
         "invalid": "Give the AI system's slug, as a string.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="slug", queryset=AISystem.objects.filter(is_active=True), **kwargs)
 
 
-class AIPurposeField(serializers.SlugRelatedField):
+class AIPurposeField(serializers.SlugRelatedField[AIPurpose]):
     default_error_messages = {
         "does_not_exist": "Unknown purpose “{value}”: use the slug of an active AI purpose.",
         "invalid": "Give the purpose's slug, as a string.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="slug", queryset=AIPurpose.objects.filter(is_active=True), **kwargs)
 
 
-def not_in_the_future(value):
+def not_in_the_future(value: datetime) -> None:
     if value > timezone.now() + CLOCK_SKEW:
         raise serializers.ValidationError("This date is in the future.")
-    return value
 
 
-class CustomerReferenceMixin(serializers.Serializer):
+class CustomerReferenceMixin(serializers.Serializer[Any]):
     customer_email = serializers.EmailField(required=False, help_text="The customer's e-mail address…")
     customer_id = serializers.UUIDField(required=False, help_text="…or the portal's public customer ID.")
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         if bool(attrs.get("customer_email")) == bool(attrs.get("customer_id")):
             raise serializers.ValidationError(
@@ -50,7 +57,7 @@ class CustomerReferenceMixin(serializers.Serializer):
         return attrs
 
 
-class MessageInSerializer(serializers.Serializer):
+class MessageInSerializer(serializers.Serializer[Any]):
     sender = serializers.ChoiceField(choices=Message.Sender.choices)
     body = serializers.CharField(max_length=20_000, trim_whitespace=False)
     sent_at = serializers.DateTimeField()
@@ -58,7 +65,7 @@ class MessageInSerializer(serializers.Serializer):
     human_reviewed = serializers.BooleanField(default=False)
     ai_system = AISystemField(required=False, allow_null=True)
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["ai_drafted"] and not attrs.get("ai_system"):
             raise serializers.ValidationError({"ai_system": ["Name the AI system that drafted this message."]})
         if attrs["human_reviewed"] and not attrs["ai_drafted"]:
@@ -66,7 +73,7 @@ class MessageInSerializer(serializers.Serializer):
         return attrs
 
 
-class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer):
+class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
     external_id = serializers.CharField(
         max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates."
     )
@@ -76,9 +83,10 @@ class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer):
     ai_system = AISystemField(required=False, allow_null=True)
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(required=False, allow_null=True)
-    messages = MessageInSerializer(many=True, required=False, default=list, max_length=5000)
+    # many_init is what many=True calls; the stubs' __init__ lacks the max_length it hands to the ListSerializer.
+    messages = MessageInSerializer.many_init(required=False, default=list, max_length=5000)
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         if attrs.get("ended_at") and attrs["ended_at"] < attrs["started_at"]:
             raise serializers.ValidationError({"ended_at": ["A conversation cannot end before it starts."]})
@@ -90,9 +98,9 @@ class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer):
         return attrs
 
 
-class ConversationOutSerializer(serializers.ModelSerializer):
+class ConversationOutSerializer(serializers.ModelSerializer[Conversation]):
     customer_id = serializers.UUIDField(source="customer.public_id")
-    ai_system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    ai_system = serializers.SlugRelatedField[AISystem](slug_field="slug", read_only=True)
     message_count = serializers.IntegerField(source="messages.count")
 
     class Meta:
@@ -112,7 +120,7 @@ class ConversationOutSerializer(serializers.ModelSerializer):
         ]
 
 
-class InferenceInSerializer(CustomerReferenceMixin, serializers.Serializer):
+class InferenceInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
     external_id = serializers.CharField(max_length=200)
     ai_system = AISystemField()
     kind = serializers.ChoiceField(choices=AIInference.Kind.choices)
@@ -124,9 +132,9 @@ class InferenceInSerializer(CustomerReferenceMixin, serializers.Serializer):
     )
 
 
-class InferenceOutSerializer(serializers.ModelSerializer):
+class InferenceOutSerializer(serializers.ModelSerializer[AIInference]):
     customer_id = serializers.UUIDField(source="customer.public_id")
-    ai_system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    ai_system = serializers.SlugRelatedField[AISystem](slug_field="slug", read_only=True)
     conversation_external_id = serializers.CharField(source="conversation.external_id", default=None)
 
     class Meta:
@@ -161,7 +169,7 @@ class InferenceOutSerializer(serializers.ModelSerializer):
         "description": "A plain-language sentence, or {text, weight} where weight (0 to 1) says how much it counted.",
     }
 )
-class ReasonField(serializers.Field):
+class ReasonField(serializers.Field[Reason, object, Reason, Any]):
     """One reason: a sentence, optionally weighted. Stored as {"text", "weight"}."""
 
     default_error_messages = {
@@ -171,7 +179,7 @@ class ReasonField(serializers.Field):
         "weight": "A reason's weight is a number from 0 to 1.",
     }
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> Reason:
         if isinstance(data, str):
             data = {"text": data}
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or set(data) - {"text", "weight"}:
@@ -188,11 +196,11 @@ class ReasonField(serializers.Field):
             self.fail("weight")
         return {"text": text, "weight": None if weight is None else float(weight)}
 
-    def to_representation(self, value):
+    def to_representation(self, value: Reason) -> Reason:
         return value
 
 
-class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
+class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
     external_id = serializers.CharField(
         max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates."
     )
@@ -232,7 +240,7 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
         },
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         if "purpose" not in attrs:
             attrs["purpose"] = AIPurpose.objects.filter(slug=PurposeSlug.AUTOMATED_DECISIONS, is_active=True).first()
@@ -241,10 +249,10 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer):
         return attrs
 
 
-class DecisionOutSerializer(serializers.ModelSerializer):
+class DecisionOutSerializer(serializers.ModelSerializer[AIDecision]):
     customer_id = serializers.UUIDField(source="customer.public_id")
-    ai_system = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    purpose = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    ai_system = serializers.SlugRelatedField[AISystem](slug_field="slug", read_only=True)
+    purpose = serializers.SlugRelatedField[AIPurpose](slug_field="slug", read_only=True)
     reasons = serializers.ListField(child=ReasonField())
     review_result = serializers.CharField(help_text="upheld or changed once a person reviewed it; empty before.")
     final_outcome = serializers.CharField(help_text="The outcome a person changed it to; empty unless changed.")

@@ -1,8 +1,14 @@
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.db.models import Model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from interactions import services
 from interactions.api.serializers import (
     ConversationInSerializer,
@@ -15,6 +21,7 @@ from interactions.api.serializers import (
 from interactions.models import Conversation
 from interactions.selectors import customer_by_reference
 from privacy.api.views import ERROR_RESPONSES, ClientAPIView
+from privacy.models import APIClient
 
 
 class Conflict(APIException):
@@ -23,14 +30,38 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def _customer_or_404(data: dict):
+class _Recorder(Protocol):
+    """services.conversation_record and its kind: store once, return (row, created)."""
+
+    def __call__(self, *, client: APIClient | None, customer: User, data: dict[str, Any]) -> tuple[Model, bool]: ...
+
+
+# Called with the request, the customer and the validated data, before recording.
+_Preparer = Callable[[Request, User, dict[str, Any]], None]
+
+
+def _client(request: Request) -> APIClient:
+    """The calling API client (ClientAPIView's HasScope lets no one else in)."""
+    client = request.auth
+    if not isinstance(client, APIClient):
+        raise NotAuthenticated()
+    return client
+
+
+def _customer_or_404(data: dict[str, Any]) -> User:
     customer = customer_by_reference(email=data.pop("customer_email", None), public_id=data.pop("customer_id", None))
     if customer is None:
         raise NotFound("Unknown customer.")
     return customer
 
 
-def _ingest(request, in_serializer, out_serializer, record, prepare=None) -> Response:
+def _ingest(
+    request: Request,
+    in_serializer: type[serializers.Serializer[Any]],
+    out_serializer: type[serializers.ModelSerializer[Any]],
+    record: _Recorder,
+    prepare: _Preparer | None = None,
+) -> Response:
     """Validate, find the customer, store once: 201 when new, 200 for a retry."""
     serializer = in_serializer(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -39,7 +70,7 @@ def _ingest(request, in_serializer, out_serializer, record, prepare=None) -> Res
     if prepare:
         prepare(request, customer, data)
     try:
-        row, created = record(client=request.auth, customer=customer, data=data)
+        row, created = record(client=_client(request), customer=customer, data=data)
     except services.ExternalIdConflict:
         raise Conflict() from None
     return Response(out_serializer(row).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -58,7 +89,7 @@ class ConversationIngestView(ClientAPIView):
             **ERROR_RESPONSES,
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         return _ingest(request, ConversationInSerializer, ConversationOutSerializer, services.conversation_record)
 
 
@@ -75,7 +106,7 @@ class InferenceIngestView(ClientAPIView):
             **ERROR_RESPONSES,
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         return _ingest(
             request,
             InferenceInSerializer,
@@ -103,15 +134,15 @@ class DecisionIngestView(ClientAPIView):
             **ERROR_RESPONSES,
         },
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         return _ingest(request, DecisionInSerializer, DecisionOutSerializer, services.decision_record)
 
 
-def _link_conversation(request, customer, data: dict) -> None:
+def _link_conversation(request: Request, customer: User, data: dict[str, Any]) -> None:
     conversation_id = data.pop("conversation_external_id", "")
     if conversation_id:
         data["conversation"] = Conversation.objects.filter(
-            source_client=request.auth, customer=customer, external_id=conversation_id
+            source_client=_client(request), customer=customer, external_id=conversation_id
         ).first()
         if data["conversation"] is None:
             raise ValidationError({"conversation_external_id": ["No conversation of this customer has that ID."]})

@@ -1,7 +1,12 @@
 """AI systems' transparency cards and the switchable AI purposes."""
 
+from typing import Any, TypedDict
+
+from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django_stubs_ext import WithAnnotations
 
 from privacy import services
 from privacy.models import AIPurpose, AIPurposeNotice, AISystem
@@ -9,14 +14,21 @@ from privacy.permission_cache import invalidate_all_customers
 from privacy.taxonomy import CATEGORIES
 
 
+class _Counts(TypedDict):
+    """What AISystemAdmin.get_queryset annotates on each system."""
+
+    _flags: int
+    _reviews: int
+
+
 @admin.register(AISystem)
-class AISystemAdmin(admin.ModelAdmin):
+class AISystemAdmin(admin.ModelAdmin[AISystem]):
     list_display = ("name", "slug", "provider", "flag_count", "review_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "provider")
     prepopulated_fields = {"slug": ("name",)}
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AISystem]:
         # Counted in the list's one query: how customers judge each system.
         return (
             super()
@@ -25,15 +37,17 @@ class AISystemAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Flags from customers", ordering="_flags")
-    def flag_count(self, obj):
+    def flag_count(self, obj: "WithAnnotations[AISystem, _Counts]") -> int:
         return obj._flags
 
     @admin.display(description="Human reviews asked", ordering="_reviews")
-    def review_count(self, obj):
+    def review_count(self, obj: "WithAnnotations[AISystem, _Counts]") -> int:
         return obj._reviews
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: AISystem | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[AISystem]]:
+        form = super().get_form(request, obj, change=change, **kwargs)
         form.base_fields["data_categories"].help_text = "A JSON list of: " + ", ".join(sorted(CATEGORIES))
         return form
 
@@ -41,31 +55,31 @@ class AISystemAdmin(admin.ModelAdmin):
 # --- AI purposes, preferences, reviews ------------------------------------
 
 
-class AIPurposeNoticeInline(admin.TabularInline):
+class AIPurposeNoticeInline(admin.TabularInline[AIPurposeNotice, AIPurpose]):
     model = AIPurposeNotice
     extra = 0
     fields = ("version", "published_at", "text")
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: AIPurpose | None = None) -> bool:
         return False
 
 
 @admin.register(AIPurpose)
-class AIPurposeAdmin(admin.ModelAdmin):
+class AIPurposeAdmin(admin.ModelAdmin[AIPurpose]):
     list_display = ("name", "slug", "legal_basis", "gpc_applies", "notice_version", "is_active", "display_order")
     list_filter = ("legal_basis", "gpc_applies", "is_active")
     filter_horizontal = ("ai_systems",)
     readonly_fields = ("notice_version",)
     inlines = [AIPurposeNoticeInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: AIPurpose | None = None) -> tuple[str, ...]:
         # Changing the legal basis would silently switch AI on (or off) for
         # every customer who never chose: retire the purpose and add a new one.
         return ("notice_version", "slug", "legal_basis") if obj else ("notice_version",)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: AIPurpose, form: forms.ModelForm[AIPurpose], change: bool) -> None:
         # A changed notice is a new version; choices keep the version they were made under.
         new_text = form.cleaned_data["notice_text"]
         if change:
@@ -75,6 +89,6 @@ class AIPurposeAdmin(admin.ModelAdmin):
         # Legal basis, GPC or "active" may have changed: every cached answer is stale.
         invalidate_all_customers()
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(self, request: HttpRequest, form: forms.ModelForm[AIPurpose], formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         invalidate_all_customers()

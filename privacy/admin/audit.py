@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from privacy.admin.read_only import ReadOnlyAdmin
 from privacy.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     """Read-only: the audit trail can be read, never changed (a trigger refuses it on PostgreSQL too)."""
 
     list_display = ("sequence", "created_at", "action", "actor_id", "object_type", "object_id")
@@ -23,12 +24,3 @@ class AuditEventAdmin(admin.ModelAdmin):
         "prev_hash",
         "hash",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,12 +1,13 @@
 """The e-mail outbox, read-only: that an e-mail went out, never what it said."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from privacy.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
     """Delivery status only: staff see that an e-mail went out, not what it said."""
 
     list_display = ("id", "template", "status", "attempts", "last_error", "created_at", "sent_at")
@@ -14,8 +15,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     fields = ("template", "status", "attempts", "last_error", "created_at", "sent_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: OutboundEmail | None = None) -> bool:
         return False

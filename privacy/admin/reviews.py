@@ -1,16 +1,26 @@
 """Human reviews (answered with a structured result), AI-output flags and preference breaches."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django_stubs_ext import StrOrPromise
 
 from privacy import selectors, services
 from privacy.models import AIOutputFlag, HumanReviewRequest, PreferenceBreach
+from privacy.typing import Customer, signed_in
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
 
-class HumanReviewAnswerForm(forms.ModelForm):
+class HumanReviewAnswerForm(forms.ModelForm[HumanReviewRequest]):
     """A person's structured answer: the outcome stands or is changed (to what), and a message."""
 
     result = forms.ChoiceField(
@@ -34,17 +44,29 @@ class HumanReviewAnswerForm(forms.ModelForm):
         model = HumanReviewRequest
         fields = ("result", "new_outcome", "new_outcome_label", "answer")
 
-    def __init__(self, *args, outcome_choices=(), staff_user=None, **kwargs):
+    # Where the admin page is, for the link back after acknowledging guidelines.
+    staff_path = ""
+
+    def __init__(
+        self,
+        *args: Any,
+        outcome_choices: Sequence[tuple[str, str]] = (),
+        staff_user: Customer | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.staff_user = staff_user
         if outcome_choices:
-            self.fields["new_outcome"].choices = [("", "—"), *outcome_choices]
+            new_outcome = self.fields["new_outcome"]
+            assert isinstance(new_outcome, forms.ChoiceField)
+            new_outcome.choices = [("", "—"), *outcome_choices]
         else:
             # Nothing to change to: the subject is not an outcome (a conversation, say).
             del self.fields["new_outcome"], self.fields["new_outcome_label"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("result") == HumanReviewRequest.Result.CHANGED and "new_outcome" in self.fields:
             if not cleaned.get("new_outcome"):
                 self.add_error("new_outcome", "Say what the outcome becomes.")
@@ -63,7 +85,7 @@ class HumanReviewAnswerForm(forms.ModelForm):
 
 
 @admin.register(HumanReviewRequest)
-class HumanReviewRequestAdmin(admin.ModelAdmin):
+class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
     list_display = ("id", "user", "ai_system", "contests_outcome", "status", "result", "created_at", "due_at")
     date_hierarchy = "created_at"
     list_filter = ("status", "result", "ai_system", "contests_outcome")
@@ -86,10 +108,10 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
 
     actions = ["start_review"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: HumanReviewRequest | None = None) -> "_FieldsetSpec":
         asked = (
             "user",
             "ai_system",
@@ -100,46 +122,52 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
             "created_at",
             "due_at",
         )
+        answer: list[str]
         if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
-            answer = (*self.answered_fields, "answered_at", "answered_by")
+            answer = [*self.answered_fields, "answered_at", "answered_by"]
         else:
             answer = [
                 name
                 for name in ("result", "new_outcome", "new_outcome_label", "answer")
                 if name in self._outcome_fields(obj)
             ]
-        return [("What the customer asked", {"fields": asked}), ("The answer", {"fields": answer})]
+        return [("What the customer asked", {"fields": list(asked)}), ("The answer", {"fields": list(answer)})]
 
-    def _outcome_fields(self, obj) -> set[str]:
+    def _outcome_fields(self, obj: HumanReviewRequest | None) -> set[str]:
         source = selectors.human_review_subject_source(obj) if obj is not None else None
         base = {"result", "answer"}
         return base | {"new_outcome", "new_outcome_label"} if source and source.review_outcomes else base
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: HumanReviewRequest | None = None) -> tuple[str, ...]:
         if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
             return (*self.readonly_fields, *self.answered_fields)  # the customer already has it
         return self.readonly_fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: HumanReviewRequest | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[HumanReviewRequest]]:
         source = selectors.human_review_subject_source(obj) if obj is not None else None
         choices = source.review_outcomes.choices if source and source.review_outcomes else ()
         form = super().get_form(request, obj, change=change, **kwargs)
+        staff_user = signed_in(request)
 
-        class AnswerForm(form):
+        class AnswerForm(form):  # type: ignore[valid-type,misc]  # the admin builds `form` at run time
             staff_path = request.get_full_path()
 
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, outcome_choices=choices, staff_user=request.user, **form_kwargs)
+            def __init__(self, *args: Any, **form_kwargs: Any) -> None:
+                super().__init__(*args, outcome_choices=choices, staff_user=staff_user, **form_kwargs)
 
         return AnswerForm
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         review = self.get_object(request, object_id)
         if (
             request.method == "GET"
             and review is not None
             and review.status != HumanReviewRequest.Status.ANSWERED
-            and not selectors.staff_acknowledged_current_guidelines(request.user)
+            and not selectors.staff_acknowledged_current_guidelines(signed_in(request))
         ):
             # Said before anything is typed: answering needs the current guidelines acknowledged.
             url = reverse("admin:privacy_guidelines_acknowledge") + "?" + urlencode({"next": request.get_full_path()})
@@ -154,7 +182,7 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="About")
-    def subject_summary(self, obj):
+    def subject_summary(self, obj: HumanReviewRequest) -> str:
         subject = selectors.human_review_subject(review=obj)
         if subject is None:
             return "(no longer held)"
@@ -164,25 +192,28 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
         return format_html("<p>{}</p>{}", subject.source.label, cells)
 
     @admin.action(description="Start reviewing (the customer sees it is being looked at)", permissions=["change"])
-    def start_review(self, request, queryset):
+    def start_review(self, request: HttpRequest, queryset: QuerySet[HumanReviewRequest]) -> None:
+        staff_user = signed_in(request)
         try:
-            services.require_acknowledged_guidelines(request.user)
+            services.require_acknowledged_guidelines(staff_user)
         except services.GuidelinesNotAcknowledged as refusal:
             messages.error(request, str(refusal))
             return
-        started = sum(services.human_review_start(review=review, staff_user=request.user) for review in queryset)
+        started = sum(services.human_review_start(review=review, staff_user=staff_user) for review in queryset)
         messages.success(request, f"{started} review(s) started.")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: HumanReviewRequest, form: forms.ModelForm[HumanReviewRequest], change: bool
+    ) -> None:
         if obj.status == HumanReviewRequest.Status.ANSWERED and not form.changed_data:
             return
         data = form.cleaned_data
-        request.review_answer_reported = True  # our message replaces Django's "changed successfully"
+        request.review_answer_reported = True  # type: ignore[attr-defined]  # our message replaces Django's "changed successfully"
         try:
             services.human_review_answer(
                 review=HumanReviewRequest.objects.get(pk=obj.pk),
                 answer=data["answer"],
-                staff_user=request.user,
+                staff_user=signed_in(request),
                 result=data["result"],
                 new_outcome=data.get("new_outcome", ""),
                 new_outcome_label=data.get("new_outcome_label", ""),
@@ -192,25 +223,27 @@ class HumanReviewRequestAdmin(admin.ModelAdmin):
             return
         messages.success(request, "The answer is saved and the customer has been e-mailed.")
 
-    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+    def message_user(
+        self, request: HttpRequest, message: StrOrPromise, level: int | str = messages.INFO, *args: Any, **kwargs: Any
+    ) -> None:
         if getattr(request, "review_answer_reported", False) and level == messages.SUCCESS:
             return
         super().message_user(request, message, level, *args, **kwargs)
 
 
 @admin.register(AIOutputFlag)
-class AIOutputFlagAdmin(admin.ModelAdmin):
+class AIOutputFlagAdmin(admin.ModelAdmin[AIOutputFlag]):
     list_display = ("id", "ai_system", "reason", "created_at")
     list_filter = ("ai_system", "reason")
     list_select_related = ("ai_system",)
     readonly_fields = ("user", "ai_system", "content_type", "object_id", "reason", "comment", "created_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
 @admin.register(PreferenceBreach)
-class PreferenceBreachAdmin(admin.ModelAdmin):
+class PreferenceBreachAdmin(admin.ModelAdmin[PreferenceBreach]):
     """AI use the business's systems reported against a customer's choice."""
 
     list_display = ("id", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")
@@ -218,8 +251,8 @@ class PreferenceBreachAdmin(admin.ModelAdmin):
     list_select_related = ("purpose", "api_client", "content_type")
     readonly_fields = ("user", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: PreferenceBreach | None = None) -> bool:
         return False

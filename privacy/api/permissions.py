@@ -1,4 +1,6 @@
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from privacy.models import APIClient
 
@@ -8,8 +10,8 @@ class HasScope(BasePermission):
 
     message = "This API client is not allowed to do that (missing scope)."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         client = request.auth
         if not isinstance(client, APIClient):
             return False
-        return client.has_scope(view.required_scope)
+        return client.has_scope(getattr(view, "required_scope", ""))

@@ -1,13 +1,16 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from privacy.models import AIPurpose
+from privacy.selectors import PermissionReason
 
 
-class PermissionSerializer(serializers.Serializer):
+class PermissionSerializer(serializers.Serializer[Any]):
     purpose = serializers.CharField(help_text="The purpose's slug, e.g. ai-chat-assistant.")
     allowed = serializers.BooleanField()
     reason = serializers.ChoiceField(
-        choices=["choice", "default", "gpc", "always_human", "erasure_pending"],
+        choices=[reason.value for reason in PermissionReason],
         help_text="choice: the customer's own; default: by legal basis; gpc: browser signal; "
         "always_human and erasure_pending switch every purpose off.",
     )
@@ -15,19 +18,19 @@ class PermissionSerializer(serializers.Serializer):
     notice_version = serializers.IntegerField()
 
 
-class PermissionsSerializer(serializers.Serializer):
+class PermissionsSerializer(serializers.Serializer[Any]):
     customer_id = serializers.UUIDField()
     permissions = PermissionSerializer(many=True)
 
 
-class ConsentInSerializer(serializers.Serializer):
+class ConsentInSerializer(serializers.Serializer[Any]):
     purpose = serializers.SlugRelatedField(slug_field="slug", queryset=AIPurpose.objects.filter(is_active=True))
     granted = serializers.BooleanField()
     notice_version = serializers.IntegerField(
         min_value=1, help_text="The version of the purpose's notice the customer was shown (required)."
     )
 
-    def validate(self, attrs):
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["notice_version"] > attrs["purpose"].notice_version:
             raise serializers.ValidationError(
                 {"notice_version": [f"The newest notice of this purpose is version {attrs['purpose'].notice_version}."]}
@@ -35,6 +38,6 @@ class ConsentInSerializer(serializers.Serializer):
         return attrs
 
 
-class PingSerializer(serializers.Serializer):
+class PingSerializer(serializers.Serializer[Any]):
     client = serializers.CharField()
     scopes = serializers.ListField(child=serializers.CharField())

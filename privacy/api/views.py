@@ -1,10 +1,13 @@
 """Shared bits of every API view, and the permission API."""
 
+from uuid import UUID
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,8 +15,9 @@ from privacy import selectors, services
 from privacy.api.authentication import APIClientTokenAuthentication
 from privacy.api.permissions import HasScope
 from privacy.api.serializers import ConsentInSerializer, PermissionsSerializer, PingSerializer
-from privacy.models import ConsentMethod
+from privacy.models import APIClient, ConsentMethod
 from privacy.permission_cache import cached_permissions
+from privacy.typing import Customer, JSONObject
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
 ERROR_RESPONSES = {
@@ -30,14 +34,27 @@ class ClientAPIView(APIView):
     required_scope = ""
 
 
-def customer_or_404(customer_id):
-    customer = get_user_model().objects.filter(public_id=customer_id, is_active=True).first()
+def _active_customer(customer_id: UUID) -> Customer | None:
+    customer: Customer | None = get_user_model().objects.filter(public_id=customer_id, is_active=True).first()
+    return customer
+
+
+def customer_or_404(customer_id: UUID) -> Customer:
+    customer = _active_customer(customer_id)
     if customer is None:
         raise NotFound("Unknown customer.")
     return customer
 
 
-def permissions_body(customer) -> dict:
+def calling_client(request: Request) -> APIClient:
+    """The API client behind a request (the token authentication sets it as `auth`)."""
+    client = request.auth
+    if not isinstance(client, APIClient):
+        raise NotAuthenticated()
+    return client
+
+
+def permissions_body(customer: Customer) -> JSONObject:
     return {
         "customer_id": str(customer.public_id),
         "permissions": [permission.as_json() for permission in selectors.ai_permissions(user=customer)],
@@ -51,8 +68,9 @@ class PingView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="Check a token", responses={200: PingSerializer, 401: ERROR_RESPONSES[401]})
-    def get(self, request):
-        return Response({"client": request.auth.name, "scopes": request.auth.scopes})
+    def get(self, request: Request) -> Response:
+        client = calling_client(request)
+        return Response({"client": client.name, "scopes": client.scopes})
 
 
 class AIPermissionsView(ClientAPIView):
@@ -62,9 +80,9 @@ class AIPermissionsView(ClientAPIView):
         summary="May AI be used for this customer? Every purpose, with why",
         responses={200: PermissionsSerializer, **{k: v for k, v in ERROR_RESPONSES.items() if k != 400}},
     )
-    def get(self, request, customer_id):
-        def compute():
-            customer = get_user_model().objects.filter(public_id=customer_id, is_active=True).first()
+    def get(self, request: Request, customer_id: UUID) -> Response:
+        def compute() -> JSONObject | None:
+            customer = _active_customer(customer_id)
             return permissions_body(customer) if customer else None
 
         body = cached_permissions(customer_id, compute)
@@ -81,7 +99,7 @@ class ConsentView(ClientAPIView):
         request=ConsentInSerializer,
         responses={200: PermissionsSerializer, **ERROR_RESPONSES},
     )
-    def post(self, request, customer_id):
+    def post(self, request: Request, customer_id: UUID) -> Response:
         customer = customer_or_404(customer_id)
         serializer = ConsentInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
 """Rows that are evidence: written once, never edited or deleted through the ORM."""
 
+from typing import Any
+
 from django.db import models
 
 
@@ -7,13 +9,13 @@ class AppendOnlyError(Exception):
     pass
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     """Bulk edits are refused too (a database trigger refuses raw ones where there is one)."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError(f"{self.model._meta.verbose_name} rows are never changed")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{self.model._meta.verbose_name} rows are never deleted")
 
 
@@ -23,10 +25,10 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnlyError(f"{self._meta.verbose_name} rows are never changed")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{self._meta.verbose_name} rows are never deleted")

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from privacy.models.append_only import AppendOnlyModel
+from privacy.typing import Customer
 
 
 class PrivacyRequest(models.Model):
@@ -113,6 +114,14 @@ class PrivacyRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def customer(self) -> Customer:
+        """The customer who asked. Jobs call this only while the account exists;
+        once it is erased there is no one left to build for or write to."""
+        if self.user is None:
+            raise LookupError(f"the account behind privacy request {self.pk} has been erased")
+        return self.user
 
     @property
     def is_cancellable(self) -> bool:

@@ -21,7 +21,8 @@ def audit_chain_first_break(*, chunk_size: int = 2000) -> AuditEvent | None:
             created_at=event.created_at,
         )
         if event.sequence != expected_sequence or event.prev_hash != prev_hash or event.hash != recomputed:
-            return event
+            broken: AuditEvent = event
+            return broken
         prev_hash, expected_sequence = event.hash, expected_sequence + 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_sequence != expected_sequence - 1:

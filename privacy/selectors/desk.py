@@ -1,6 +1,7 @@
 """Reads of the staff's desk: deadlines, the compliance dashboard, the guidelines in force."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -18,15 +19,16 @@ from privacy.models import (
     PrivacyRequest,
     StaffGuidelines,
 )
+from privacy.typing import Customer
 
 
 def current_guidelines() -> StaffGuidelines | None:
     return StaffGuidelines.objects.order_by("-version").first()
 
 
-def staff_acknowledged_current_guidelines(user) -> bool:
+def staff_acknowledged_current_guidelines(user: Customer) -> bool:
     current = current_guidelines()
-    return current is None or GuidelinesAcknowledgement.objects.filter(guidelines=current, user=user).exists()
+    return current is None or GuidelinesAcknowledgement.objects.filter(guidelines=current, user_id=user.pk).exists()
 
 
 def requests_due_soon_and_overdue(*, days: int = 7) -> dict[str, list[PrivacyRequest]]:
@@ -46,7 +48,7 @@ def _median(values: list[float]) -> float | None:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def compliance_dashboard() -> dict:
+def compliance_dashboard() -> dict[str, Any]:
     """Every figure of the staff's dashboard, in a fixed number of queries."""
     now = timezone.now()
     by_kind_status = list(
@@ -63,7 +65,9 @@ def compliance_dashboard() -> dict:
             status__in=[PrivacyRequest.Status.COMPLETED, PrivacyRequest.Status.EXPIRED],
             finished_at__gte=now - timedelta(days=window),
         ).values_list("submitted_at", "finished_at")
-        medians[window] = _median([(finished - submitted).total_seconds() / 86400 for submitted, finished in durations])
+        medians[window] = _median(
+            [(finished - submitted).total_seconds() / 86400 for submitted, finished in durations if finished]
+        )
 
     customers = get_user_model().objects.filter(is_active=True, is_staff=False)
     customer_count = customers.count()

@@ -1,6 +1,8 @@
 """Reads behind "My data", its pages and the inventory: every declared source, for one customer."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
@@ -9,6 +11,7 @@ from django.urls import reverse
 from privacy.exporting import SourceReader, source_metadata
 from privacy.registry import PersonalField, Source, registry
 from privacy.taxonomy import CATEGORIES, GROUPS
+from privacy.typing import Customer
 from privacy.values import display_value, related_fields_to_load
 
 ROWS_PER_SOURCE_ON_OVERVIEW = 5
@@ -40,7 +43,7 @@ class SourceView:
     source: Source
     count: int
     rows: list[RowView]
-    page: Page | None = None
+    page: Page[Any] | None = None
     # The fields shown: the source's overview on "My data", every field on its own page.
     fields: tuple[PersonalField, ...] = ()
 
@@ -99,14 +102,14 @@ def _field_view(row: Model, source: Source, personal_field: PersonalField) -> Fi
     )
 
 
-def rows_queryset(source: Source, user) -> QuerySet:
+def rows_queryset(source: Source, user: Customer) -> QuerySet[Any]:
     """The customer's rows of a source, in its order, with the related rows the page shows joined in."""
     queryset = source.rows_for(user).order_by(*source.ordering)
     related = related_fields_to_load(source)
     return queryset.select_related(*related) if related else queryset
 
 
-def row_views(source: Source, rows, fields: tuple[PersonalField, ...] | None = None) -> list[RowView]:
+def row_views(source: Source, rows: Iterable[Model], fields: tuple[PersonalField, ...] | None = None) -> list[RowView]:
     return [
         RowView(
             pk=row.pk,
@@ -122,7 +125,7 @@ def source_group_key(source: Source) -> str:
     return source.group or CATEGORIES[source.fields[0].category].group
 
 
-def personal_data_overview(*, user, rows_per_source: int = ROWS_PER_SOURCE_ON_OVERVIEW) -> list[GroupView]:
+def personal_data_overview(*, user: Customer, rows_per_source: int = ROWS_PER_SOURCE_ON_OVERVIEW) -> list[GroupView]:
     """Every declared source with its newest rows, grouped as the page shows them.
 
     Two queries per source (a count and one page of rows, related objects
@@ -139,7 +142,7 @@ def personal_data_overview(*, user, rows_per_source: int = ROWS_PER_SOURCE_ON_OV
     return [GroupView(key, GROUPS[key], views) for key, views in by_group.items() if views]
 
 
-def personal_data_source_page(*, user, source_key: str, page_number: str | int | None) -> SourceView:
+def personal_data_source_page(*, user: Customer, source_key: str, page_number: str | int | None) -> SourceView:
     """One source's rows, a page at a time (raises KeyError for an unknown source)."""
     source = registry.source(source_key)
     paginator = Paginator(rows_queryset(source, user), ROWS_PER_PAGE)
@@ -147,11 +150,11 @@ def personal_data_source_page(*, user, source_key: str, page_number: str | int |
     return SourceView(source, paginator.count, row_views(source, page.object_list), page=page, fields=source.fields)
 
 
-def personal_data_summaries(*, user) -> list[tuple[str, list[tuple[str, object]]]]:
+def personal_data_summaries(*, user: Customer) -> list[tuple[str, list[tuple[str, object]]]]:
     return [(summary.title, summary.provider(user)) for summary in registry.summaries]
 
 
-def personal_data_inventory(*, user) -> dict:
+def personal_data_inventory(*, user: Customer) -> dict[str, Any]:
     """Everything declared about `user`, as JSON-safe data: what the CLI prints
     and what an export's data.json holds (the same reader builds both)."""
     return {

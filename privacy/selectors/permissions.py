@@ -1,8 +1,10 @@
 """Reads of customers' AI permissions: whether AI may be used for a purpose, and why."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +21,7 @@ from privacy.models import (
     CustomerAISettings,
     PrivacyRequest,
 )
+from privacy.typing import Customer
 
 
 class PermissionReason(StrEnum):
@@ -47,7 +50,7 @@ class Permission:
     notice_version: int
     method: str
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "purpose": self.purpose.slug,
             "allowed": self.allowed,
@@ -83,23 +86,24 @@ class Permission:
 # (reason, since) or None. Features that need one (a pending erasure) add
 # theirs with `register_permission_override`.
 Override = tuple[PermissionReason, datetime | None]
-_PERMISSION_OVERRIDES: list = []
+OverrideCheck = Callable[[Customer, CustomerAISettings | None], Override | None]
+_PERMISSION_OVERRIDES: list[OverrideCheck] = []
 
 
-def register_permission_override(override) -> None:
+def register_permission_override(override: OverrideCheck) -> None:
     _PERMISSION_OVERRIDES.append(override)
 
 
-def _always_human_override(user, settings_: CustomerAISettings | None) -> Override | None:
+def _always_human_override(user: Customer, settings_: CustomerAISettings | None) -> Override | None:
     if settings_ is not None and settings_.always_human:
         return PermissionReason.ALWAYS_HUMAN, settings_.always_human_changed_at
     return None
 
 
-def _erasure_pending_override(user, settings_: CustomerAISettings | None) -> Override | None:
+def _erasure_pending_override(user: Customer, settings_: CustomerAISettings | None) -> Override | None:
     # Open, or failed part-way (some data already gone): AI stays off either way.
     pending = (
-        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.ERASURE)
+        PrivacyRequest.objects.filter(user_id=user.pk, kind=PrivacyRequest.Kind.ERASURE)
         .filter(
             Q(status__in=PrivacyRequest.OPEN_STATUSES)
             | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False)
@@ -114,7 +118,9 @@ register_permission_override(_always_human_override)
 register_permission_override(_erasure_pending_override)
 
 
-def _permission(purpose: AIPurpose, preference: AIPreference | None, user, override: Override | None) -> Permission:
+def _permission(
+    purpose: AIPurpose, preference: AIPreference | None, user: Customer, override: Override | None
+) -> Permission:
     if override is not None:
         reason, since = override
         return Permission(purpose, False, reason, since, purpose.notice_version, "")
@@ -129,35 +135,35 @@ def _permission(purpose: AIPurpose, preference: AIPreference | None, user, overr
     )
 
 
-def _override_for(user) -> Override | None:
-    settings_ = CustomerAISettings.objects.filter(user=user).first()
+def _override_for(user: Customer) -> Override | None:
+    settings_ = CustomerAISettings.objects.filter(user_id=user.pk).first()
     for override in _PERMISSION_OVERRIDES:
         found = override(user, settings_)
-        if found:
+        if found is not None:
             return found
     return None
 
 
-def ai_permissions(*, user, purposes=None) -> list[Permission]:
+def ai_permissions(*, user: Customer, purposes: Iterable[AIPurpose] | None = None) -> list[Permission]:
     """Every active purpose's permission for `user`: three queries, whatever the number of purposes.
 
     `purposes` may be a queryset of active purposes with related data prefetched.
     """
     purposes = list(purposes if purposes is not None else AIPurpose.objects.filter(is_active=True))
-    preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user=user)}
+    preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user_id=user.pk)}
     override = _override_for(user)
     return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
 
 
-def ai_permission_for(*, user, purpose: AIPurpose, ignore_overrides: bool = False) -> Permission:
-    preference = AIPreference.objects.filter(user=user, purpose=purpose).first()
+def ai_permission_for(*, user: Customer, purpose: AIPurpose, ignore_overrides: bool = False) -> Permission:
+    preference = AIPreference.objects.filter(user_id=user.pk, purpose=purpose).first()
     override = None if ignore_overrides else _override_for(user)
     return _permission(purpose, preference, user, override)
 
 
-def consent_timeline(*, user, limit: int = 100) -> list[ConsentEvent]:
-    return list(ConsentEvent.objects.filter(user=user).select_related("purpose")[:limit])
+def consent_timeline(*, user: Customer, limit: int = 100) -> list[ConsentEvent]:
+    return list(ConsentEvent.objects.filter(user_id=user.pk).select_related("purpose")[:limit])
 
 
-def customer_ai_settings(*, user) -> CustomerAISettings | None:
-    return CustomerAISettings.objects.filter(user=user).first()
+def customer_ai_settings(*, user: Customer) -> CustomerAISettings | None:
+    return CustomerAISettings.objects.filter(user_id=user.pk).first()

@@ -1,21 +1,24 @@
 """Reads about a customer's privacy requests: when they may ask again, what erasure would do."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from privacy.erasure import erasure_plan
 from privacy.models import PrivacyRequest
 from privacy.registry import ErasureAction
+from privacy.typing import Customer
 
 Status = PrivacyRequest.Status
 
 
-def next_export_possible_at(user) -> datetime | None:
+def next_export_possible_at(user: Customer) -> datetime | None:
     """When the customer may ask for another export (None: now)."""
     latest = (
-        PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.EXPORT)
+        PrivacyRequest.objects.filter(user_id=user.pk, kind=PrivacyRequest.Kind.EXPORT)
         .exclude(status__in=[Status.FAILED, Status.DENIED, Status.CANCELLED])
         .order_by("-submitted_at")
         .first()
@@ -26,7 +29,7 @@ def next_export_possible_at(user) -> datetime | None:
     return next_at if next_at > timezone.now() else None
 
 
-def erasure_preview() -> dict:
+def erasure_preview() -> dict[str, Any]:
     """What erasure does, source by source: what the customer reads before asking, and their receipt."""
     sources = erasure_plan()
     return {
@@ -36,5 +39,5 @@ def erasure_preview() -> dict:
     }
 
 
-def customer_requests(*, user):
-    return PrivacyRequest.objects.filter(user=user).select_related("archive")
+def customer_requests(*, user: Customer) -> QuerySet[PrivacyRequest]:
+    return PrivacyRequest.objects.filter(user_id=user.pk).select_related("archive")

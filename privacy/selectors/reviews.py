@@ -1,13 +1,15 @@
 """Reads about human reviews: what a review is about, and the reviews of rows."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from privacy.models import HumanReviewRequest
 from privacy.registry import Source, registry
 from privacy.selectors.my_data import RowView, row_views, rows_queryset
+from privacy.typing import Customer
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,12 @@ def human_review_subject(*, review: HumanReviewRequest) -> SubjectView | None:
     return SubjectView(source, row_views(source, [row])[0], str(row))
 
 
-def human_reviews_of_rows(*, user, model: type[Model], object_ids) -> dict[int, HumanReviewRequest]:
+def human_reviews_of_rows(
+    *, user: Customer, model: type[Model], object_ids: Iterable[int]
+) -> dict[int, HumanReviewRequest]:
     """The customer's newest review of each of these rows of `model`, by row pk (one query)."""
     reviews = HumanReviewRequest.objects.filter(
-        user=user, content_type=ContentType.objects.get_for_model(model), object_id__in=list(object_ids)
+        user_id=user.pk, content_type=ContentType.objects.get_for_model(model), object_id__in=list(object_ids)
     ).order_by("object_id", "-created_at", "-pk")
     newest: dict[int, HumanReviewRequest] = {}
     for review in reviews:
@@ -51,6 +55,6 @@ def human_reviews_of_rows(*, user, model: type[Model], object_ids) -> dict[int, 
     return newest
 
 
-def human_reviews_of(*, user):
+def human_reviews_of(*, user: Customer) -> QuerySet[HumanReviewRequest]:
     """The customer's reviews, newest first, each with its subject (one query per kind of subject)."""
-    return HumanReviewRequest.objects.filter(user=user).select_related("ai_system").prefetch_related("subject")
+    return HumanReviewRequest.objects.filter(user_id=user.pk).select_related("ai_system").prefetch_related("subject")

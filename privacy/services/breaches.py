@@ -1,16 +1,20 @@
 """Checking AI use reported by the business's systems against the customer's choices."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 
-from privacy.models import AIPurpose, PreferenceBreach
+from privacy.models import AIPurpose, APIClient, PreferenceBreach
 from privacy.selectors import ai_permission_for
+from privacy.typing import Customer
 
 
 class UnknownPurpose(LookupError):
     """No purpose has this slug: a typo would otherwise switch breach detection off unseen."""
 
 
-def ai_use_record(*, user, purpose_slug: str, subject, api_client=None) -> PreferenceBreach | None:
+def ai_use_record(
+    *, user: Customer, purpose_slug: str, subject: Model, api_client: APIClient | None = None
+) -> PreferenceBreach | None:
     """Note that AI was used for `purpose_slug` on `subject` (a stored row).
 
     The data is kept either way (it happened; the customer may want to see
@@ -26,7 +30,7 @@ def ai_use_record(*, user, purpose_slug: str, subject, api_client=None) -> Prefe
     if permission.allowed:
         return None
     return PreferenceBreach.objects.create(
-        user=user,
+        user_id=user.pk,
         purpose=purpose,
         reason=permission.reason,
         api_client=api_client,

@@ -30,6 +30,7 @@ from privacy.services.requests import (
 )
 from privacy.services.staff_notices import alert_privacy_team
 from privacy.services.webhooks import webhook_event_queue
+from privacy.typing import Customer
 
 logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
@@ -37,14 +38,14 @@ ALREADY_ASKED = "You already asked us to erase your data. You can follow (or can
 
 
 @transaction.atomic
-def erasure_request_create(*, user, actor_id: int | None = None, skip_grace: bool = False) -> PrivacyRequest:
+def erasure_request_create(*, user: Customer, actor_id: int | None = None, skip_grace: bool = False) -> PrivacyRequest:
     if user.is_staff:
         raise RequestRefused(
             "Staff accounts cannot be erased from the portal while they are staff. "
             "Ask another privacy officer to remove your staff access first."
         )
     if PrivacyRequest.objects.filter(
-        user=user, kind=PrivacyRequest.Kind.ERASURE, status__in=PrivacyRequest.OPEN_STATUSES
+        user_id=user.pk, kind=PrivacyRequest.Kind.ERASURE, status__in=PrivacyRequest.OPEN_STATUSES
     ).exists():
         raise RequestRefused(ALREADY_ASKED)
     grace = timedelta(0 if skip_grace else settings.PORTAL_ERASURE_GRACE_DAYS)
@@ -69,7 +70,7 @@ def erasure_request_create(*, user, actor_id: int | None = None, skip_grace: boo
     )
     # An export built now would outlive the erasure: stop any that has not started.
     for export in PrivacyRequest.objects.filter(
-        user=user,
+        user_id=user.pk,
         kind=PrivacyRequest.Kind.EXPORT,
         status__in=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.APPROVED),
     ):
@@ -105,7 +106,7 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
         erasure_step_run(step=step, user=user)
         PrivacyRequest.objects.filter(pk=request.pk).update(progress_done=done, heartbeat_at=timezone.now())
     # Archive files of exports without a row left (a build cut short).
-    for export in PrivacyRequest.objects.filter(user=user, kind=PrivacyRequest.Kind.EXPORT):
+    for export in PrivacyRequest.objects.filter(user_id=user.pk, kind=PrivacyRequest.Kind.EXPORT):
         export_files_delete(export)
     with transaction.atomic():
         request.refresh_from_db()
@@ -131,7 +132,7 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
         )
         request_complete(request=request, details={"steps": len(steps)}, receipt_email="", subject_public_id=None)
         # Every request of this customer now says so, for staff (the account row stays, anonymised).
-        PrivacyRequest.objects.filter(user=user).update(subject_erased_at=timezone.now())
+        PrivacyRequest.objects.filter(user_id=user.pk).update(subject_erased_at=timezone.now())
         if old_public_id:
             invalidate_customer(old_public_id)
     logger.info("erasure request id=%s completed", request.pk)

@@ -32,6 +32,7 @@ from privacy.services.requests import (
     request_transition,
 )
 from privacy.services.staff_notices import alert_privacy_team
+from privacy.typing import Customer
 
 logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
@@ -39,9 +40,9 @@ ALREADY_ASKED = "You already have an export on its way. You can follow it on its
 
 
 @transaction.atomic
-def export_request_create(*, user, actor_id: int | None = None) -> PrivacyRequest:
+def export_request_create(*, user: Customer, actor_id: int | None = None) -> PrivacyRequest:
     if PrivacyRequest.objects.filter(
-        user=user, kind=PrivacyRequest.Kind.EXPORT, status__in=PrivacyRequest.OPEN_STATUSES
+        user_id=user.pk, kind=PrivacyRequest.Kind.EXPORT, status__in=PrivacyRequest.OPEN_STATUSES
     ).exists():
         raise RequestRefused(ALREADY_ASKED)
     next_at = next_export_possible_at(user)
@@ -129,7 +130,7 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
     try:
         target = scratch / "archive.zip"
         size, sha256 = build_archive(
-            user=request.user,
+            user=request.customer,
             portal_name=settings.PORTAL_NAME,
             target=target,
             on_progress=progress,
@@ -151,7 +152,7 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
         )
         request_complete(request=request, details={"size": size})
         send_customer_email(
-            user=request.user, name="export_ready", context={**request_email_context(request), "archive": archive}
+            user=request.customer, name="export_ready", context={**request_email_context(request), "archive": archive}
         )
     logger.info("export request id=%s built (%d bytes)", request.pk, size)
     return archive
@@ -200,5 +201,5 @@ def exports_expire() -> int:
     return expired
 
 
-def export_download_record(*, request: PrivacyRequest, user) -> None:
+def export_download_record(*, request: PrivacyRequest, user: Customer) -> None:
     audit_record(action="export.downloaded", actor_id=user.pk, obj=request, details={"size": request.archive.size})

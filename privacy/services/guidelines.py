@@ -5,13 +5,14 @@ from django.db import transaction
 from privacy.models import GuidelinesAcknowledgement, StaffGuidelines
 from privacy.selectors.desk import staff_acknowledged_current_guidelines
 from privacy.services.audit import audit_record
+from privacy.typing import Customer
 
 
 class GuidelinesNotAcknowledged(Exception):
     """The staff member must read and acknowledge the current guidelines first."""
 
 
-def require_acknowledged_guidelines(user) -> None:
+def require_acknowledged_guidelines(user: Customer) -> None:
     if not staff_acknowledged_current_guidelines(user):
         raise GuidelinesNotAcknowledged(
             "Read and acknowledge the current AI ethics and privacy guidelines before deciding requests or "
@@ -20,12 +21,12 @@ def require_acknowledged_guidelines(user) -> None:
 
 
 @transaction.atomic
-def guidelines_publish(*, text: str, staff_user) -> StaffGuidelines:
+def guidelines_publish(*, text: str, staff_user: Customer) -> StaffGuidelines:
     if not text.strip():
         raise ValueError("guidelines need a text")
     latest = StaffGuidelines.objects.select_for_update().order_by("-version").first()
     guidelines = StaffGuidelines.objects.create(
-        version=(latest.version + 1) if latest else 1, text=text.strip(), published_by=staff_user
+        version=(latest.version + 1) if latest else 1, text=text.strip(), published_by_id=staff_user.pk
     )
     audit_record(
         action="guidelines.published", actor_id=staff_user.pk, obj=guidelines, details={"version": guidelines.version}
@@ -33,8 +34,10 @@ def guidelines_publish(*, text: str, staff_user) -> StaffGuidelines:
     return guidelines
 
 
-def guidelines_acknowledge(*, guidelines: StaffGuidelines, staff_user) -> GuidelinesAcknowledgement:
-    acknowledgement, created = GuidelinesAcknowledgement.objects.get_or_create(guidelines=guidelines, user=staff_user)
+def guidelines_acknowledge(*, guidelines: StaffGuidelines, staff_user: Customer) -> GuidelinesAcknowledgement:
+    acknowledgement, created = GuidelinesAcknowledgement.objects.get_or_create(
+        guidelines=guidelines, user_id=staff_user.pk
+    )
     if created:
         audit_record(
             action="guidelines.acknowledged",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,19 +15,23 @@ from privacy.registry import Source
 from privacy.selectors import human_review_subject_source
 from privacy.services.audit import audit_record
 from privacy.services.guidelines import require_acknowledged_guidelines
+from privacy.typing import Customer
 
 
 class NotAllowed(Exception):
     """The action does not apply to this row (no AI touched it, or not offered)."""
 
 
-def _ai_system_of(source: Source, row) -> AISystem | None:
+def _ai_system_of(source: Source, row: Model) -> AISystem | None:
     if not source.row_ai_system_field:
         return None
-    return getattr(row, source.row_ai_system_field)
+    ai_system: AISystem | None = getattr(row, source.row_ai_system_field)
+    return ai_system
 
 
-def human_review_request(*, user, source: Source, row, statement: str, contests_outcome: bool) -> HumanReviewRequest:
+def human_review_request(
+    *, user: Customer, source: Source, row: Model, statement: str, contests_outcome: bool
+) -> HumanReviewRequest:
     """A customer asks a person to review an AI-handled row of theirs.
 
     Asking again about a row whose review is still open returns that review:
@@ -43,7 +48,7 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
     content_type = ContentType.objects.get_for_model(source.model)
     with transaction.atomic():
         earlier = HumanReviewRequest.objects.select_for_update().filter(
-            user=user, content_type=content_type, object_id=row.pk
+            user_id=user.pk, content_type=content_type, object_id=row.pk
         )
         if source.review_outcomes is None:
             earlier = earlier.exclude(status=HumanReviewRequest.Status.ANSWERED)
@@ -51,7 +56,7 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
         if open_review is not None:
             return open_review
         review = HumanReviewRequest.objects.create(
-            user=user,
+            user_id=user.pk,
             content_type=content_type,
             object_id=row.pk,
             ai_system=ai_system,
@@ -68,7 +73,7 @@ def human_review_request(*, user, source: Source, row, statement: str, contests_
     return review
 
 
-def human_review_start(*, review: HumanReviewRequest, staff_user) -> bool:
+def human_review_start(*, review: HumanReviewRequest, staff_user: Customer | None) -> bool:
     """A person takes the review; the customer sees it is being looked at."""
     started = HumanReviewRequest.objects.filter(pk=review.pk, status=HumanReviewRequest.Status.OPEN).update(
         status=HumanReviewRequest.Status.IN_REVIEW
@@ -83,7 +88,7 @@ def human_review_answer(
     *,
     review: HumanReviewRequest,
     answer: str,
-    staff_user,
+    staff_user: Customer | None,
     result: str,
     new_outcome: str = "",
     new_outcome_label: str = "",
@@ -118,11 +123,11 @@ def human_review_answer(
     review.new_outcome_label = new_outcome_label
     review.status = HumanReviewRequest.Status.ANSWERED
     review.answered_at = timezone.now()
-    review.answered_by = staff_user
+    review.answered_by_id = staff_user.pk if staff_user is not None else None
     review.save(
         update_fields=["answer", "result", "new_outcome", "new_outcome_label", "status", "answered_at", "answered_by"]
     )
-    if outcomes is not None:
+    if outcomes is not None and source is not None:
         row = source.rows_for(review.user).filter(pk=review.object_id).first()
         if row is not None:
             outcomes.record(row, result, new_outcome, new_outcome_label)
@@ -145,14 +150,14 @@ def human_review_answer(
     return review
 
 
-def ai_output_flag(*, user, source: Source, row, reason: str, comment: str) -> AIOutputFlag:
+def ai_output_flag(*, user: Customer, source: Source, row: Model, reason: str, comment: str) -> AIOutputFlag:
     ai_system = _ai_system_of(source, row)
     if not source.flaggable or ai_system is None:
         raise NotAllowed("only something an AI wrote can be flagged")
     if reason not in AIOutputFlag.Reason.values:
         raise ValueError(f"unknown reason {reason!r}")
     flag, _ = AIOutputFlag.objects.get_or_create(
-        user=user,
+        user_id=user.pk,
         content_type=ContentType.objects.get_for_model(source.model),
         object_id=row.pk,
         defaults={"ai_system": ai_system, "reason": reason, "comment": comment.strip()},

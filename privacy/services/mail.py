@@ -18,16 +18,16 @@ def outbound_email_queue(
     """Store a rendered e-mail and have a worker send it after commit."""
     html = ""
     if isinstance(message, EmailMultiAlternatives):
-        html = next((content for content, mimetype in message.alternatives if mimetype == "text/html"), "")
-    text = message.body
+        html = str(next((content for content, mimetype in message.alternatives if mimetype == "text/html"), ""))
+    text = str(message.body)
     if getattr(message, "content_subtype", "plain") == "html":
-        html, text = message.body, ""
+        html, text = text, ""
     email = OutboundEmail.objects.create(
         user_id=user_id,
         template=template,
         recipients=list(message.to),
         from_email=message.from_email,
-        subject=message.subject,
+        subject=str(message.subject),
         body_text=text,
         body_html=html,
         forget_recipients=forget_recipients,
@@ -55,6 +55,7 @@ def outbound_email_claim(*, email_id: int, task_id: str) -> bool:
 def outbound_email_deliver(*, email_id: int) -> None:
     """Send a claimed e-mail through the configured backend and record it."""
     email = OutboundEmail.objects.get(pk=email_id, status=OutboundEmail.Status.SENDING)
+    message: EmailMessage
     if email.body_text:
         message = EmailMultiAlternatives(email.subject, email.body_text, email.from_email, email.recipients)
         if email.body_html:

@@ -8,14 +8,15 @@ from privacy.permission_cache import invalidate_all_customers, invalidate_custom
 from privacy.selectors import ai_permission_for, ai_permissions
 from privacy.services.audit import audit_record
 from privacy.services.webhooks import webhook_event_queue
+from privacy.typing import Customer
 
 
-def _settings_for(user) -> CustomerAISettings:
-    settings_, _ = CustomerAISettings.objects.get_or_create(user=user)
+def _settings_for(user: Customer) -> CustomerAISettings:
+    settings_, _ = CustomerAISettings.objects.get_or_create(user_id=user.pk)
     return settings_
 
 
-def announce_permissions_changed(user) -> None:
+def announce_permissions_changed(user: Customer) -> None:
     """Every cached answer for `user` is stale, and subscribers hear the new state."""
     invalidate_customer(user.public_id)
     webhook_event_queue(
@@ -31,7 +32,7 @@ def announce_permissions_changed(user) -> None:
 
 @transaction.atomic
 def preference_set(
-    *, user, purpose: AIPurpose, allowed: bool, method: ConsentMethod, notice_version: int | None = None
+    *, user: Customer, purpose: AIPurpose, allowed: bool, method: ConsentMethod, notice_version: int | None = None
 ) -> bool:
     """Record a choice for one purpose. Returns False when nothing changed.
 
@@ -44,17 +45,17 @@ def preference_set(
     # Lock the customer's settings row first: two first-ever choices arriving
     # together (a double click) otherwise both find no preference to lock.
     CustomerAISettings.objects.select_for_update().filter(pk=_settings_for(user).pk).get()
-    current = AIPreference.objects.select_for_update().filter(user=user, purpose=purpose).first()
+    current = AIPreference.objects.select_for_update().filter(user_id=user.pk, purpose=purpose).first()
     if current and current.allowed == allowed and current.method == method and current.notice_version == version:
         return False
     now = timezone.now()
     AIPreference.objects.update_or_create(
-        user=user,
+        user_id=user.pk,
         purpose=purpose,
         defaults={"allowed": allowed, "method": method, "notice_version": version, "changed_at": now},
     )
     ConsentEvent.objects.create(
-        user=user,
+        user_id=user.pk,
         kind=ConsentEvent.Kind.PURPOSE,
         purpose=purpose,
         granted=allowed,
@@ -72,7 +73,7 @@ def preference_set(
 
 
 @transaction.atomic
-def always_human_set(*, user, enabled: bool, method: ConsentMethod) -> bool:
+def always_human_set(*, user: Customer, enabled: bool, method: ConsentMethod) -> bool:
     """Switch "always a human" on or off. Returns False when nothing changed."""
     settings_ = CustomerAISettings.objects.select_for_update().filter(pk=_settings_for(user).pk).get()
     if settings_.always_human == enabled:
@@ -80,7 +81,7 @@ def always_human_set(*, user, enabled: bool, method: ConsentMethod) -> bool:
     settings_.always_human = enabled
     settings_.always_human_changed_at = timezone.now()
     settings_.save(update_fields=["always_human", "always_human_changed_at"])
-    ConsentEvent.objects.create(user=user, kind=ConsentEvent.Kind.ALWAYS_HUMAN, granted=enabled, method=method)
+    ConsentEvent.objects.create(user_id=user.pk, kind=ConsentEvent.Kind.ALWAYS_HUMAN, granted=enabled, method=method)
     audit_record(
         action="preference.always_human",
         actor_id=user.pk,
@@ -92,7 +93,7 @@ def always_human_set(*, user, enabled: bool, method: ConsentMethod) -> bool:
 
 
 @transaction.atomic
-def gpc_honour(*, user) -> list[str]:
+def gpc_honour(*, user: Customer) -> list[str]:
     """Apply a Global Privacy Control signal; returns the purposes it switched off.
 
     Every GPC-applicable purpose goes off unless the customer explicitly
@@ -102,7 +103,7 @@ def gpc_honour(*, user) -> list[str]:
     first_signal = settings_.gpc_honoured_at or timezone.now()
     switched_off = []
     for purpose in AIPurpose.objects.filter(is_active=True, gpc_applies=True):
-        preference = AIPreference.objects.filter(user=user, purpose=purpose).first()
+        preference = AIPreference.objects.filter(user_id=user.pk, purpose=purpose).first()
         explicit_later = (
             preference is not None
             and preference.method in ConsentMethod.explicit()

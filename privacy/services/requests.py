@@ -15,6 +15,7 @@ work (running steps, the receipt) in `erasures.py`; both call these.
 import hashlib
 import hmac
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,6 +28,7 @@ from privacy.notifications import request_email_context, send_customer_email
 from privacy.services.audit import audit_record
 from privacy.services.guidelines import require_acknowledged_guidelines
 from privacy.services.preferences import announce_permissions_changed
+from privacy.typing import Customer, JSONObject
 
 Status = PrivacyRequest.Status
 Kind = PrivacyRequest.Kind
@@ -55,9 +57,9 @@ def request_transition(
     to: str,
     allowed_from: tuple[str, ...],
     actor_id: int | None = None,
-    details: dict | None = None,
+    details: JSONObject | None = None,
     expected_claim: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> PrivacyRequest:
     """Move a request between states, or refuse: a conditional update, audited.
 
@@ -87,14 +89,14 @@ def request_transition(
 
 def request_submit(
     *,
-    user,
+    user: Customer,
     kind: str,
     status: str,
     actor_id: int | None,
     refusal: str,
-    details: dict,
+    details: JSONObject,
     grace: timedelta | None = None,
-    **fields,
+    **fields: Any,
 ) -> PrivacyRequest:
     """Create a request in its first state, audited; `refusal` is the customer's message when one is open already.
 
@@ -109,7 +111,7 @@ def request_submit(
             request = PrivacyRequest.objects.create(
                 kind=kind,
                 status=status,
-                user=user,
+                user_id=user.pk,
                 subject_ref=subject_reference(user.pk),
                 submitted_at=now,
                 due_at=now + timedelta(days=settings.PORTAL_REQUEST_DUE_DAYS),
@@ -129,7 +131,7 @@ def request_submit(
 
 
 @transaction.atomic
-def request_approve(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
+def request_approve(*, request: PrivacyRequest, staff_user: Customer) -> PrivacyRequest:
     """A privacy officer approves; an erasure then waits out what is left of its grace period."""
     require_acknowledged_guidelines(staff_user)
     now = timezone.now()
@@ -150,7 +152,7 @@ def request_approve(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
 
 
 @transaction.atomic
-def request_deny(*, request: PrivacyRequest, staff_user, reason: str) -> PrivacyRequest:
+def request_deny(*, request: PrivacyRequest, staff_user: Customer, reason: str) -> PrivacyRequest:
     require_acknowledged_guidelines(staff_user)
     if not reason.strip():
         raise ValueError("a denial needs a reason the customer can read")
@@ -174,7 +176,7 @@ def request_deny(*, request: PrivacyRequest, staff_user, reason: str) -> Privacy
 
 
 @transaction.atomic
-def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
+def request_cancel(*, request: PrivacyRequest, user: Customer) -> PrivacyRequest:
     if request.started_at is not None:
         # A worker has begun: part of the data may be gone, so "nothing was
         # erased" would be untrue. Staff finish it instead.
@@ -194,7 +196,7 @@ def request_cancel(*, request: PrivacyRequest, user) -> PrivacyRequest:
 
 
 @transaction.atomic
-def request_extend(*, request: PrivacyRequest, staff_user, days: int, reason: str) -> PrivacyRequest:
+def request_extend(*, request: PrivacyRequest, staff_user: Customer, days: int, reason: str) -> PrivacyRequest:
     """Extend the deadline once (GDPR Art. 12(3): up to two further months), telling the customer why."""
     require_acknowledged_guidelines(staff_user)
     if not 1 <= days <= MAX_EXTENSION_DAYS:
@@ -216,7 +218,7 @@ def request_extend(*, request: PrivacyRequest, staff_user, days: int, reason: st
     return request
 
 
-def request_retry(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
+def request_retry(*, request: PrivacyRequest, staff_user: Customer) -> PrivacyRequest:
     """A failed job goes back in the queue; an erasure resumes at its first unfinished step."""
     require_acknowledged_guidelines(staff_user)
     with transaction.atomic():
@@ -233,7 +235,7 @@ def request_retry(*, request: PrivacyRequest, staff_user) -> PrivacyRequest:
     return request
 
 
-def request_assign(*, request: PrivacyRequest, staff_user) -> None:
+def request_assign(*, request: PrivacyRequest, staff_user: Customer) -> None:
     PrivacyRequest.objects.filter(pk=request.pk).update(assignee=staff_user)
     audit_record(action="request.assigned", actor_id=staff_user.pk, obj=request, details={"assignee": staff_user.pk})
 
@@ -255,7 +257,7 @@ def requests_start_due() -> list[int]:
 # --- the worker's side: claim, release, complete, fail ------------------------
 
 
-def request_claim(*, request_id: int, kind: str, task_id: str, **fields) -> PrivacyRequest | None:
+def request_claim(*, request_id: int, kind: str, task_id: str, **fields: Any) -> PrivacyRequest | None:
     """Take an approved request to work on it (or take back our own after a redelivery).
 
     None when another delivery has it, or it is no longer wanted (cancelled,
@@ -287,7 +289,7 @@ def request_release(*, request_id: int, error_name: str = "") -> None:
     )
 
 
-def request_complete(*, request: PrivacyRequest, details: dict, **fields) -> PrivacyRequest:
+def request_complete(*, request: PrivacyRequest, details: JSONObject, **fields: Any) -> PrivacyRequest:
     """Done, if this task still holds the job."""
     return request_transition(
         request=request,
@@ -302,7 +304,7 @@ def request_complete(*, request: PrivacyRequest, details: dict, **fields) -> Pri
 
 
 def request_fail(
-    *, request_id: int, error_name: str, task_id: str, failure_reason: str, **fields
+    *, request_id: int, error_name: str, task_id: str, failure_reason: str, **fields: Any
 ) -> PrivacyRequest | None:
     """Mark a job failed with a reason the customer reads; None if it is not ours to fail.
 

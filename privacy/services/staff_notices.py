@@ -35,6 +35,7 @@ def erasure_reminders_send() -> int:
         kind=PrivacyRequest.Kind.ERASURE,
         status=PrivacyRequest.Status.SCHEDULED,  # approved and waiting out its grace period
         reminder_sent_at__isnull=True,
+        user__isnull=False,
         scheduled_for__gt=now,
         scheduled_for__lte=now + timedelta(days=2),
     )
@@ -42,7 +43,9 @@ def erasure_reminders_send() -> int:
     for request in due:
         with transaction.atomic():
             if PrivacyRequest.objects.filter(pk=request.pk, reminder_sent_at__isnull=True).update(reminder_sent_at=now):
-                send_customer_email(user=request.user, name="erasure_reminder", context=request_email_context(request))
+                send_customer_email(
+                    user=request.customer, name="erasure_reminder", context=request_email_context(request)
+                )
                 sent += 1
     return sent
 

@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from privacy import webhooks
 from privacy.jobs import Job, enqueue_on_commit
 from privacy.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from privacy.typing import JSONObject
 
 
 def webhook_endpoint_create(*, name: str, url: str, events: list[str]) -> WebhookEndpoint:
@@ -23,7 +24,7 @@ def webhook_endpoint_create(*, name: str, url: str, events: list[str]) -> Webhoo
     )
 
 
-def webhook_event_queue(*, event: str, payload: dict) -> list[WebhookDelivery]:
+def webhook_event_queue(*, event: str, payload: JSONObject) -> list[WebhookDelivery]:
     """One delivery per active endpoint subscribed to `event`, sent after commit.
 
     The caller's change is already saved in this transaction; a failing
@@ -104,7 +105,7 @@ def webhook_deliveries_purge(*, older_than: timedelta) -> int:
     return per_model.get(WebhookDelivery._meta.label, 0)
 
 
-def webhook_deliveries_resend(*, deliveries) -> None:
+def webhook_deliveries_resend(*, deliveries: QuerySet[WebhookDelivery]) -> None:
     """Staff send undelivered deliveries again, from a fresh count of attempts."""
     for delivery in deliveries.exclude(status=WebhookDelivery.Status.DELIVERED):
         WebhookDelivery.objects.filter(pk=delivery.pk).update(

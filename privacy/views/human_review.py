@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -8,10 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from privacy import selectors, services
 from privacy.forms import AIOutputFlagForm, HumanReviewForm
 from privacy.models import HumanReviewRequest
-from privacy.registry import registry
+from privacy.registry import Source, registry
+from privacy.typing import Customer, signed_in
 
 
-def _own_row(user, source_key: str, object_id: int):
+def _own_row(user: Customer, source_key: str, object_id: int) -> tuple[Source, Model]:
     """The customer's own row of a registry source, or 404 (also for anyone else's)."""
     try:
         source = registry.source(source_key)
@@ -25,12 +27,12 @@ def _own_row(user, source_key: str, object_id: int):
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def human_review_new(request, source_key: str, object_id: int):
-    source, row = _own_row(request.user, source_key, object_id)
+def human_review_new(request: HttpRequest, source_key: str, object_id: int) -> HttpResponse:
+    source, row = _own_row(signed_in(request), source_key, object_id)
     form = HumanReviewForm(request.POST or None, statement_required=source.review_outcomes is None)
     if request.method == "POST" and form.is_valid():
         try:
-            review = services.human_review_request(user=request.user, source=source, row=row, **form.cleaned_data)
+            review = services.human_review_request(user=signed_in(request), source=source, row=row, **form.cleaned_data)
         except services.NotAllowed:
             raise Http404("A person can review only what an AI handled") from None
         messages.success(request, _("Your request is with our team. We will answer by e-mail and on this page."))
@@ -45,31 +47,29 @@ def human_review_new(request, source_key: str, object_id: int):
 
 @require_GET
 @login_required
-def human_review_list(request):
+def human_review_list(request: HttpRequest) -> HttpResponse:
     # Each review's subject (a decision, a conversation, ...) in one query per kind.
-    reviews = (
-        HumanReviewRequest.objects.filter(user=request.user).select_related("ai_system").prefetch_related("subject")
-    )
+    reviews = selectors.human_reviews_of(user=signed_in(request))
     return render(request, "privacy/human_review_list.html", {"reviews": reviews})
 
 
 @require_GET
 @login_required
-def human_review_detail(request, pk: int):
-    review = get_object_or_404(HumanReviewRequest.objects.select_related("ai_system"), pk=pk, user=request.user)
+def human_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(HumanReviewRequest.objects.select_related("ai_system"), pk=pk, user=signed_in(request))
     subject = selectors.human_review_subject(review=review)
     return render(request, "privacy/human_review_detail.html", {"review": review, "subject": subject})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def ai_flag_new(request, source_key: str, object_id: int):
-    source, row = _own_row(request.user, source_key, object_id)
+def ai_flag_new(request: HttpRequest, source_key: str, object_id: int) -> HttpResponse:
+    source, row = _own_row(signed_in(request), source_key, object_id)
     if not source.flaggable or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
         raise Http404("Only something an AI wrote can be flagged")
     form = AIOutputFlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.ai_output_flag(user=request.user, source=source, row=row, **form.cleaned_data)
+        services.ai_output_flag(user=signed_in(request), source=source, row=row, **form.cleaned_data)
         messages.success(request, "Thank you — our AI governance team reviews every flag.")
         return redirect("my_data_source", source.key)
     return render(request, "privacy/ai_flag_new.html", {"form": form, "source": source, "row": row})

@@ -1,15 +1,18 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from privacy import selectors, services
 from privacy.forms import ChoiceForm, PurposeChoiceForm
 from privacy.models import AIPurpose, ConsentMethod
+from privacy.typing import Customer, PortalRequest, signed_in
 
 
-def _page_context(user) -> dict:
+def _page_context(user: Customer) -> dict[str, Any]:
     purposes = AIPurpose.objects.filter(is_active=True).prefetch_related("ai_systems")
     return {
         "permissions": selectors.ai_permissions(user=user, purposes=purposes),
@@ -20,21 +23,21 @@ def _page_context(user) -> dict:
 
 @require_GET
 @login_required
-def ai_preferences(request):
-    return render(request, "privacy/preferences.html", _page_context(request.user))
+def ai_preferences(request: HttpRequest) -> HttpResponse:
+    return render(request, "privacy/preferences.html", _page_context(signed_in(request)))
 
 
-def _after_change(request):
+def _after_change(request: PortalRequest) -> HttpResponse:
     # htmx swaps the switches and the timeline in place; without JavaScript
     # the browser simply reloads the page.
     if request.htmx:
-        return render(request, "privacy/_preferences_body.html", _page_context(request.user))
+        return render(request, "privacy/_preferences_body.html", _page_context(signed_in(request)))
     return redirect("ai_preferences")
 
 
 @require_POST
 @login_required
-def ai_preference_set(request, slug: str):
+def ai_preference_set(request: PortalRequest, slug: str) -> HttpResponse:
     purpose = get_object_or_404(AIPurpose, slug=slug, is_active=True)
     form = PurposeChoiceForm(request.POST)
     if not form.is_valid():
@@ -46,7 +49,11 @@ def ai_preference_set(request, slug: str):
         messages.warning(request, f"The notice for “{purpose.name}” has just changed. Please read it and choose again.")
         return _after_change(request)
     if services.preference_set(
-        user=request.user, purpose=purpose, allowed=allowed, method=ConsentMethod.PORTAL, notice_version=seen_version
+        user=signed_in(request),
+        purpose=purpose,
+        allowed=allowed,
+        method=ConsentMethod.PORTAL,
+        notice_version=seen_version,
     ):
         state = "on" if allowed else "off"
         messages.success(request, f"“{purpose.name}” is now {state}.")
@@ -55,12 +62,12 @@ def ai_preference_set(request, slug: str):
 
 @require_POST
 @login_required
-def always_human_set(request):
+def always_human_set(request: PortalRequest) -> HttpResponse:
     form = ChoiceForm(request.POST)
     if not form.is_valid():
         raise Http404("Unknown choice")
     enabled = form.cleaned_data["allowed"]
-    if services.always_human_set(user=request.user, enabled=enabled, method=ConsentMethod.PORTAL):
+    if services.always_human_set(user=signed_in(request), enabled=enabled, method=ConsentMethod.PORTAL):
         if enabled:
             messages.success(request, "From now on, people serve you: every use of AI is off.")
         else:

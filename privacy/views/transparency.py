@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -8,17 +8,15 @@ from privacy.panels import render_system_panels
 
 
 @require_GET
-def ai_transparency(request):
+def ai_transparency(request: HttpRequest) -> HttpResponse:
     systems = list(AISystem.objects.filter(is_active=True).prefetch_related("purposes"))
     # Figures other apps measure about each system (the fairness audits), without privacy importing them.
-    system_panels = render_system_panels("transparency_system", systems=systems, request=request)
-    for system in systems:
-        system.panels = system_panels[system.pk]
-    return render(request, "privacy/transparency.html", {"systems": systems})
+    panels = render_system_panels("transparency_system", systems=systems, request=request)
+    return render(request, "privacy/transparency.html", {"cards": [(system, panels[system.pk]) for system in systems]})
 
 
 @require_GET
 @cache_control(max_age=86400, public=True)
-def gpc_json(request):
+def gpc_json(request: HttpRequest) -> JsonResponse:
     # https://privacycg.github.io/gpc-spec/ : we honour the signal.
     return JsonResponse({"gpc": True, "lastUpdate": "2026-11-26"})

@@ -1,6 +1,8 @@
 """`manage.py privacy`: the privacy staff's command-line tool."""
 
 import json
+from argparse import ArgumentParser
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -11,12 +13,13 @@ from privacy import selectors, services
 from privacy.commands import subcommands
 from privacy.models import APIClient
 from privacy.tasks import build_export, run_erasure
+from privacy.typing import Customer
 
 
 class Command(BaseCommand):
     help = "Privacy staff tools: inventory, export, erase, verify-audit, api-client, and those other apps add."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
         inventory = commands.add_parser("inventory", help="Print everything declared about a customer, as JSON.")
@@ -48,7 +51,7 @@ class Command(BaseCommand):
         for subcommand in subcommands.values():
             subcommand.add_arguments(commands.add_parser(subcommand.name, help=subcommand.help))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["command"] in subcommands:
             subcommands[options["command"]].handle(self, options)
             return
@@ -61,13 +64,13 @@ class Command(BaseCommand):
         }[options["command"]]
         handler(options)
 
-    def _customer(self, email: str):
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    def _customer(self, email: str) -> Customer:
+        user: Customer | None = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
             raise CommandError(f"No customer with the address {email}.")
         return user
 
-    def export(self, options):
+    def export(self, options: dict[str, Any]) -> None:
         user = self._customer(options["email"])
         try:
             with transaction.atomic():
@@ -78,7 +81,7 @@ class Command(BaseCommand):
         except services.RequestRefused as refusal:
             raise CommandError(str(refusal)) from None
         if options["now"]:
-            result = build_export.apply(args=[request.pk], task_id=f"cli-{request.pk}", throw=False)
+            result = build_export.apply(args=(request.pk,), task_id=f"cli-{request.pk}", throw=False)
             request.refresh_from_db()
             if request.status != "completed":
                 raise CommandError(f"Export request #{request.pk} failed ({request.failure_detail or result.result}).")
@@ -88,7 +91,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Export request #{request.pk} queued; a worker builds it.")
 
-    def erase(self, options):
+    def erase(self, options: dict[str, Any]) -> None:
         user = self._customer(options["email"])
         if not options["yes"]:
             answer = input(f"Erase all data of customer #{user.pk}? This cannot be undone. Type 'erase' to go on: ")
@@ -102,7 +105,7 @@ class Command(BaseCommand):
         except services.RequestRefused as refusal:
             raise CommandError(str(refusal)) from None
         if options["now"]:
-            run_erasure.apply(args=[request.pk], task_id=f"cli-{request.pk}", throw=False)
+            run_erasure.apply(args=(request.pk,), task_id=f"cli-{request.pk}", throw=False)
             request.refresh_from_db()
             if request.status != "completed":
                 raise CommandError(f"Erasure request #{request.pk} stopped ({request.failure_detail}); retry it.")
@@ -110,7 +113,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Erasure request #{request.pk} created: {request.get_status_display().lower()}.")
 
-    def verify_audit(self, options):
+    def verify_audit(self, options: dict[str, Any]) -> None:
         broken = selectors.audit_chain_first_break()
         if broken is not None:
             where = f"event #{broken.sequence}" + (f" (id {broken.pk}, {broken.action})" if broken.pk else " (missing)")
@@ -119,12 +122,12 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Audit trail intact: {selectors.audit_event_count()} events, every link verified.")
 
-    def inventory(self, options):
+    def inventory(self, options: dict[str, Any]) -> None:
         user = self._customer(options["email"])
         data = selectors.personal_data_inventory(user=user)
         self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder))
 
-    def api_client(self, options):
+    def api_client(self, options: dict[str, Any]) -> None:
         if options["action"] == "create":
             scopes = [scope.strip() for scope in options["scopes"].split(",") if scope.strip()]
             if APIClient.objects.filter(name=options["name"]).exists():
@@ -141,8 +144,8 @@ class Command(BaseCommand):
                 state = "active" if client.is_active else "revoked"
                 self.stdout.write(f"{client.name}\t{client.token_prefix}…\t{','.join(client.scopes)}\t{state}")
         else:
-            client = APIClient.objects.filter(name=options["name"]).first()
-            if client is None:
+            revoked = APIClient.objects.filter(name=options["name"]).first()
+            if revoked is None:
                 raise CommandError(f"No API client named {options['name']!r}.")
-            services.api_client_revoke(client=client)
-            self.stdout.write(f"Revoked {client.name!r}: its token no longer works.")
+            services.api_client_revoke(client=revoked)
+            self.stdout.write(f"Revoked {revoked.name!r}: its token no longer works.")
