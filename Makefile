@@ -27,11 +27,14 @@ for candidate in $(PYTHON_CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help run test totp check clean-data
+.PHONY: help run test test-fast lint fmt totp check clean-data
 
 help:
 	@echo "make run    start the portal with demo data (web + worker + beat) on $(URL)/"
-	@echo "make test   run every test, starting Redis, PostgreSQL and Chromium as needed"
+	@echo "make test   lint, type-check, then run every test, starting Redis, PostgreSQL and Chromium as needed"
+	@echo "make test-fast  lint and the unit tests only (no browser, no workers): for local work, never CI"
+	@echo "make lint   ruff (lint and format check) and mypy, as make test runs them"
+	@echo "make fmt    format the code and apply ruff's safe fixes"
 	@echo "make totp   print the demo privacy officer's current two-factor code"
 	@echo "make check  Django's system checks and the migrations check"
 
@@ -84,8 +87,20 @@ check: $(VENV)/.installed-run
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: $(VENV)/.installed-dev
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+fmt: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
 	bash tests/with_services.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: lint
+	$(PY) -m pytest -m "not e2e and not integration" $(PYTEST_ARGS)
 
 clean-data:
 	rm -rf var

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,52 +37,9 @@ def setup_django(data_dir: str) -> None:
 
 
 def seed(messages: int, email: str) -> None:
-    from django.utils import timezone
+    from history import seed_history  # bench/history.py
 
-    from accounts.models import User
-    from interactions.models import AIInference, Conversation, Message
-    from privacy.models import AISystem
-
-    assistant, _ = AISystem.objects.get_or_create(
-        slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"}
-    )
-    customer = User.objects.create_user(email=email, password="bench-password-123", full_name="Bench Customer")
-    now = timezone.now()
-    conversations = Conversation.objects.bulk_create(
-        Conversation(
-            customer=customer,
-            channel="chat",
-            subject=f"Topic {i}",
-            handled_by="ai",
-            ai_system=assistant,
-            started_at=now - timedelta(hours=i),
-        )
-        for i in range(max(1, messages // 50))
-    )
-    Message.objects.bulk_create(
-        (
-            Message(
-                conversation=conversations[(i // 50) % len(conversations)],
-                sender="ai" if i % 2 else "customer",
-                body=f"Message {i}: my order has not arrived, can you check the delivery status please?",
-                sent_at=now - timedelta(minutes=i),
-                ai_system=assistant if i % 2 else None,
-            )
-            for i in range(messages)
-        ),
-        batch_size=5000,
-    )
-    AIInference.objects.bulk_create(
-        AIInference(
-            customer=customer,
-            ai_system=assistant,
-            kind="sentiment",
-            value="neutral",
-            confidence=0.8,
-            inferred_at=now - timedelta(minutes=i),
-        )
-        for i in range(messages // 50)
-    )
+    seed_history(messages=messages, email=email)
 
 
 def measure_job(email: str) -> dict:

@@ -16,7 +16,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -27,61 +26,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 
 def build_history(messages: int):
-    from django.utils import timezone
+    from history import seed_history  # bench/history.py
 
-    from accounts.models import User
-    from interactions.models import AIInference, Conversation, Message
-    from privacy.models import AISystem
-
-    assistant, _ = AISystem.objects.get_or_create(
-        slug="chat-assistant", defaults={"name": "Chat assistant", "provider": "x", "description": "x", "contact": "x"}
-    )
-    analyser, _ = AISystem.objects.get_or_create(
-        slug="intent-analyser",
-        defaults={"name": "Intent analyser", "provider": "x", "description": "x", "contact": "x"},
-    )
-    customer = User.objects.create_user(
-        email=f"bench-{time.time_ns()}@example.com", password="bench-password-123", full_name="Bench Customer"
-    )
-    now = timezone.now()
-    per_conversation = 50
-    conversations = Conversation.objects.bulk_create(
-        Conversation(
-            customer=customer,
-            channel="chat",
-            subject=f"Topic {i}",
-            handled_by="ai",
-            ai_system=assistant,
-            started_at=now - timedelta(hours=i),
-        )
-        for i in range(messages // per_conversation)
-    )
-    Message.objects.bulk_create(
-        (
-            Message(
-                conversation=conversations[i // per_conversation],
-                sender="ai" if i % 2 else "customer",
-                body=f"Message {i}: where is my order? " * 3,
-                sent_at=now - timedelta(minutes=i),
-                ai_system=assistant if i % 2 else None,
-            )
-            for i in range(messages)
-        ),
-        batch_size=2000,
-    )
-    AIInference.objects.bulk_create(
-        AIInference(
-            customer=customer,
-            ai_system=analyser,
-            kind="sentiment",
-            value="neutral",
-            confidence=0.8,
-            inferred_at=now - timedelta(minutes=i),
-            conversation=conversations[i % len(conversations)],
-        )
-        for i in range(messages // 20)
-    )
-    return customer
+    return seed_history(messages=messages, email=f"bench-{time.time_ns()}@example.com")
 
 
 def measure(client, path: str, repeat: int):

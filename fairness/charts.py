@@ -132,19 +132,7 @@ def impact_ratio_chart(
         f"{labels.get(key, key)}: " + ", ".join("–" if v is None else f"{v:.2f}" for v in values)
         for key, values in series.items()
     )
-    return format_html(
-        '<svg class="fairness-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
-        WIDTH,
-        HEIGHT,
-        _id(title),
-        _id(title),
-        _id(title),
-        title,
-        _id(title),
-        description,
-        mark_safe("".join(parts)),  # noqa: S308
-    )
+    return _svg(width=WIDTH, height=HEIGHT, title=title, description=description, parts=parts)
 
 
 def group_rates_chart(*, title: str, groups: Iterable[FairnessAuditGroup]) -> SafeString:
@@ -186,21 +174,27 @@ def group_rates_chart(*, title: str, groups: Iterable[FairnessAuditGroup]) -> Sa
             )
         )
     description = "; ".join(f"{g.label}: {g.rate:.0%} ({g.ci_low:.0%}–{g.ci_high:.0%})" for g in judged)
+    axis = format_html(
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>', label_width, TOP - 4, label_width, height - 16
+    )
+    return _svg(width=width, height=height, title=title, description=description, parts=[axis, *rows])
+
+
+def _svg(*, width: int, height: int, title: str, description: str, parts: list[SafeString]) -> SafeString:
+    """A chart's frame: its title and a text description name it for screen readers."""
+    chart_id = _id(title)
     return format_html(
         '<svg class="fairness-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}{}</svg>',
+        'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
         width,
         height,
-        _id(title),
-        _id(title),
-        _id(title),
+        chart_id,
+        chart_id,
+        chart_id,
         title,
-        _id(title),
+        chart_id,
         description,
-        format_html(
-            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>', label_width, TOP - 4, label_width, height - 16
-        ),
-        mark_safe("".join(rows)),  # noqa: S308
+        mark_safe("".join(parts)),  # noqa: S308  (every part is built with format_html)
     )
 
 

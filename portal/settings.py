@@ -6,6 +6,11 @@ disk, everything under ./var. Setting DATABASE_URL, CELERY_BROKER_URL and the
 rest (see the README's table) switches to the production engines.
 PORTAL_ENV=production additionally demands real secrets and turns on HTTPS-only
 behaviour.
+
+Longer than our other modules on purpose: it is the one place that lists every
+setting with the variable that sets it and why, in the order Django and the
+later settings depend on (the data directory before storages, the database
+before Celery's result backend). Parsing lives in portal/env.py.
 """
 
 import zoneinfo

@@ -5,6 +5,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from privacy.webhooks import verify
 
@@ -12,7 +13,7 @@ from privacy.webhooks import verify
 @dataclass
 class Received:
     event: str
-    body: dict
+    body: dict[str, Any]
     signature_ok: bool
 
 

@@ -13,6 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -33,7 +34,7 @@ def require_services() -> str:
 
 @dataclass
 class WorkerProcess:
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     log_path: Path
     mail_dir: Path
 
@@ -104,7 +105,8 @@ def worker_database_url() -> str:
 
 
 def exports_dir() -> str:
-    return settings.STORAGES["exports"]["OPTIONS"]["location"]
+    storage = cast("dict[str, Any]", settings.STORAGES["exports"])  # the file-system storage, in tests
+    return storage["OPTIONS"]["location"]
 
 
 def archives_of(request_id: int) -> list[Path]:

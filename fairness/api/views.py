@@ -6,8 +6,7 @@ from rest_framework.response import Response
 from fairness import services
 from fairness.api.serializers import MonitoringAttributesInSerializer, MonitoringAttributesOutSerializer
 from interactions.selectors import customer_by_reference
-from privacy.api.views import ERROR_RESPONSES, ClientAPIView
-from privacy.models import APIClient
+from privacy.api.views import ERROR_RESPONSES, ClientAPIView, calling_client
 
 
 class MonitoringAttributesView(ClientAPIView):
@@ -30,8 +29,7 @@ class MonitoringAttributesView(ClientAPIView):
         customer = customer_by_reference(email=data.get("customer_email"), public_id=data.get("customer_id"))
         if customer is None:
             raise NotFound("Unknown customer.")
-        client = request.auth
-        assert isinstance(client, APIClient)  # ClientAPIView's HasScope lets API clients only in
+        client = calling_client(request)
         try:
             recorded, removed = services.recorded_attributes_set(
                 client=client, customer=customer, values=data["attributes"]

@@ -4,7 +4,7 @@ from typing import Any, Protocol
 from django.db.models import Model
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,7 +20,7 @@ from interactions.api.serializers import (
 )
 from interactions.models import Conversation
 from interactions.selectors import customer_by_reference
-from privacy.api.views import ERROR_RESPONSES, ClientAPIView
+from privacy.api.views import ERROR_RESPONSES, ClientAPIView, calling_client
 from privacy.models import APIClient
 
 
@@ -38,14 +38,6 @@ class _Recorder(Protocol):
 
 # Called with the request, the customer and the validated data, before recording.
 _Preparer = Callable[[Request, User, dict[str, Any]], None]
-
-
-def _client(request: Request) -> APIClient:
-    """The calling API client (ClientAPIView's HasScope lets no one else in)."""
-    client = request.auth
-    if not isinstance(client, APIClient):
-        raise NotAuthenticated()
-    return client
 
 
 def _customer_or_404(data: dict[str, Any]) -> User:
@@ -70,7 +62,7 @@ def _ingest(
     if prepare:
         prepare(request, customer, data)
     try:
-        row, created = record(client=_client(request), customer=customer, data=data)
+        row, created = record(client=calling_client(request), customer=customer, data=data)
     except services.ExternalIdConflict:
         raise Conflict() from None
     return Response(out_serializer(row).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -142,7 +134,7 @@ def _link_conversation(request: Request, customer: User, data: dict[str, Any]) -
     conversation_id = data.pop("conversation_external_id", "")
     if conversation_id:
         data["conversation"] = Conversation.objects.filter(
-            source_client=_client(request), customer=customer, external_id=conversation_id
+            source_client=calling_client(request), customer=customer, external_id=conversation_id
         ).first()
         if data["conversation"] is None:
             raise ValidationError({"conversation_external_id": ["No conversation of this customer has that ID."]})

@@ -92,7 +92,8 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
     list_select_related = ("user", "ai_system")
     search_fields = ("user__email",)
     form = HumanReviewAnswerForm
-    readonly_fields = (
+    # What the customer asked: shown, never edited.
+    asked_fields = (
         "user",
         "ai_system",
         "subject_summary",
@@ -101,9 +102,8 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
         "status",
         "created_at",
         "due_at",
-        "answered_at",
-        "answered_by",
     )
+    readonly_fields = (*asked_fields, "answered_at", "answered_by")
     answered_fields = ("result", "new_outcome_label", "answer")
 
     actions = ["start_review"]
@@ -112,16 +112,6 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
         return False
 
     def get_fieldsets(self, request: HttpRequest, obj: HumanReviewRequest | None = None) -> "_FieldsetSpec":
-        asked = (
-            "user",
-            "ai_system",
-            "subject_summary",
-            "statement",
-            "contests_outcome",
-            "status",
-            "created_at",
-            "due_at",
-        )
         answer: list[str]
         if obj is not None and obj.status == HumanReviewRequest.Status.ANSWERED:
             answer = [*self.answered_fields, "answered_at", "answered_by"]
@@ -131,7 +121,10 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
                 for name in ("result", "new_outcome", "new_outcome_label", "answer")
                 if name in self._outcome_fields(obj)
             ]
-        return [("What the customer asked", {"fields": list(asked)}), ("The answer", {"fields": list(answer)})]
+        return [
+            ("What the customer asked", {"fields": list(self.asked_fields)}),
+            ("The answer", {"fields": list(answer)}),
+        ]
 
     def _outcome_fields(self, obj: HumanReviewRequest | None) -> set[str]:
         source = selectors.human_review_subject_source(obj) if obj is not None else None

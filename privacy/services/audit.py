@@ -1,5 +1,7 @@
 """Appending to the hash-chained audit trail."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
@@ -22,27 +24,19 @@ def audit_record(
     object_type, object_id = _object_key(obj)
     created_at = timezone.now()
     details = details or {}
-    digest = audit_event_hash(
-        prev_hash=head.last_hash,
-        sequence=sequence,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        details=details,
-        created_at=created_at,
-    )
-    event = AuditEvent.objects.create(
-        prev_hash=head.last_hash,
-        hash=digest,
-        sequence=sequence,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        details=details,
-        created_at=created_at,
-    )
+    # What the hash covers is exactly what is stored beside it.
+    fields: dict[str, Any] = {
+        "prev_hash": head.last_hash,
+        "sequence": sequence,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "details": details,
+        "created_at": created_at,
+    }
+    digest = audit_event_hash(**fields)
+    event = AuditEvent.objects.create(hash=digest, **fields)
     head.last_sequence, head.last_hash = sequence, digest
     head.save(update_fields=["last_sequence", "last_hash"])
     return event

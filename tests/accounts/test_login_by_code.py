@@ -7,7 +7,9 @@ def test_a_customer_can_sign_in_with_a_code_sent_by_e_mail(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/login/code/", {"email": alice.email})
     assert response.status_code == 302
-    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mailoutbox[-1].body, re.MULTILINE).group(1)
+    match = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mailoutbox[-1].body, re.MULTILINE)
+    assert match is not None
+    code = match.group(1)
     response = client.post(response["Location"], {"code": code})
     assert response.status_code == 302
     assert client.get("/dashboard/").status_code == 200

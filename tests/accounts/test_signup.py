@@ -50,7 +50,9 @@ def test_it_does_not_sign_in_before_the_address_is_verified(client, django_captu
 def test_following_the_link_verifies_the_address(client, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/signup/", SIGNUP)
-    link = re.search(r"(/accounts/confirm-email/[^/\s]+/)", mailoutbox[0].body).group(1)
+    match = re.search(r"(/accounts/confirm-email/[^/\s]+/)", mailoutbox[0].body)
+    assert match is not None
+    link = match.group(1)
     client.post(link)
     assert EmailAddress.objects.get(email="dana@example.com").verified
     response = client.post("/accounts/login/", {"login": "dana@example.com", "password": "plum-orchard-77"})

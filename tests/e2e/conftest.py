@@ -38,7 +38,11 @@ class PageRecorder:
         self.request_urls: list[str] = []
         self.console_errors: list[str] = []
         page.on("request", lambda request: self.request_urls.append(request.url))
-        page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        page.on("console", self._record_console_error)
+
+    def _record_console_error(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
 
     def foreign_requests(self) -> list[str]:
         own = urlsplit(self.origin).netloc

@@ -26,7 +26,7 @@ def test_alice_contests_a_refund_decision_staff_change_it_and_the_audit_counts_t
     page, browser, live_server, alice, settings
 ):
     settings.PORTAL_FAIRNESS_MIN_GROUP_SIZE = settings.PORTAL_FAIRNESS_MIN_CUSTOMERS = 1
-    decision = AIDecisionFactory(
+    decision = AIDecisionFactory.create(
         customer=alice,
         reasons=[
             {"text": "The courier confirmed the parcel was signed for.", "weight": 0.7},

@@ -25,7 +25,9 @@ def test_a_newcomer_signs_up_verifies_the_address_and_reaches_the_dashboard(page
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url("**/accounts/confirm-email/")
 
-    link = re.search(r"https?://\S+/accounts/confirm-email/[^/\s]+/", mailoutbox[-1].body).group(0)
+    match = re.search(r"https?://\S+/accounts/confirm-email/[^/\s]+/", mailoutbox[-1].body)
+    assert match is not None
+    link = match.group(0)
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
 

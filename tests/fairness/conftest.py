@@ -19,15 +19,17 @@ _numbers = count()
 
 @pytest.fixture
 def refund_assistant(db):
-    return AISystemFactory(slug="refund-assistant", name="Refund assistant", contact="refunds-ai@example.com")
+    return AISystemFactory.create(slug="refund-assistant", name="Refund assistant", contact="refunds-ai@example.com")
 
 
 @pytest.fixture
 def offers_engine(db):
-    return AISystemFactory(slug="offers-engine", name="Offers engine", contact="Offers team")
+    return AISystemFactory.create(slug="offers-engine", name="Offers engine", contact="Offers team")
 
 
-def customers(n: int, *, recorded: dict | None = None, volunteered: dict | None = None) -> list[User]:
+def customers(
+    n: int, *, recorded: dict[str, str] | None = None, volunteered: dict[str, str] | None = None
+) -> list[User]:
     """`n` customers who cannot sign in, each with the same monitoring attributes."""
     made = User.objects.bulk_create(
         [User(email=f"c{next(_numbers)}@population.invalid", password=make_password(None)) for _ in range(n)]
@@ -73,7 +75,10 @@ def run_audit(**kwargs) -> FairnessAudit:
     """An audit run here and now, as the command does."""
     audit = services.fairness_audit_request(trigger=FairnessAudit.Trigger.COMMAND, enqueue=False, **kwargs)
     claimed = services.fairness_audit_claim(audit_id=audit.pk, task_id=f"test-{audit.pk}")
-    return services.fairness_audit_execute(audit=claimed)
+    assert claimed is not None
+    done = services.fairness_audit_execute(audit=claimed)
+    assert done is not None
+    return done
 
 
 def unit_of(audit, system, attribute_set="language", kind="refund_request"):

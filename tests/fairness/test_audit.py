@@ -98,6 +98,7 @@ def test_a_stored_audit_cannot_be_edited_and_its_digest_is_in_the_audit_trail(re
     plant(refund_assistant, german_favourable=50)
     audit = run_audit()
     group = FairnessAuditGroup.objects.filter(unit__audit=audit).exclude(rate=None).first()
+    assert group is not None
     group.rate = 1.0
     with pytest.raises(AppendOnlyError):
         group.save()
@@ -133,6 +134,7 @@ def test_the_scheduled_task_runs_an_audit_on_the_worker(refund_assistant, django
     plant(refund_assistant, german_favourable=80)
     with django_capture_on_commit_callbacks(execute=True):
         audit_id = schedule_fairness_audit()
+    assert audit_id is not None
     audit = FairnessAudit.objects.get(pk=audit_id)
     assert (audit.trigger, audit.status, audit.verdict) == ("schedule", "completed", "ok")
     assert AuditEvent.objects.filter(action="fairness.audit_requested", object_id=str(audit_id)).exists()
@@ -147,8 +149,8 @@ def test_the_beat_schedule_runs_audits_and_the_sweeper(settings):
 def test_a_delivered_twice_audit_runs_once(refund_assistant):
     plant(refund_assistant, german_favourable=80)
     audit = services.fairness_audit_request(trigger="staff", enqueue=False)
-    run_fairness_audit.apply(args=[audit.pk], task_id="first")
-    run_fairness_audit.apply(args=[audit.pk], task_id="second")
+    run_fairness_audit.apply(args=(audit.pk,), task_id="first")
+    run_fairness_audit.apply(args=(audit.pk,), task_id="second")
     assert FairnessAuditUnit.objects.filter(audit=audit).count() == 15  # 5 attributes + 10 pairs, once
     assert AuditEvent.objects.filter(action="fairness.audit_completed").count() == 1
 
@@ -171,7 +173,7 @@ def test_a_failing_audit_is_marked_failed_with_the_error_class_only(refund_assis
 
     monkeypatch.setattr(services, "fairness_audit_execute", broken)
     audit = services.fairness_audit_request(trigger="staff", enqueue=False)
-    run_fairness_audit.apply(args=[audit.pk], task_id="t", throw=False)
+    run_fairness_audit.apply(args=(audit.pk,), task_id="t", throw=False)
     audit.refresh_from_db()
     assert (audit.status, audit.failure_detail) == ("failed", "RuntimeError")
     assert AuditEvent.objects.filter(action="fairness.audit_failed").exists()

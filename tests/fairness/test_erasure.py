@@ -14,7 +14,7 @@ def test_erasure_leaves_no_decision_or_attribute_of_the_customer(
     alice, bob, refund_assistant, django_capture_on_commit_callbacks
 ):
     for person in (alice, bob):
-        AIDecisionFactory(customer=person, ai_system=refund_assistant)
+        AIDecisionFactory.create(customer=person, ai_system=refund_assistant)
         services.recorded_attributes_set(client=None, customer=person, values={"language": "en", "region": "north"})
         services.volunteered_attributes_save(
             customer=person, answers={"gender": "woman", "disability": "yes"}, consent=True, notice_version=1

@@ -102,6 +102,7 @@ def test_staff_run_an_audit_on_demand_and_the_trail_names_who(client, history, d
         response = client.post("/admin/fairness/fairnessaudit/run/")
     assert response.status_code == 302
     audit = FairnessAudit.objects.order_by("-pk").first()
+    assert audit is not None
     assert (audit.trigger, audit.status) == ("staff", "completed")
     assert AuditEvent.objects.get(action="fairness.audit_requested", object_id=str(audit.pk)).actor_id == officer.pk
     assert client.get("/admin/fairness/fairnessaudit/run/").status_code == 405

@@ -2,6 +2,7 @@
 
 import math
 import random
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -56,7 +57,7 @@ def raw_rows(*attributes) -> pd.DataFrame:
     return frame
 
 
-def judged_groups(frame: pd.DataFrame, attributes) -> list[tuple]:
+def judged_groups(frame: pd.DataFrame, attributes) -> list[tuple[Any, ...]]:
     sizes = frame.groupby(list(attributes)).agg(n=("favourable", "size"), customers=("customer_id", "nunique"))
     return [
         index if isinstance(index, tuple) else (index,)

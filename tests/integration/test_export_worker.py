@@ -91,8 +91,8 @@ def test_the_same_task_delivered_twice_builds_one_archive(alice, real_worker, tm
     monkeypatch.setattr(build_export, "delay", lambda *a: None)  # we publish by hand below
     export = services.export_request_create(user=alice)
     monkeypatch.undo()
-    build_export.apply_async(args=[export.pk], task_id="same-task")
-    build_export.apply_async(args=[export.pk], task_id="same-task")
+    build_export.apply_async(args=(export.pk,), task_id="same-task")
+    build_export.apply_async(args=(export.pk,), task_id="same-task")
     wait_for(lambda: PrivacyRequest.objects.get(pk=export.pk).status == "completed", what="the export")
     time.sleep(2)  # give the second delivery its turn
     assert ExportArchive.objects.filter(request=export).count() == 1
@@ -101,7 +101,7 @@ def test_the_same_task_delivered_twice_builds_one_archive(alice, real_worker, tm
     assert "is not waiting to be worked on" in real_worker.log()
 
 
-def redis_command(*args: str) -> subprocess.CompletedProcess:
+def redis_command(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["redis-cli", "-p", os.environ["TEST_REDIS_PORT"], *args], capture_output=True, text=True)
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_an_audit_runs_on_the_fairness_queue_and_e_mails_a_new_alert(real_worker):
-    system = AISystemFactory(slug="refund-assistant", name="Refund assistant", contact="refunds-ai@example.com")
+    system = AISystemFactory.create(slug="refund-assistant", name="Refund assistant", contact="refunds-ai@example.com")
     decide(customers(20, recorded={"language": "en"}), system, favourable=80, unfavourable=20)
     decide(customers(20, recorded={"language": "de"}), system, favourable=45, unfavourable=55)
     with transaction.atomic():

@@ -35,7 +35,9 @@ def test_a_sign_up_e_mail_is_sent_by_a_real_worker_after_commit(client, real_wor
     assert sent.body_text == ""  # forgotten once delivered
     files = wait_for(real_worker.emails, what="the .eml file")
     message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
-    body = message.get_body(preferencelist=("plain",)).get_content()
+    plain = message.get_body(preferencelist=("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert re.search(r"/accounts/confirm-email/[^/\s]+/", body)
     assert "send_outbound_email[" in real_worker.log()
     assert "dana@example.com" not in real_worker.log()  # task arguments and logs carry IDs only

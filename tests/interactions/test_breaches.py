@@ -8,8 +8,8 @@ from tests.interactions.test_ingest_api import conversation_payload
 
 @pytest.fixture
 def api(client, db):
-    AISystemFactory(slug="chat-assistant")
-    AISystemFactory(slug="intent-analyser")
+    AISystemFactory.create(slug="chat-assistant")
+    AISystemFactory.create(slug="intent-analyser")
     _, token = services.api_client_create(name="CX platform", scopes=["interactions:write"])
 
     def post(path, payload):
@@ -25,6 +25,7 @@ def test_ai_use_against_a_choice_is_stored_and_recorded_as_a_breach(api, alice_c
     assert api("conversations/", conversation_payload()).status_code == 201
     breach = PreferenceBreach.objects.get()
     assert (breach.user, breach.purpose.slug, breach.reason) == (alice, "ai-chat-assistant", "choice")
+    assert breach.api_client is not None
     assert breach.api_client.name == "CX platform"
 
 
@@ -67,6 +68,6 @@ def test_an_unknown_purpose_slug_is_an_error_not_a_silent_pass(alice):
     from privacy.services import UnknownPurpose, ai_use_record
     from tests.factories import ConversationFactory
 
-    conversation: Conversation = ConversationFactory(customer=alice)
+    conversation: Conversation = ConversationFactory.create(customer=alice)
     with pytest.raises(UnknownPurpose):
         ai_use_record(user=alice, purpose_slug="ai-chat-asistant", subject=conversation)

@@ -13,7 +13,7 @@ from tests.factories import AISystemFactory
 
 @pytest.fixture
 def refund_assistant(db):
-    return AISystemFactory(slug="refund-assistant", name="Refund assistant")
+    return AISystemFactory.create(slug="refund-assistant", name="Refund assistant")
 
 
 @pytest.fixture
@@ -59,6 +59,7 @@ def test_a_decision_is_recorded_with_its_reasons_under_automated_decisions(api, 
     ]
     decision = AIDecision.objects.get()
     assert (decision.customer, decision.ai_system, decision.outcome) == (alice, refund_assistant, "unfavourable")
+    assert decision.source_client is not None
     assert decision.source_client.name == "Refunds service"
 
 
@@ -118,6 +119,7 @@ def test_a_decision_against_a_switched_off_purpose_is_stored_and_recorded_as_a_b
     assert api(decision_payload()).status_code == 201
     breach = PreferenceBreach.objects.get()
     assert (breach.user, breach.purpose.slug, breach.reason) == (alice, "automated-decisions", "default")
+    assert breach.api_client is not None
     assert breach.api_client.name == "Refunds service"
 
 

@@ -12,14 +12,14 @@ from tests.factories import AIDecisionFactory
 
 @pytest.fixture
 def alices_decision(alice):
-    return AIDecisionFactory(
+    return AIDecisionFactory.create(
         customer=alice, reasons=[{"text": "ALICE-REASON: the parcel was signed for.", "weight": 0.7}]
     )
 
 
 @pytest.fixture
 def bobs_decision(bob):
-    return AIDecisionFactory(
+    return AIDecisionFactory.create(
         customer=bob, outcome_label="BOB-OUTCOME", reasons=[{"text": "BOB-REASON", "weight": None}]
     )
 

@@ -9,7 +9,7 @@ from tests.factories import AISystemFactory
 
 @pytest.fixture
 def ai_systems(db):
-    return AISystemFactory(slug="chat-assistant"), AISystemFactory(slug="intent-analyser")
+    return AISystemFactory.create(slug="chat-assistant"), AISystemFactory.create(slug="intent-analyser")
 
 
 @pytest.fixture
@@ -53,6 +53,7 @@ def test_a_conversation_is_recorded_with_its_messages(api, alice, ai_systems):
     conversation = Conversation.objects.get()
     assert conversation.customer == alice
     ai_message = conversation.messages.get(sender="ai")
+    assert ai_message.ai_system is not None
     assert ai_message.ai_system.slug == "chat-assistant"  # inherited from the conversation
 
 
@@ -154,6 +155,7 @@ def test_an_inference_is_recorded_and_linked_to_its_conversation(api, alice, ai_
     response = api("inferences/", payload)
     assert response.status_code == 201, response.json()
     inference = AIInference.objects.get()
+    assert inference.conversation is not None
     assert (inference.customer, inference.conversation.external_id, inference.confidence) == (alice, "conv-1", 0.91)
     assert api("inferences/", payload).status_code == 200  # a retry
     assert AIInference.objects.count() == 1

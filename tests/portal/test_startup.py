@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     # Only PATH and a private data folder from the outside: what a fresh
     # machine with exactly these variables would see.
     clean_env = {"PATH": os.environ["PATH"], "PORTAL_DATA_DIR": str(tmp_path / "var"), **env}

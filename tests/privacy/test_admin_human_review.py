@@ -11,7 +11,7 @@ def test_staff_answer_a_review_in_the_admin_and_the_customer_is_e_mailed(
 ):
     settings.PORTAL_STAFF_REQUIRE_MFA = False
     officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
-    conversation = ConversationFactory(customer=alice)
+    conversation = ConversationFactory.create(customer=alice)
     review = HumanReviewRequest.objects.create(
         user=alice,
         content_type=ContentType.objects.get_for_model(Conversation),
@@ -44,7 +44,7 @@ def test_staff_change_a_contested_decision_in_the_admin_naming_the_new_outcome(
 
     settings.PORTAL_STAFF_REQUIRE_MFA = False
     officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
-    decision = AIDecisionFactory(customer=alice)
+    decision = AIDecisionFactory.create(customer=alice)
     review = HumanReviewRequest.objects.create(
         user=alice,
         content_type=ContentType.objects.get_for_model(AIDecision),
@@ -85,7 +85,7 @@ def test_an_answer_refused_for_unacknowledged_guidelines_is_kept_in_the_form(cli
     settings.PORTAL_STAFF_REQUIRE_MFA = False
     officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
     StaffGuidelines.objects.create(version=1, text="A person reviews every contested AI outcome.")
-    conversation = ConversationFactory(customer=alice)
+    conversation = ConversationFactory.create(customer=alice)
     review = HumanReviewRequest.objects.create(
         user=alice,
         content_type=ContentType.objects.get_for_model(Conversation),

@@ -2,6 +2,7 @@ import importlib
 import itertools
 import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -28,7 +29,7 @@ def some_events(alice_client, alice, django_capture_on_commit_callbacks):
     return list(AuditEvent.objects.order_by("sequence"))
 
 
-def tamper(sql: str, params: list) -> None:
+def tamper(sql: str, params: list[Any]) -> None:
     """What someone with full control of the database could do: switch the
     append-only triggers off, change the rows, switch them on again."""
     triggers = importlib.import_module("privacy.migrations.0009_roles_and_audit_trigger")

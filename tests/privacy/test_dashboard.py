@@ -61,8 +61,8 @@ def data_set(db):
     )
     CustomerAISettings.objects.create(user=c2, always_human=True)
     # Reviews and flags for one AI system.
-    bot = AISystemFactory(slug="chat-assistant", name="Chat assistant")
-    conversation = ConversationFactory(customer=c0, ai_system=bot)
+    bot = AISystemFactory.create(slug="chat-assistant", name="Chat assistant")
+    conversation = ConversationFactory.create(customer=c0, ai_system=bot)
     ct = ContentType.objects.get_for_model(Conversation)
     for status, contested in (("open", True), ("answered", False), ("answered", True)):
         HumanReviewRequest.objects.create(

@@ -65,6 +65,7 @@ def test_a_request_waits_for_approval_and_every_ai_use_stops_at_once(
     erasure = PrivacyRequest.objects.get(user=alice)
     assert response["Location"] == f"/requests/{erasure.pk}/"
     assert erasure.status == "awaiting_approval"
+    assert erasure.scheduled_for is not None
     assert erasure.scheduled_for - erasure.submitted_at == timedelta(days=14)
     assert {(p.allowed, p.reason) for p in ai_permissions(user=alice)} == {(False, "erasure_pending")}
     assert any("erase your data" in m.subject for m in mailoutbox)
@@ -82,7 +83,7 @@ def test_alice_cancels_during_the_grace_period_and_nothing_is_erased(
     assert erasure.status == "cancelled"
     assert Conversation.objects.filter(customer=alice).count() == 2
     assert ai_permissions(user=alice)[0].reason == "default"
-    run_erasure.apply(args=[erasure.pk])  # a late message finds nothing to do
+    run_erasure.apply(args=(erasure.pk,))  # a late message finds nothing to do
     assert User.objects.get(pk=alice.pk).is_active and not ErasureStep.objects.exists()
 
 
@@ -98,7 +99,7 @@ def test_staff_deny_with_a_reason_the_customer_sees_and_is_e_mailed(
     assert "You have an open order we must deliver." in recent_alice.get(f"/requests/{erasure.pk}/").content.decode()
     denied = [m for m in mailoutbox if "refused" in m.subject]
     assert denied and "You have an open order we must deliver." in denied[0].body
-    run_erasure.apply(args=[erasure.pk])
+    run_erasure.apply(args=(erasure.pk,))
     assert User.objects.get(pk=alice.pk).is_active  # untouched
 
 
@@ -185,8 +186,8 @@ def test_running_the_task_three_times_gives_the_same_end_state(alice, django_cap
         len(mailoutbox),
     )
     first = state()
-    run_erasure.apply(args=[erasure.pk])
-    run_erasure.apply(args=[erasure.pk])
+    run_erasure.apply(args=(erasure.pk,))
+    run_erasure.apply(args=(erasure.pk,))
     assert state() == first
 
 
@@ -200,7 +201,7 @@ def test_a_killed_erasure_resumes_at_the_step_it_stopped(alice, monkeypatch, dja
     done_at = {s.source_key: s.finished_at for s in ErasureStep.objects.filter(request=erasure, status="done")}
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        run_erasure.apply(args=[erasure.pk], task_id="dead")  # its message, redelivered
+        run_erasure.apply(args=(erasure.pk,), task_id="dead")  # its message, redelivered
     erasure.refresh_from_db()
     assert erasure.status == "completed"
     for key, finished_at in done_at.items():

@@ -2,12 +2,14 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from typing import Any, cast
 
 import jsonschema
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core.files.storage import storages
 from django.core.management import call_command
+from django.db.models import Field
 from django.utils import timezone
 
 from accounts.demo import DEMO_OFFICER_TOTP_SECRET
@@ -105,7 +107,7 @@ def test_the_archive_holds_every_declared_value_of_alices_and_nothing_of_bobs(al
             f.name
             for f in source.fields
             if source.model._meta.get_field(f.name).get_internal_type() in ("CharField", "TextField")
-            and not source.model._meta.get_field(f.name).choices
+            and not cast("Field[Any, Any]", source.model._meta.get_field(f.name)).choices  # a Char/TextField
         ]
         for values in source.rows_for(alice).values_list(*text_fields) if text_fields else []:
             for value in values:
@@ -241,7 +243,7 @@ def test_a_past_due_archive_not_yet_swept_answers_a_clear_expired_page(recent_al
 def test_a_second_delivery_of_the_task_builds_nothing_more(alice, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         export = services.export_request_create(user=alice)
-    build_export.apply(args=[export.pk])
+    build_export.apply(args=(export.pk,))
     assert ExportArchive.objects.count() == 1
     assert len([m for m in mailoutbox if "ready" in m.subject]) == 1
 
@@ -323,6 +325,7 @@ def test_a_task_the_sweeper_replaced_can_neither_complete_nor_fail_its_successor
     monkeypatch.setattr(build_export, "delay", lambda *a: None)
     export = services.export_request_create(user=alice)
     old = services.export_claim(request_id=export.pk, task_id="old")
+    assert old is not None
     PrivacyRequest.objects.filter(pk=export.pk).update(status="approved", claimed_by_task="")  # the sweeper
     services.export_claim(request_id=export.pk, task_id="new")
     with pytest.raises(services.IllegalTransition):

@@ -11,7 +11,7 @@ from tests.factories import AIInferenceFactory, ConversationFactory, MessageFact
 
 @pytest.fixture
 def alices_ai_conversation(alice):
-    return ConversationFactory(customer=alice)
+    return ConversationFactory.create(customer=alice)
 
 
 def test_alice_asks_a_person_to_review_an_ai_handled_conversation(alice_client, alice, alices_ai_conversation):
@@ -29,7 +29,7 @@ def test_alice_asks_a_person_to_review_an_ai_handled_conversation(alice_client, 
 
 
 def test_an_inference_can_be_contested(alice_client, alice):
-    inference = AIInferenceFactory(customer=alice, value="likely to leave")
+    inference = AIInferenceFactory.create(customer=alice, value="likely to leave")
     response = alice_client.post(
         f"/human-review/new/interactions.aiinference/{inference.pk}/", {"statement": "I am not leaving."}
     )
@@ -44,7 +44,7 @@ def test_a_statement_is_required(alice_client, alices_ai_conversation):
 
 
 def test_a_conversation_without_ai_cannot_be_sent_for_human_review(alice_client, alice):
-    conversation = ConversationFactory(customer=alice, handled_by=Conversation.HandledBy.HUMAN, ai_system=None)
+    conversation = ConversationFactory.create(customer=alice, handled_by=Conversation.HandledBy.HUMAN, ai_system=None)
     url = f"/human-review/new/interactions.conversation/{conversation.pk}/"
     assert alice_client.get(url).status_code == 404
     assert alice_client.post(url, {"statement": "x"}).status_code == 404
@@ -112,7 +112,9 @@ def _source(key):
 
 
 def test_alice_flags_an_ai_reply_and_staff_see_it_counted_per_ai_system(alice_client, alice, alices_ai_conversation):
-    reply = MessageFactory(conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system)
+    reply = MessageFactory.create(
+        conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system
+    )
     response = alice_client.post(
         f"/ai-flags/new/interactions.message/{reply.pk}/", {"reason": "unfair", "comment": "It assumed my age."}
     )
@@ -120,26 +122,30 @@ def test_alice_flags_an_ai_reply_and_staff_see_it_counted_per_ai_system(alice_cl
     flag = AIOutputFlag.objects.get()
     assert (flag.user, flag.subject, flag.reason, flag.ai_system) == (alice, reply, "unfair", reply.ai_system)
     from django.contrib.admin.sites import site
+    from django.test import RequestFactory
 
     from privacy.models import AISystem
 
-    counted = site._registry[AISystem].get_queryset(None).get(pk=reply.ai_system.pk)
+    assert reply.ai_system is not None
+    counted = site._registry[AISystem].get_queryset(RequestFactory().get("/admin/")).get(pk=reply.ai_system.pk)
     assert counted._flags == 1
 
 
 def test_a_customers_own_message_cannot_be_flagged(alice_client, alices_ai_conversation):
-    own = MessageFactory(conversation=alices_ai_conversation, sender="customer", ai_system=None)
+    own = MessageFactory.create(conversation=alices_ai_conversation, sender="customer", ai_system=None)
     assert alice_client.get(f"/ai-flags/new/interactions.message/{own.pk}/").status_code == 404
 
 
 def test_bob_cannot_flag_alices_messages(bob_client, alices_ai_conversation):
-    reply = MessageFactory(conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system)
+    reply = MessageFactory.create(
+        conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system
+    )
     assert bob_client.post(f"/ai-flags/new/interactions.message/{reply.pk}/", {"reason": "wrong"}).status_code == 404
     assert not AIOutputFlag.objects.exists()
 
 
 def test_my_data_offers_review_and_flag_only_where_ai_was_involved(alice_client, alice, alices_ai_conversation):
-    human = ConversationFactory(customer=alice, handled_by=Conversation.HandledBy.HUMAN, ai_system=None)
+    human = ConversationFactory.create(customer=alice, handled_by=Conversation.HandledBy.HUMAN, ai_system=None)
     html = alice_client.get("/my-data/interactions.conversation/").content.decode()
     assert f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/" in html
     assert f"/human-review/new/interactions.conversation/{human.pk}/" not in html

@@ -9,7 +9,7 @@ from privacy.jobs import Job, publish
 
 @pytest.mark.parametrize("name", [*Job, RUN_FAIRNESS_AUDIT])
 def test_every_job_a_service_publishes_is_a_registered_task(name, monkeypatch):
-    published = []
+    published: list[int] = []
     current_app.loader.import_default_modules()
     monkeypatch.setattr(current_app.tasks[name], "delay", published.append)
     publish(name, 7)

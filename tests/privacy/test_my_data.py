@@ -99,9 +99,10 @@ def test_secrets_never_appear(client, alice, histories):
 
 
 def test_long_histories_are_paginated_newest_first(alice_client, alice):
-    conversation = ConversationFactory(customer=alice)
+    conversation = ConversationFactory.create(customer=alice)
     MessageFactory.create_batch(60, conversation=conversation)
     newest = Message.objects.filter(conversation=conversation).order_by("-sent_at").first()
+    assert newest is not None
     first_page = alice_client.get("/my-data/interactions.message/").content.decode()
     assert newest.body in first_page
     assert "Page 1 of 3" in first_page
@@ -127,7 +128,7 @@ def test_the_query_count_does_not_grow_with_the_data(client, alice, bob):
     give_history(alice, conversations=2, messages_each=5, marker="small")  # 10 messages
     client.force_login(alice)
     small = queries_for_my_data(client)
-    conversation = ConversationFactory(customer=bob)
+    conversation = ConversationFactory.create(customer=bob)
     MessageFactory.create_batch(2000, conversation=conversation)
     give_history(bob, conversations=2, messages_each=5, marker="big")
     client.force_login(bob)

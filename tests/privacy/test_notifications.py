@@ -54,6 +54,7 @@ def context(alice):
 def test_every_customer_e_mail_renders_as_text_and_html_with_its_content(alice, context, name):
     message = render_customer_email(user=alice, name=name, context=context)
     html = message.alternatives[0][0]
+    assert isinstance(html, str)
     assert message.subject.startswith("[Privacy portal] ") and "\n" not in message.subject
     assert message.to == [alice.email]
     assert "Privacy portal" in message.body and "<html" in html

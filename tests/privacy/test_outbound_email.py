@@ -69,7 +69,7 @@ def test_a_refused_recipient_fails_at_once_and_logs_no_address(monkeypatch):
         raise smtplib.SMTPRecipientsRefused({"alice@example.com": (550, b"no such user")})
 
     monkeypatch.setattr(services, "outbound_email_deliver", refused)
-    result = send_outbound_email.apply(args=[email.pk], throw=False)
+    result = send_outbound_email.apply(args=(email.pk,), throw=False)
     assert result.failed()
     assert "alice@example.com" not in repr(result.result) + str(result.traceback)
     email.refresh_from_db()
@@ -82,7 +82,7 @@ def test_a_killed_workers_redelivered_message_takes_its_e_mail_back(mailoutbox):
     email = queue_one()
     assert services.outbound_email_claim(email_id=email.pk, task_id="task-1")  # then the worker dies
     assert not services.outbound_email_claim(email_id=email.pk, task_id="task-2")  # another task: no
-    send_outbound_email.apply(args=[email.pk], task_id="task-1")  # the same message, redelivered
+    send_outbound_email.apply(args=(email.pk,), task_id="task-1")  # the same message, redelivered
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.SENT
     assert len(mailoutbox) == 1
@@ -102,7 +102,7 @@ def test_a_mail_server_failure_puts_the_e_mail_back_and_retries(monkeypatch, mai
 
     monkeypatch.setattr(services, "outbound_email_deliver", flaky_deliver)
     # Run as a worker runs it; eagerly, Celery performs the retry at once.
-    result = send_outbound_email.apply(args=[email.pk], throw=False)
+    result = send_outbound_email.apply(args=(email.pk,), throw=False)
     assert result.successful()
     assert calls["n"] == 2
     email.refresh_from_db()
@@ -121,7 +121,7 @@ def test_an_e_mail_that_keeps_failing_is_marked_failed(monkeypatch):
     monkeypatch.setattr(services, "outbound_email_deliver", broken_deliver)
     monkeypatch.setattr(send_outbound_email, "max_retries", 0)
     # throw=False: run the failure handling a worker runs (eager propagation skips it).
-    result = send_outbound_email.apply(args=[email.pk], throw=False)
+    result = send_outbound_email.apply(args=(email.pk,), throw=False)
     assert result.failed()
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.FAILED

@@ -68,7 +68,7 @@ def test_an_officer_approves_and_a_support_agent_cannot(client, officer, agent, 
 
 
 def test_the_support_agent_answers_human_reviews_and_cannot_decide_requests(client, agent, alice, mailoutbox):
-    conversation = ConversationFactory(customer=alice)
+    conversation = ConversationFactory.create(customer=alice)
     review = services.human_review_request(
         user=alice,
         source=registry.source("interactions.conversation"),

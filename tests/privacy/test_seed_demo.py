@@ -63,6 +63,7 @@ def test_it_seeds_five_ai_systems_and_a_year_of_history_per_customer(development
     assert {c.channel for c in conversations} >= {"chat", "email", "phone"}
     assert {c.handled_by for c in conversations} == {"ai", "human", "ai_then_human"}
     first, last = conversations.order_by("started_at").first(), conversations.order_by("started_at").last()
+    assert first is not None and last is not None
     assert (last.started_at - first.started_at).days > 180
     assert Message.objects.filter(conversation__customer=alice, ai_drafted=True).exists()
     assert AIInference.objects.filter(customer=alice).values("kind").distinct().count() >= 3

@@ -5,7 +5,7 @@ from tests.factories import AISystemFactory
 
 @pytest.mark.django_db
 def test_the_public_page_shows_every_active_ai_systems_card(client):
-    AISystemFactory(
+    AISystemFactory.create(
         slug="chat-assistant",
         name="Chat assistant",
         decisions="None on its own.",
@@ -13,7 +13,7 @@ def test_the_public_page_shows_every_active_ai_systems_card(client):
         data_categories=["user.content.private"],
         bias_audit_note="Equal quality across languages.",
     )
-    AISystemFactory(slug="retired", name="Retired bot", is_active=False)
+    AISystemFactory.create(slug="retired", name="Retired bot", is_active=False)
     html = client.get("/ai/").content.decode()
     for text in [
         "Chat assistant",

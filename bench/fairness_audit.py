@@ -8,9 +8,9 @@ value), fetched and nothing more. The audit does that counting through the
 ORM, then adds up each unit's groups, computes the statistics with scipy and
 stores the results.
 
-    .venv/bin/python bench/fairness.py [--decisions 1000000] [--small 100000] [--database sqlite|postgres]
+    .venv/bin/python bench/fairness_audit.py [--decisions 1000000] [--small 100000] [--database sqlite|postgres]
 
-With --database postgres it starts a private PostgreSQL (bench/services.py)
+With --database postgres it starts a private PostgreSQL (bench/private_postgres.py)
 and stops it after. Each measurement runs in a fresh process, so peak memory
 (ru_maxrss) is that run's alone; times are the median of --repeat runs.
 Targets: time at most 2x the floor; peak memory at 1,000,000 decisions at most
@@ -327,7 +327,7 @@ def main():
         return seed_child(int(args.seed[0]), args.seed[1], args.seed[2])
     if args.database == "sqlite":
         return bench(args, lambda name: "")
-    from services import private_postgres
+    from private_postgres import private_postgres
 
     with private_postgres() as server:
         bench(args, server.create_database)
