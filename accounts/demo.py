@@ -4,15 +4,18 @@ Only for the embedded default and tests; `seed_demo` refuses to run in
 production because these passwords are printed for everyone to read.
 """
 
+import time
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 
 # allauth's own activation helpers are what its views call; the demo needs an
 # authenticator with a secret printed in advance, which no view offers.
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import User
@@ -100,8 +103,6 @@ def seed_demo_people() -> list[User]:
         )
         if person.is_staff:
             _ensure_demo_totp(user)
-            from django.contrib.auth.models import Group
-
             user.groups.add(Group.objects.get(name="Privacy officer"))
         users.append(user)
     return users
@@ -128,10 +129,6 @@ def _ensure_demo_totp(user: User) -> None:
 
 
 def current_demo_totp_code(counter_offset: int = 0) -> str:
-    import time
-
-    from allauth.mfa import app_settings
-
     counter = int(time.time()) // app_settings.TOTP_PERIOD + counter_offset
     code: str = format_hotp_value(hotp_value(DEMO_OFFICER_TOTP_SECRET, counter))
     return code

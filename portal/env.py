@@ -6,14 +6,14 @@ variable instead of surfacing later as a confusing failure.
 """
 
 import os
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+import dj_database_url
+from dj_database_url import DBConfig
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-
-if TYPE_CHECKING:
-    from dj_database_url import DBConfig
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -117,10 +117,8 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     return value
 
 
-def env_database(name: str, default: str) -> "DBConfig":
+def env_database(name: str, default: str) -> DBConfig:
     """Parse a database URL (postgres:// or sqlite://) into Django's form."""
-    import dj_database_url
-
     value = env_url(name, default, schemes=("postgres", "postgresql", "pgsql", "sqlite"))
     try:
         config = dj_database_url.parse(value, conn_max_age=60)
@@ -138,10 +136,6 @@ def exit_on_bad_environment() -> None:
     operator sees `portal: DATABASE_URL is not a valid ...` instead of a
     traceback from deep inside Django.
     """
-    import sys
-
-    from django.conf import settings
-
     try:
         settings.INSTALLED_APPS  # noqa: B018 - forces the settings module to load
     except EnvError as exc:
