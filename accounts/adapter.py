@@ -1,10 +1,12 @@
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from django import forms
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -30,13 +32,54 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
         # outbox: a slow or failing mail server neither delays the page nor
         # loses the message.
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
-        ctx.update(context)
+        ctx = {
+            "request": request,
+            "email": email,
+            "current_site": portal_site(),
+            "portal_url": settings.PORTAL_URL.rstrip("/") + "/",
+        }
+        ctx.update(_links_on_the_portal(context, request))
         message = self.render_mail(template_prefix, email, ctx)
         user_id: int | None = getattr(context.get("user"), "pk", None) or None
         if user_id is None:
             # Codes and security notices come without a user: link the row to
-            # the address's owner, so erasing them erases it too.
-            owner = EmailAddress.objects.filter(email__iexact=email).values_list("user_id", flat=True).first()
-            user_id = owner
+            # the address's owner, so erasing them erases it too. Only a
+            # verified address has an owner: anyone can type any address
+            # into their account without proving it is theirs.
+            user_id = (
+                EmailAddress.objects.filter(email__iexact=email, verified=True)
+                .values_list("user_id", flat=True)
+                .first()
+            )
         outbound_email_queue(message=message, template=template_prefix, user_id=user_id)
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's templates call the current site, from PORTAL_NAME and PORTAL_URL (never the request)."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    return PortalSite(name=settings.PORTAL_NAME, domain=urlsplit(settings.PORTAL_URL).netloc)
+
+
+def _links_on_the_portal(context: dict[str, Any], request: HttpRequest | None) -> dict[str, Any]:
+    """allauth builds its links (reset, verify, sign up) from the request's Host header.
+
+    Every one of them is moved onto PORTAL_URL here, the one place each
+    account e-mail passes through, so a forged Host can never put another
+    address into a link a customer is asked to click.
+    """
+    if request is None:
+        return context
+    request_origin = request.build_absolute_uri("/")
+    portal_origin = settings.PORTAL_URL.rstrip("/") + "/"
+    return {
+        key: portal_origin + value.removeprefix(request_origin)
+        if isinstance(value, str) and value.startswith(request_origin)
+        else value
+        for key, value in context.items()
+    }

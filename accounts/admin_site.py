@@ -3,29 +3,14 @@
 from typing import Any
 from urllib.parse import urlencode
 
-from allauth.account.authentication import get_authentication_records
 from allauth.account.decorators import secure_admin_login
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-
-def staff_session_passed_mfa(request: HttpRequest) -> bool:
-    """The staff member has MFA *and* used it to get this session.
-
-    Having an authenticator is not enough: a session from before it was set
-    up, or one where it was just enrolled with a password, never proved the
-    second factor.
-    """
-    if not settings.PORTAL_STAFF_REQUIRE_MFA:
-        return True
-    user = request.user
-    if not is_mfa_enabled(user):
-        return False
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+from accounts.selectors import staff_may_enrol_mfa, staff_session_passed_mfa
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -41,6 +26,9 @@ class PortalAdminSite(admin.AdminSite):
         if user.is_authenticated and user.is_active and user.is_staff and not staff_session_passed_mfa(request):
             next_url = request.GET.get("next") or reverse("admin:index")
             if not is_mfa_enabled(user):
+                if not staff_may_enrol_mfa(request=request, user=user):
+                    # A password alone never enrols the factor that opens the admin.
+                    return redirect("staff_mfa_needed")
                 messages.warning(
                     request,
                     "Staff need two-factor authentication to open the admin. Set up an authenticator app first.",

@@ -9,11 +9,18 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import user_logged_in
+        from allauth.mfa import signals as mfa_signals
 
         from accounts import checks  # noqa: F401 - registers the system checks
-        from accounts.audit import record_staff_sign_in
+        from accounts.audit import record_staff_mfa_change, record_staff_sign_in
 
         user_logged_in.connect(record_staff_sign_in, dispatch_uid="audit-staff-sign-in")
+        for change, signal in (
+            ("added", mfa_signals.authenticator_added),
+            ("removed", mfa_signals.authenticator_removed),
+            ("reset", mfa_signals.authenticator_reset),
+        ):
+            signal.connect(record_staff_mfa_change(change), dispatch_uid=f"audit-staff-mfa-{change}", weak=False)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -98,3 +98,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     def postal_address(self) -> str:
         parts = [self.address_line1, self.address_line2, f"{self.postal_code} {self.city}".strip(), self.country]
         return ", ".join(part for part in parts if part)
+
+
+class StaffMFAInvitation(models.Model):
+    """A privacy officer's permission for one member of staff to set up their second factor.
+
+    A password alone must never be enough to enrol the factor that opens the
+    admin: the staff member also needs this invitation's link, e-mailed to
+    their own address. Only a hash of its token is stored.
+    """
+
+    # Where a session that opened a valid link keeps the invitation's ID.
+    SESSION_KEY = "staff_mfa_invitation"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mfa_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "two-factor set-up invitation"
+        permissions = [("invite_staff_mfa", "Can invite staff to set up two-factor authentication")]
+
+    def __str__(self) -> str:
+        return f"Two-factor invitation #{self.pk}"

@@ -9,9 +9,9 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
-from accounts.models import User
+from accounts.models import StaffMFAInvitation, User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
-from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
+from privacy.roles import PRIVACY_OFFICER, grant_to_role
 from privacy.typing import Customer
 
 
@@ -174,5 +174,26 @@ registry.declare(
     )
 )
 
-grant_to_role(PRIVACY_OFFICER, app_label="accounts", codenames=["view_user"])
-grant_to_role(SUPPORT_AGENT, app_label="accounts", codenames=["view_user"])
+registry.declare(
+    Source(
+        model=StaffMFAInvitation,
+        subject_path="user",
+        label="Invitations to set up two-factor authentication",
+        description="For staff only: when a privacy officer invited you to set up your second factor, and when you did.",
+        fields=(
+            PersonalField("created_at", "user.authorization", label="Invited"),
+            PersonalField("expires_at", "user.authorization", label="Valid until"),
+            PersonalField("accepted_at", "user.authorization", label="Link opened"),
+            PersonalField("used_at", "user.authorization", label="Factor set up"),
+        ),
+        purpose="So that a password alone never gives anyone the staff admin.",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        retention="Until the account is removed.",
+        recipients=("Our privacy team",),
+        erasure=Erasure.delete(),
+        secret_fields=("token_hash",),
+    )
+)
+
+# Support agents never browse customers' accounts (privacy/roles.py says why).
+grant_to_role(PRIVACY_OFFICER, app_label="accounts", codenames=["view_user", "invite_staff_mfa"])

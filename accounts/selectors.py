@@ -3,11 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.authentication import get_authentication_records
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import StaffMFAInvitation, User
 
 
 @dataclass(frozen=True)
@@ -38,3 +43,39 @@ def account_security_overview(*, user: User) -> SecurityOverview:
         session_count=UserSession.objects.filter(user=user).count(),
         last_login=user.last_login,
     )
+
+
+def staff_may_enrol_mfa(*, request: HttpRequest, user: User) -> bool:
+    """May this session add a second factor? Always for customers; for staff, only with more than a password.
+
+    Staff need either a session that already passed their existing second
+    factor, or an invitation link (opened in this session) from a privacy officer.
+    """
+    if not user.is_staff or session_used_mfa(request, user):
+        return True
+    invitation_id = request.session.get(StaffMFAInvitation.SESSION_KEY)
+    return (
+        invitation_id is not None
+        and StaffMFAInvitation.objects.filter(
+            pk=invitation_id, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
+    )
+
+
+def session_used_mfa(request: HttpRequest, user: User) -> bool:
+    """The user has a second factor *and* used it to get this session.
+
+    Having an authenticator is not enough: a session from before it was set
+    up, or one where it was just enrolled with a password, never proved the
+    second factor.
+    """
+    return is_mfa_enabled(user) and any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )
+
+
+def staff_session_passed_mfa(request: HttpRequest) -> bool:
+    """May this staff session open the admin (PORTAL_STAFF_REQUIRE_MFA)?"""
+    if not settings.PORTAL_STAFF_REQUIRE_MFA:
+        return True
+    return isinstance(request.user, User) and session_used_mfa(request, request.user)

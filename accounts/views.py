@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts import services
 from accounts.forms import ProfileForm
 from accounts.models import User
 from accounts.selectors import account_security_overview
@@ -47,3 +48,28 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def staff_mfa_needed(request: HttpRequest) -> HttpResponse:
+    """Where staff without a second factor learn how to get one (an officer's invitation)."""
+    return render(request, "accounts/staff_mfa_needed.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_mfa_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the invitation e-mail. Opening it (signed in as its staff member) allows enrolment.
+
+    A GET only shows a button: mail scanners that follow links must not use the invitation up.
+    """
+    user = _signed_in_user(request)
+    if request.method == "POST":
+        try:
+            services.staff_mfa_invitation_accept(request=request, user=user, token=token)
+        except services.InvitationInvalid as refusal:
+            messages.error(request, str(refusal))
+            return redirect("staff_mfa_needed")
+        messages.success(request, "Thank you. Now set up your authenticator app.")
+        return redirect("mfa_activate_totp")
+    return render(request, "accounts/staff_mfa_invitation.html")

@@ -10,7 +10,7 @@ from interactions import services
 from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, ReviewOutcomes, Source, registry
-from privacy.roles import PRIVACY_OFFICER, SUPPORT_AGENT, grant_to_role
+from privacy.roles import PRIVACY_OFFICER, grant_to_role
 from privacy.typing import Customer
 
 SERVICE_RECIPIENTS = ("Our customer-service team", "The AI systems named beside each item")
@@ -199,9 +199,10 @@ def _customer_links(*, request: HttpRequest) -> dict[str, list[tuple[Promise, st
 
 panels.register("customer_ai_links", template_name="privacy/panels/links.html", context=_customer_links, order=10)
 
-for _role in (PRIVACY_OFFICER, SUPPORT_AGENT):
-    grant_to_role(
-        _role,
-        app_label="interactions",
-        codenames=["view_conversation", "view_aiinference", "view_message", "view_aidecision"],
-    )
+# Support agents get none of these: a review's own page shows the one
+# conversation or decision it is about (privacy/roles.py says why).
+grant_to_role(
+    PRIVACY_OFFICER,
+    app_label="interactions",
+    codenames=["view_conversation", "view_aiinference", "view_message", "view_aidecision"],
+)

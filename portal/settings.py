@@ -13,11 +13,15 @@ later settings depend on (the data directory before storages, the database
 before Celery's result backend). Parsing lives in portal/env.py.
 """
 
+import base64
+import hashlib
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.utils.csp import CSP
 
 from portal.env import (
@@ -60,9 +64,23 @@ if not SECRET_KEY.strip():
 if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")):
     raise EnvError("SECRET_KEY must be set to a random value of at least 50 characters in production")
 
+# The audit trail's key (privacy/audit_chain.py): every event's HMAC and every
+# checkpoint's signature. It is never in the database, so whoever can write the
+# database still cannot rewrite the trail and recompute it. A key of its own:
+# rotating SECRET_KEY must not make the trail unverifiable. Development derives
+# one from SECRET_KEY; production must bring its own.
+PORTAL_AUDIT_KEY = env_secret("AUDIT_KEY")
+if PRODUCTION and (len(PORTAL_AUDIT_KEY.strip()) < 32 or PORTAL_AUDIT_KEY == SECRET_KEY):
+    raise EnvError("AUDIT_KEY must be set to a random value of at least 32 characters, not SECRET_KEY, in production")
+if not PORTAL_AUDIT_KEY.strip():
+    PORTAL_AUDIT_KEY = hashlib.sha256(f"portal audit key:{SECRET_KEY}".encode()).hexdigest()
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise EnvError("ALLOWED_HOSTS must list the portal's host names in production")
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    # A wildcard lets any Host header through, and with it forged links in e-mails.
+    raise EnvError("ALLOWED_HOSTS must name the portal's hosts in production, not '*'")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -89,16 +107,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFAEnrolmentMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "privacy.middleware.GlobalPrivacyControlMiddleware",
@@ -196,8 +217,30 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT", 300, mini
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed sign-ins (passwords and authenticator codes alike) are counted per
+# account — five in five minutes locks that account only — and per client
+# address, where the limit is high enough that one customer's mistakes never
+# lock out others who share the address (an office, a mobile carrier), yet a
+# password spray across many accounts is stopped. The address is the real
+# client's only behind a trusted proxy (TRUST_X_FORWARDED_PROTO below).
+ACCOUNT_RATE_LIMITS = {"login_failed": "50/15m/ip,5/5m/key"}
 
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Keys that encrypt authenticator secrets in the database (accounts/mfa_secrets.py):
+# comma-separated Fernet keys, newest first. Development derives one from
+# SECRET_KEY; production must bring its own, kept apart from the database.
+MFA_ENCRYPTION_KEYS = [key.strip() for key in env_secret("MFA_ENCRYPTION_KEY").split(",") if key.strip()]
+if PRODUCTION and not MFA_ENCRYPTION_KEYS:
+    raise EnvError("MFA_ENCRYPTION_KEY must be set in production (a Fernet key; see the README)")
+if not MFA_ENCRYPTION_KEYS:
+    _derived = hashlib.sha256(f"portal mfa key:{SECRET_KEY}".encode()).digest()
+    MFA_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(_derived).decode()]
+for _key in MFA_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise EnvError("MFA_ENCRYPTION_KEY must list Fernet keys (32 url-safe base64-encoded bytes each)") from None
 MFA_TOTP_ISSUER = PORTAL_NAME
 MFA_TOTP_TOLERANCE = env_int("MFA_TOTP_TOLERANCE", 0, minimum=0)
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
@@ -208,6 +251,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 PORTAL_STAFF_REQUIRE_MFA = env_bool("STAFF_REQUIRE_MFA", True)
 if PRODUCTION and not PORTAL_STAFF_REQUIRE_MFA:
     raise EnvError("STAFF_REQUIRE_MFA cannot be switched off in production")
+# How long a privacy officer's invitation to set up a second factor stays valid.
+PORTAL_STAFF_MFA_INVITATION_HOURS = env_int("STAFF_MFA_INVITATION_HOURS", 72, minimum=1)
 
 # --- Sessions and security -----------------------------------------------
 
@@ -223,10 +268,54 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0) if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION and env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a reverse proxy (the production set-up the README describes) one
+# switch trusts what the proxy adds: the scheme it was reached by, and the
+# client's address it appends to X-Forwarded-For, which the sign-in limits
+# count by. Only behind a proxy that sets both itself (never passes them through).
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
-    # Only behind a proxy that sets this header itself (never pass it through).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # How many proxies of ours append to X-Forwarded-For (a CDN in front of the load balancer makes 2).
+    ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1)
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features, each denied to every origin unless listed with who may use
+# it: the portal uses passkeys (WebAuthn) and nothing else.
+PORTAL_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "publickey-credentials-get": ["self"],
+    "publickey-credentials-create": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "ambient-light-sensor",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "gamepad",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "storage-access",
+            "usb",
+            "web-share",
+            "window-management",
+            "xr-spatial-tracking",
+        )
+    },
+}
 X_FRAME_OPTIONS = "DENY"
 
 # Django's built-in CSP: nothing from other hosts, scripts only from our own
@@ -265,21 +354,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"
 
-_EXPORTS_BUCKET = env_str("EXPORTS_S3_BUCKET")
-if _EXPORTS_BUCKET:
-    _EXPORTS_STORAGE = {
+
+def _s3_storage(prefix: str) -> dict[str, Any]:
+    """A private bucket named by {prefix}_S3_BUCKET, reached with the {prefix}_S3_* variables."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": _EXPORTS_BUCKET,
-            "endpoint_url": env_str("EXPORTS_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("EXPORTS_S3_REGION") or None,
-            "access_key": env_secret("EXPORTS_S3_ACCESS_KEY") or None,
-            "secret_key": env_secret("EXPORTS_S3_SECRET_KEY") or None,
+            "bucket_name": env_str(f"{prefix}_S3_BUCKET"),
+            "endpoint_url": env_str(f"{prefix}_S3_ENDPOINT_URL") or None,
+            "region_name": env_str(f"{prefix}_S3_REGION") or None,
+            "access_key": env_secret(f"{prefix}_S3_ACCESS_KEY") or None,
+            "secret_key": env_secret(f"{prefix}_S3_SECRET_KEY") or None,
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
         },
     }
+
+
+if env_str("EXPORTS_S3_BUCKET"):
+    _EXPORTS_STORAGE = _s3_storage("EXPORTS")
 else:
     # No base_url: archives are private and only ever streamed by a view
     # that checks the owner, never served by a static URL.
@@ -287,6 +381,22 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env_str("EXPORTS_DIR", str(DATA_DIR / "exports")), "base_url": None},
     }
+# Signed checkpoints of the audit trail's head (privacy/services/audit.py), one
+# new object each time beat finds the trail grew, never overwritten:
+# verify-audit compares the trail with them, so events cut off its end, or a
+# rolled-back trail, show. They belong where the portal's database role cannot
+# write: best a bucket with object lock whose credentials may only add objects.
+if env_str("AUDIT_CHECKPOINTS_S3_BUCKET"):
+    _AUDIT_CHECKPOINTS_STORAGE = _s3_storage("AUDIT_CHECKPOINTS")
+else:
+    _AUDIT_CHECKPOINTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("AUDIT_CHECKPOINTS_DIR", str(DATA_DIR / "audit-checkpoints")),
+            "base_url": None,
+        },
+    }
+PORTAL_AUDIT_CHECKPOINT_SECONDS = env_int("AUDIT_CHECKPOINT_SECONDS", 900, minimum=60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -297,6 +407,7 @@ STORAGES = {
         )
     },
     "exports": _EXPORTS_STORAGE,
+    "audit_checkpoints": _AUDIT_CHECKPOINTS_STORAGE,
 }
 
 # --- E-mail ---------------------------------------------------------------
@@ -399,6 +510,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=env_int("FAIRNESS_AUDIT_HOUR", 3, minimum=0) % 24, minute=30),
     },
     "sweep-stuck-fairness-audits": {"task": "fairness.tasks.sweep_stuck_fairness_audits", "schedule": 60.0 * 5},
+    "audit-checkpoint": {
+        "task": "privacy.tasks.write_audit_checkpoint",
+        "schedule": float(PORTAL_AUDIT_CHECKPOINT_SECONDS),
+    },
 }
 # Webhook deliveries: attempts, and the first pause between them (doubling).
 PORTAL_WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
@@ -429,6 +544,10 @@ PORTAL_PRIVACY_TEAM_EMAILS = env_list("PRIVACY_TEAM_EMAILS", ["privacy-team@loca
 PORTAL_SUBJECT_REF_KEY = env_secret("SUBJECT_REF_KEY")
 # Days within which staff answer a request for human review.
 PORTAL_HUMAN_REVIEW_DAYS = env_int("HUMAN_REVIEW_DAYS", 14, minimum=1)
+# Requests for human review one customer may send in 24 hours (counted by
+# allauth's rate limits, in the cache): enough for anyone contesting what an
+# AI did, too few to flood the team that must answer each one.
+PORTAL_HUMAN_REVIEWS_PER_DAY = env_int("HUMAN_REVIEWS_PER_DAY", 10, minimum=1)
 # Fairness audits (see the README's "Fairness audits" and shared FAIRNESS.md):
 # the window of decisions, the smallest group judged (decisions and
 # different customers), and the verdicts' thresholds.
@@ -463,11 +582,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# Whether /api/schema/ and /api/docs/ are open to anyone; when not (production's default) only
+# signed-in staff and holders of an API token read them (privacy.api.permissions.CanReadAPIDocs).
+PORTAL_API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", not PRODUCTION)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{PORTAL_NAME} API",
     "DESCRIPTION": "Ingest and permission endpoints for the business's customer-experience platform.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A token first, so an anonymous caller is told (401, WWW-Authenticate: Bearer) how to come back.
+    "SERVE_AUTHENTICATION": [
+        "privacy.api.authentication.APIClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["privacy.api.permissions.CanReadAPIDocs"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

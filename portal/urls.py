@@ -44,3 +44,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages (like the admin's) that name none.
     path("favicon.ico", favicon),
 ]
+
+# JSON under /api/, the portal's own pages elsewhere.
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"

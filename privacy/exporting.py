@@ -4,7 +4,8 @@ The archive is a ZIP with:
 
 - data.json — every source, its fields, categories, purpose, legal basis,
   retention and recipients, and every row (schema: privacy/export_schema.json);
-- sources/<source>.csv — one table per source;
+- sources/<source>.csv — one table per source (text a spreadsheet would run
+  as a formula is neutralised: SpreadsheetSafeWriter);
 - index.html — the same, as a self-contained page a person can read (the
   newest 1,000 entries of each kind; the CSV and JSON hold them all);
 - README.txt — what the files are.
@@ -26,7 +27,7 @@ import shutil
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -244,6 +245,35 @@ class _HtmlSection:
         self.out.write("</section>\n")
 
 
+# A cell beginning with one of these is a formula to a spreadsheet program
+# (OWASP, "CSV Injection"): =HYPERLINK(...) can send the customer's other
+# cells away, and DDE formulas can run programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SpreadsheetSafeWriter:
+    """The one way a CSV of the archive is written: every text cell that a
+    spreadsheet would run as a formula gets a leading single quote (OWASP's
+    rule), so it shows as the text it is.
+
+    Every such text cell, even "-5" or "+44 20 7946 0011": telling harmless
+    text from a formula is where such filters fail, and the quote keeps the
+    text readable (a phone number keeps its "+" instead of becoming 4.42E+11).
+    Values the database holds as numbers (int, float) are not text and are
+    written as they are. data.json is data for programs and keeps every value
+    exactly.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._writer = csv.writer(stream)
+
+    def writerow(self, cells: Iterable[Any]) -> None:
+        triggers = FORMULA_TRIGGERS
+        self._writer.writerow(
+            ["'" + cell if isinstance(cell, str) and cell.startswith(triggers) else cell for cell in cells]
+        )
+
+
 def _entry(archive: zipfile.ZipFile, name: str, stamp: datetime.datetime) -> IO[bytes]:
     """A streamed ZIP entry with a real date and ordinary file permissions."""
     info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
@@ -293,7 +323,7 @@ def build_archive(
                 section = _HtmlSection(page, source, metadata, reader.columns)
                 with _entry(archive, f"sources/{source.key}.csv", now) as raw:
                     table = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                    writer = csv.writer(table)
+                    writer = SpreadsheetSafeWriter(table)
                     writer.writerow(reader.columns)
                     dumps, write_json, write_csv = json.dumps, data.write, writer.writerow
                     total = 0

@@ -3,8 +3,10 @@
 Privacy grants the permissions on its own models here; every other app grants
 those on its models in its own privacy.py, with `grant_to_role` (discovered at
 start-up with the personal-data registry), so privacy names no other app.
-After every migrate the groups are created and topped up: staff may add
-permissions to them; this never removes any.
+After every migrate each group is made to hold exactly its role's grants: a
+grant taken out of a declaration is revoked from databases made before, and a
+permission added to a role's group by hand is removed again (give one person
+more through a group of your own, never by widening a role).
 """
 
 from typing import Any
@@ -63,28 +65,50 @@ grant_to_role(
         "view_outboundemail",
     ],
 )
+# The support agent answers customers who asked for a person, and reads what
+# they flagged in AI output: exactly what that work needs (least privilege).
+# - view + change HumanReviewRequest: the queue and the answer form. A review's
+#   own page shows the one conversation or decision it is about (through the
+#   registry), so no permission on conversations, messages, inferences,
+#   decisions or customers' accounts is needed to see what is under review.
+# - view AIOutputFlag: what customers flagged; its page shows the flagged output
+#   (a flag has no "handled" state to change).
+# - view AISystem: the transparency card, to explain what the AI did.
+# - view StaffGuidelines: the guidelines they must acknowledge before answering
+#   (acknowledging needs no permission: every staff member must).
+# Nothing else: not customers' accounts, addresses, sessions or authenticators;
+# not their conversations, messages, inferences or decisions; not privacy
+# requests, the audit trail, AI purposes, API clients, webhooks, the e-mail
+# outbox or fairness audits. Other apps grant the agent nothing on their models.
+# tests/privacy/test_staff_roles.py walks every admin URL as an agent to hold this.
 grant_to_role(
     SUPPORT_AGENT,
     app_label="privacy",
     codenames=[
-        "view_privacyrequest",
         "view_humanreviewrequest",
         "change_humanreviewrequest",
         "view_aioutputflag",
         "view_aisystem",
-        "view_aipurpose",
         "view_staffguidelines",
     ],
 )
 
 
 def ensure_staff_roles(**kwargs: Any) -> None:
-    """Create the staff groups with every app's grants (adding any missing); connected to post_migrate."""
+    """Make each staff group hold exactly every app's grants for its role; connected to post_migrate.
+
+    Exactly, not at least: adding only would leave a database made under older,
+    wider grants with the excess for ever.
+    """
     # post_migrate reaches privacy before the apps after it: make sure every
     # app's permissions exist before granting them.
     for app_config in django_apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
     for role, grants in _GRANTS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        for app_label, codenames in grants.items():
-            group.permissions.add(*Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+        granted = [
+            permission
+            for app_label, codenames in grants.items()
+            for permission in Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        ]
+        group.permissions.set(granted)

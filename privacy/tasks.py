@@ -113,6 +113,11 @@ def deliver_webhook(self: WebhookTask, delivery_id: int) -> None:
 
 
 @shared_task
+def write_audit_checkpoint() -> str | None:
+    return services.audit_checkpoint_write()
+
+
+@shared_task
 def purge_old_webhook_deliveries() -> int:
     return services.webhook_deliveries_purge(older_than=timedelta(days=30))
 

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from fairness.attributes import BUSINESS, given_by
 from interactions.api.serializers import CustomerReferenceMixin
+from privacy.api.fields import LineField
 from privacy.typing import JSONObject
 
 
@@ -15,7 +16,7 @@ def _attribute_help() -> str:
 
 class MonitoringAttributesInSerializer(CustomerReferenceMixin, serializers.Serializer[JSONObject]):
     attributes = serializers.DictField(
-        child=serializers.CharField(max_length=40, allow_blank=True, allow_null=True),
+        child=LineField(max_length=40, allow_blank=True, allow_null=True),
         allow_empty=False,
         help_text=_attribute_help(),
     )

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,13 @@ class MonitoringAttributesView(ClientAPIView):
             "Attributes only the customer can give (e.g. gender) are refused here."
         ),
         request=MonitoringAttributesInSerializer,
+        examples=[
+            OpenApiExample(
+                "A region and an age band",
+                request_only=True,
+                value={"customer_email": "alice@example.com", "attributes": {"region": "north", "age_band": "35_44"}},
+            )
+        ],
         responses={200: MonitoringAttributesOutSerializer, **ERROR_RESPONSES},
     )
     def post(self, request: Request) -> Response:

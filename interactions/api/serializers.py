@@ -1,15 +1,21 @@
-from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from django.utils import timezone
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy.api.fields import (
+    TEXT_PATTERN,
+    ActiveSlugField,
+    AIPurposeField,
+    EventTimeField,
+    LineField,
+    TextField,
+    multi_line_text,
+    single_line_text,
+)
 from privacy.models import AIPurpose, AISystem, PurposeSlug
-
-# How far ahead of our clock a reported time may be (the caller's clock may run fast).
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Reason(TypedDict):
@@ -19,7 +25,7 @@ class Reason(TypedDict):
     weight: float | None
 
 
-class AISystemField(serializers.SlugRelatedField[AISystem]):
+class AISystemField(ActiveSlugField[AISystem]):
     default_error_messages = {
         "does_not_exist": "Unknown AI system “{value}”: use the slug of an active AI system.",
         "invalid": "Give the AI system's slug, as a string.",
@@ -29,23 +35,12 @@ class AISystemField(serializers.SlugRelatedField[AISystem]):
         super().__init__(slug_field="slug", queryset=AISystem.objects.filter(is_active=True), **kwargs)
 
 
-class AIPurposeField(serializers.SlugRelatedField[AIPurpose]):
-    default_error_messages = {
-        "does_not_exist": "Unknown purpose “{value}”: use the slug of an active AI purpose.",
-        "invalid": "Give the purpose's slug, as a string.",
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(slug_field="slug", queryset=AIPurpose.objects.filter(is_active=True), **kwargs)
-
-
-def not_in_the_future(value: datetime) -> None:
-    if value > timezone.now() + CLOCK_SKEW:
-        raise serializers.ValidationError("This date is in the future.")
-
-
 class CustomerReferenceMixin(serializers.Serializer[Any]):
-    customer_email = serializers.EmailField(required=False, help_text="The customer's e-mail address…")
+    """Names the customer by exactly one of customer_email and customer_id (the schema says so too)."""
+
+    customer_email = serializers.EmailField(
+        required=False, validators=[single_line_text], help_text="The customer's e-mail address…"
+    )
     customer_id = serializers.UUIDField(required=False, help_text="…or the portal's public customer ID.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -57,10 +52,23 @@ class CustomerReferenceMixin(serializers.Serializer[Any]):
         return attrs
 
 
+class CustomerReferenceScheme(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's registry hook is untyped
+    """States "exactly one of customer_email and customer_id" in the schema, as the server enforces it."""
+
+    target_class = CustomerReferenceMixin
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["oneOf"] = [{"required": ["customer_email"]}, {"required": ["customer_id"]}]
+        return schema
+
+
 class MessageInSerializer(serializers.Serializer[Any]):
     sender = serializers.ChoiceField(choices=Message.Sender.choices)
-    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
-    sent_at = serializers.DateTimeField()
+    body = TextField(max_length=20_000, trim_whitespace=False, help_text="Plain text: line breaks and tabs allowed.")
+    sent_at = EventTimeField()
     ai_drafted = serializers.BooleanField(default=False)
     human_reviewed = serializers.BooleanField(default=False)
     ai_system = AISystemField(required=False, allow_null=True)
@@ -74,15 +82,13 @@ class MessageInSerializer(serializers.Serializer[Any]):
 
 
 class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
-    external_id = serializers.CharField(
-        max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates."
-    )
+    external_id = LineField(max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates.")
     channel = serializers.ChoiceField(choices=Conversation.Channel.choices)
-    subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject = LineField(max_length=200, required=False, allow_blank=True, default="")
     handled_by = serializers.ChoiceField(choices=Conversation.HandledBy.choices)
     ai_system = AISystemField(required=False, allow_null=True)
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    started_at = EventTimeField()
+    ended_at = EventTimeField(required=False, allow_null=True)
     # many_init is what many=True calls; the stubs' __init__ lacks the max_length it hands to the ListSerializer.
     messages = MessageInSerializer.many_init(required=False, default=list, max_length=5000)
 
@@ -100,7 +106,8 @@ class ConversationInSerializer(CustomerReferenceMixin, serializers.Serializer[An
 
 class ConversationOutSerializer(serializers.ModelSerializer[Conversation]):
     customer_id = serializers.UUIDField(source="customer.public_id")
-    ai_system = serializers.SlugRelatedField[AISystem](slug_field="slug", read_only=True)
+    # Null when no AI took part (a conversation handled by a person).
+    ai_system = serializers.SlugRelatedField[AISystem](slug_field="slug", read_only=True, allow_null=True)
     message_count = serializers.IntegerField(source="messages.count")
 
     class Meta:
@@ -121,13 +128,13 @@ class ConversationOutSerializer(serializers.ModelSerializer[Conversation]):
 
 
 class InferenceInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
-    external_id = serializers.CharField(max_length=200)
+    external_id = LineField(max_length=200)
     ai_system = AISystemField()
     kind = serializers.ChoiceField(choices=AIInference.Kind.choices)
-    value = serializers.CharField(max_length=200)
+    value = LineField(max_length=200)
     confidence = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
-    inferred_at = serializers.DateTimeField()
-    conversation_external_id = serializers.CharField(
+    inferred_at = EventTimeField()
+    conversation_external_id = LineField(
         max_length=200, required=False, allow_blank=True, help_text="The conversation it came from, by your ID."
     )
 
@@ -135,7 +142,8 @@ class InferenceInSerializer(CustomerReferenceMixin, serializers.Serializer[Any])
 class InferenceOutSerializer(serializers.ModelSerializer[AIInference]):
     customer_id = serializers.UUIDField(source="customer.public_id")
     ai_system = serializers.SlugRelatedField[AISystem](slug_field="slug", read_only=True)
-    conversation_external_id = serializers.CharField(source="conversation.external_id", default=None)
+    # Null when the inference came from no conversation.
+    conversation_external_id = serializers.CharField(source="conversation.external_id", default=None, allow_null=True)
 
     class Meta:
         model = AIInference
@@ -156,11 +164,11 @@ class InferenceOutSerializer(serializers.ModelSerializer[AIInference]):
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "string", "maxLength": AIDecision.MAX_REASON_LENGTH},
+            {"type": "string", "maxLength": AIDecision.MAX_REASON_LENGTH, "pattern": TEXT_PATTERN},
             {
                 "type": "object",
                 "properties": {
-                    "text": {"type": "string", "maxLength": AIDecision.MAX_REASON_LENGTH},
+                    "text": {"type": "string", "maxLength": AIDecision.MAX_REASON_LENGTH, "pattern": TEXT_PATTERN},
                     "weight": {"type": "number", "minimum": 0, "maximum": 1, "nullable": True},
                 },
                 "required": ["text"],
@@ -184,6 +192,7 @@ class ReasonField(serializers.Field[Reason, object, Reason, Any]):
             data = {"text": data}
         if not isinstance(data, dict) or not isinstance(data.get("text"), str) or set(data) - {"text", "weight"}:
             self.fail("invalid")
+        multi_line_text(data["text"])  # its line breaks and tabs become spaces below
         text = " ".join(data["text"].split())
         if not text:
             self.fail("blank")
@@ -201,9 +210,7 @@ class ReasonField(serializers.Field[Reason, object, Reason, Any]):
 
 
 class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
-    external_id = serializers.CharField(
-        max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates."
-    )
+    external_id = LineField(max_length=200, help_text="Your own ID for it: a retry with the same ID never duplicates.")
     ai_system = AISystemField(help_text="The slug of the AI system that decided.")
     purpose = AIPurposeField(
         required=False, help_text="The switchable use of AI it falls under; by default “automated-decisions”."
@@ -213,8 +220,12 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
         max_length=60,
         help_text="Your name for the kind of decision, e.g. refund_request (lower case, digits, _ and -).",
         error_messages={"invalid": "Use lower-case letters, digits, “_” and “-”, e.g. refund_request."},
+        # Checked as sent, as the schema's pattern reads it: Python's "$" also matches before a final
+        # line break, which single_line_text refuses.
+        trim_whitespace=False,
+        validators=[single_line_text],
     )
-    kind_label = serializers.CharField(
+    kind_label = LineField(
         max_length=120,
         required=False,
         allow_blank=True,
@@ -223,10 +234,10 @@ class DecisionInSerializer(CustomerReferenceMixin, serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(
         choices=AIDecision.Outcome.choices, help_text="favourable, unfavourable or neutral, for the customer."
     )
-    outcome_label = serializers.CharField(max_length=200, help_text="Your words for it, e.g. “Refund declined”.")
-    model_version = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    outcome_label = LineField(max_length=200, help_text="Your words for it, e.g. “Refund declined”.")
+    model_version = LineField(max_length=60, required=False, allow_blank=True, default="")
     confidence = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
-    decided_at = serializers.DateTimeField(validators=[not_in_the_future])
+    decided_at = EventTimeField()
     human_involved = serializers.BooleanField(default=False, help_text="Whether a person took part in deciding.")
     reasons = serializers.ListField(
         child=ReasonField(),

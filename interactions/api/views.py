@@ -2,7 +2,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from django.db.models import Model
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ from interactions.api.serializers import (
 )
 from interactions.models import Conversation
 from interactions.selectors import customer_by_reference
-from privacy.api.views import ERROR_RESPONSES, ClientAPIView, calling_client
+from privacy.api.views import ERROR, ERROR_RESPONSES, ClientAPIView, calling_client
 from privacy.models import APIClient
 
 
@@ -28,6 +28,66 @@ class Conflict(APIException):
     status_code = 409
     default_detail = "This external_id is already used for another customer's record."
     default_code = "conflict"
+
+
+CONFLICT_RESPONSE = OpenApiResponse(ERROR, description="This external_id belongs to another customer's record.")
+
+# One complete request per endpoint, shown in the docs (the contract test sends them too).
+CONVERSATION_EXAMPLE = OpenApiExample(
+    "A chat the AI assistant answered",
+    request_only=True,
+    value={
+        "external_id": "chat-20261120-0042",
+        "customer_email": "alice@example.com",
+        "channel": "chat",
+        "subject": "Where is my order?",
+        "handled_by": "ai",
+        "ai_system": "chat-assistant",
+        "started_at": "2026-11-20T10:00:00Z",
+        "ended_at": "2026-11-20T10:05:00Z",
+        "messages": [
+            {
+                "sender": "customer",
+                "body": "Where is order 123?\nIt was due on Monday.",
+                "sent_at": "2026-11-20T10:00:00Z",
+            },
+            {"sender": "ai", "body": "It arrives tomorrow.", "sent_at": "2026-11-20T10:00:05Z"},
+        ],
+    },
+)
+INFERENCE_EXAMPLE = OpenApiExample(
+    "The intent an AI read in a message",
+    request_only=True,
+    value={
+        "external_id": "intent-20261120-0042-1",
+        "customer_email": "alice@example.com",
+        "ai_system": "intent-analyser",
+        "kind": "intent",
+        "value": "order_status",
+        "confidence": 0.92,
+        "inferred_at": "2026-11-20T10:00:01Z",
+    },
+)
+DECISION_EXAMPLE = OpenApiExample(
+    "A refund an AI declined",
+    request_only=True,
+    value={
+        "external_id": "refund-5521",
+        "customer_email": "alice@example.com",
+        "ai_system": "refund-assistant",
+        "kind": "refund_request",
+        "kind_label": "Refund request",
+        "outcome": "unfavourable",
+        "outcome_label": "Refund declined",
+        "model_version": "2026.11",
+        "confidence": 0.81,
+        "decided_at": "2026-11-20T10:10:00Z",
+        "reasons": [
+            "The order was delivered more than 30 days ago.",
+            {"text": "The item was bought in a sale.", "weight": 0.3},
+        ],
+    },
+)
 
 
 class _Recorder(Protocol):
@@ -74,10 +134,11 @@ class ConversationIngestView(ClientAPIView):
     @extend_schema(
         summary="Record a conversation and its messages",
         request=ConversationInSerializer,
+        examples=[CONVERSATION_EXAMPLE],
         responses={
             201: ConversationOutSerializer,
             200: OpenApiResponse(ConversationOutSerializer, description="Already recorded under this external_id."),
-            409: OpenApiResponse(description="This external_id belongs to another customer's record."),
+            409: CONFLICT_RESPONSE,
             **ERROR_RESPONSES,
         },
     )
@@ -91,10 +152,11 @@ class InferenceIngestView(ClientAPIView):
     @extend_schema(
         summary="Record something an AI system concluded about a customer",
         request=InferenceInSerializer,
+        examples=[INFERENCE_EXAMPLE],
         responses={
             201: InferenceOutSerializer,
             200: OpenApiResponse(InferenceOutSerializer, description="Already recorded under this external_id."),
-            409: OpenApiResponse(description="This external_id belongs to another customer's record."),
+            409: CONFLICT_RESPONSE,
             **ERROR_RESPONSES,
         },
     )
@@ -119,10 +181,11 @@ class DecisionIngestView(ClientAPIView):
             "stored and reported to the privacy team as a breach."
         ),
         request=DecisionInSerializer,
+        examples=[DECISION_EXAMPLE],
         responses={
             201: DecisionOutSerializer,
             200: OpenApiResponse(DecisionOutSerializer, description="Already recorded under this external_id."),
-            409: OpenApiResponse(description="This external_id belongs to another customer's record."),
+            409: CONFLICT_RESPONSE,
             **ERROR_RESPONSES,
         },
     )

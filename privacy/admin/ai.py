@@ -48,7 +48,9 @@ class AISystemAdmin(admin.ModelAdmin[AISystem]):
         self, request: HttpRequest, obj: AISystem | None = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm[AISystem]]:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.base_fields["data_categories"].help_text = "A JSON list of: " + ", ".join(sorted(CATEGORIES))
+        # Staff who may only view the card (support agents) get a form without editable fields.
+        if "data_categories" in form.base_fields:
+            form.base_fields["data_categories"].help_text = "A JSON list of: " + ", ".join(sorted(CATEGORIES))
         return form
 
 

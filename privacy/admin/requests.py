@@ -133,7 +133,9 @@ class PrivacyRequestAdmin(admin.ModelAdmin[PrivacyRequest]):
             messages.success(request, f"Thank you: version {guidelines.version} acknowledged.")
             next_url = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                next_url = "admin:privacy_privacyrequest_changelist"
+                # Support agents may not see the request queue: they go back to the desk.
+                queue = self.has_view_permission(request)
+                next_url = "admin:privacy_privacyrequest_changelist" if queue else "admin:index"
             return redirect(next_url)
         return TemplateResponse(
             request,

@@ -20,6 +20,34 @@ if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
 
 
+def subject_html(subject: selectors.SubjectView | None, parts: Sequence[selectors.SubjectPart] = ()) -> str:
+    """The one row a review or a flag is about, with its parts (a conversation's messages).
+
+    Shown on the review's or flag's own page, so staff who answer it need no
+    permission to browse the customer's data.
+    """
+    if subject is None:
+        return "(no longer held)"
+    cells = format_html_join(
+        "", "<div><strong>{}:</strong> {}</div>", ((cell.label, cell.value) for cell in subject.row.cells)
+    )
+    tables = format_html_join("", "{}", ((_part_html(part),) for part in parts if part.rows))
+    return format_html("<p>{}</p>{}{}", subject.source.label, cells, tables)
+
+
+def _part_html(part: selectors.SubjectPart) -> str:
+    head = format_html_join("", "<th>{}</th>", ((cell.label,) for cell in part.rows[0].cells))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((cell.value,) for cell in row.cells)),) for row in part.rows),
+    )
+    shown = f" (the newest {len(part.rows)} of {part.count})" if part.count > len(part.rows) else ""
+    return format_html(
+        "<p>{}{}</p><table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", part.source.label, shown, head, body
+    )
+
+
 class HumanReviewAnswerForm(forms.ModelForm[HumanReviewRequest]):
     """A person's structured answer: the outcome stands or is changed (to what), and a message."""
 
@@ -177,12 +205,8 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
     @admin.display(description="About")
     def subject_summary(self, obj: HumanReviewRequest) -> str:
         subject = selectors.human_review_subject(review=obj)
-        if subject is None:
-            return "(no longer held)"
-        cells = format_html_join(
-            "", "<div><strong>{}:</strong> {}</div>", ((cell.label, cell.value) for cell in subject.row.cells)
-        )
-        return format_html("<p>{}</p>{}", subject.source.label, cells)
+        parts = selectors.subject_parts(subject=subject, user=obj.user) if subject else []
+        return subject_html(subject, parts)
 
     @admin.action(description="Start reviewing (the customer sees it is being looked at)", permissions=["change"])
     def start_review(self, request: HttpRequest, queryset: QuerySet[HumanReviewRequest]) -> None:
@@ -229,10 +253,23 @@ class AIOutputFlagAdmin(admin.ModelAdmin[AIOutputFlag]):
     list_display = ("id", "ai_system", "reason", "created_at")
     list_filter = ("ai_system", "reason")
     list_select_related = ("ai_system",)
-    readonly_fields = ("user", "ai_system", "content_type", "object_id", "reason", "comment", "created_at")
+    readonly_fields = (
+        "user",
+        "ai_system",
+        "flagged_output",
+        "content_type",
+        "object_id",
+        "reason",
+        "comment",
+        "created_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="Flagged output")
+    def flagged_output(self, obj: AIOutputFlag) -> str:
+        return subject_html(selectors.ai_output_flag_subject(flag=obj))
 
 
 @admin.register(PreferenceBreach)

@@ -2,7 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from privacy.models import AIPurpose
+from privacy.api.fields import AIPurposeField
 from privacy.selectors import PermissionReason
 
 
@@ -24,7 +24,7 @@ class PermissionsSerializer(serializers.Serializer[Any]):
 
 
 class ConsentInSerializer(serializers.Serializer[Any]):
-    purpose = serializers.SlugRelatedField(slug_field="slug", queryset=AIPurpose.objects.filter(is_active=True))
+    purpose = AIPurposeField()
     granted = serializers.BooleanField()
     notice_version = serializers.IntegerField(
         min_value=1, help_text="The version of the purpose's notice the customer was shown (required)."

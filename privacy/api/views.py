@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -20,11 +20,29 @@ from privacy.permission_cache import cached_permissions
 from privacy.typing import Customer, JSONObject
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
+# DRF's answer to an invalid payload: each field (or non_field_errors) with its list of messages; a
+# nested field's errors nest the same way (a list per item, an object per key or list index); an
+# unreadable body gets {"detail": "..."} instead.
+VALIDATION_ERROR = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
+}
 ERROR_RESPONSES = {
-    400: OpenApiResponse(description="Invalid payload: an object with a list of messages per field."),
+    400: OpenApiResponse(
+        VALIDATION_ERROR,
+        description="Invalid payload: for each field (or non_field_errors) its list of messages, "
+        "nested fields nested alike; `detail` when the body is not JSON.",
+    ),
     401: OpenApiResponse(ERROR, description="Missing or wrong token."),
     403: OpenApiResponse(ERROR, description="The token lacks the scope this endpoint needs."),
     404: OpenApiResponse(ERROR, description="Unknown customer."),
+    415: OpenApiResponse(ERROR, description="The body is not JSON (send Content-Type: application/json)."),
 }
 
 
@@ -78,7 +96,7 @@ class AIPermissionsView(ClientAPIView):
 
     @extend_schema(
         summary="May AI be used for this customer? Every purpose, with why",
-        responses={200: PermissionsSerializer, **{k: v for k, v in ERROR_RESPONSES.items() if k != 400}},
+        responses={200: PermissionsSerializer, **{k: v for k, v in ERROR_RESPONSES.items() if k not in (400, 415)}},
     )
     def get(self, request: Request, customer_id: UUID) -> Response:
         def compute() -> JSONObject | None:
@@ -97,6 +115,13 @@ class ConsentView(ClientAPIView):
     @extend_schema(
         summary="Record a consent the customer gave or withdrew elsewhere",
         request=ConsentInSerializer,
+        examples=[
+            OpenApiExample(
+                "Consent to AI training, given at the checkout",
+                request_only=True,
+                value={"purpose": "ai-training", "granted": True, "notice_version": 1},
+            )
+        ],
         responses={200: PermissionsSerializer, **ERROR_RESPONSES},
     )
     def post(self, request: Request, customer_id: UUID) -> Response:

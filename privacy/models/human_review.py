@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,6 +46,15 @@ class HumanReviewRequest(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "due_at"], name="human_review_queue")]
+        constraints = [
+            # One open review per item, even when two requests arrive at once
+            # (a double click, two tabs): the second one gets the first's review.
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"],
+                condition=Q(status__in=["open", "in_review"]),
+                name="one_open_review_per_item",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Human review #{self.pk}"

@@ -1,6 +1,11 @@
 """Reads of the privacy domain, one module per concern; import from here."""
 
-from privacy.selectors.audit import audit_chain_first_break, audit_event_count, audit_events_for
+from privacy.selectors.audit import (
+    AuditTrailReport,
+    StoredCheckpoint,
+    audit_events_for,
+    audit_trail_verify,
+)
 from privacy.selectors.clients import api_client_by_token
 from privacy.selectors.desk import (
     compliance_dashboard,
@@ -27,35 +32,42 @@ from privacy.selectors.permissions import (
     customer_ai_settings,
     register_permission_override,
 )
-from privacy.selectors.requests import customer_requests, erasure_preview, next_export_possible_at
+from privacy.selectors.requests import customer_requests, erasure_preview, erasure_stands, next_export_possible_at
 from privacy.selectors.reviews import (
+    SubjectPart,
     SubjectView,
+    ai_output_flag_subject,
     human_review_subject,
     human_review_subject_source,
     human_reviews_of,
     human_reviews_of_rows,
+    subject_parts,
 )
 
 __all__ = [
+    "AuditTrailReport",
     "FieldView",
     "GroupView",
     "Permission",
     "PermissionReason",
     "RowView",
     "SourceView",
+    "StoredCheckpoint",
+    "SubjectPart",
     "SubjectView",
+    "ai_output_flag_subject",
     "ai_permission_for",
     "ai_permissions",
     "api_client_by_token",
-    "audit_chain_first_break",
-    "audit_event_count",
     "audit_events_for",
+    "audit_trail_verify",
     "compliance_dashboard",
     "consent_timeline",
     "current_guidelines",
     "customer_ai_settings",
     "customer_requests",
     "erasure_preview",
+    "erasure_stands",
     "human_review_subject",
     "human_review_subject_source",
     "human_reviews_of",
@@ -68,4 +80,5 @@ __all__ = [
     "register_permission_override",
     "requests_due_soon_and_overdue",
     "staff_acknowledged_current_guidelines",
+    "subject_parts",
 ]

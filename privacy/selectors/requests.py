@@ -29,6 +29,17 @@ def next_export_possible_at(user: Customer) -> datetime | None:
     return next_at if next_at > timezone.now() else None
 
 
+def erasure_stands(*, user_id: int) -> bool:
+    """Whether the customer asked to be erased and that still stands: waiting,
+    under way, stopped part-way (staff finish it) or done. Only a denied or a
+    cancelled erasure lets an export be built or kept again."""
+    return (
+        PrivacyRequest.objects.filter(user_id=user_id, kind=PrivacyRequest.Kind.ERASURE)
+        .exclude(status__in=[Status.DENIED, Status.CANCELLED])
+        .exists()
+    )
+
+
 def erasure_preview() -> dict[str, Any]:
     """What erasure does, source by source: what the customer reads before asking, and their receipt."""
     sources = erasure_plan()

@@ -1,6 +1,6 @@
 """Writes of the privacy domain, one module per concern; import from here."""
 
-from privacy.services.audit import audit_record
+from privacy.services.audit import AuditTrailTampered, audit_checkpoint_write, audit_record
 from privacy.services.breaches import UnknownPurpose, ai_use_record
 from privacy.services.clients import (
     api_client_create,
@@ -78,6 +78,7 @@ from privacy.services.webhooks import (
 )
 
 __all__ = [
+    "AuditTrailTampered",
     "GuidelinesNotAcknowledged",
     "IllegalTransition",
     "NotAllowed",
@@ -92,6 +93,7 @@ __all__ = [
     "api_client_rotate_token",
     "api_client_touch",
     "api_client_update",
+    "audit_checkpoint_write",
     "audit_record",
     "erasure_claim",
     "erasure_execute",

@@ -1,15 +1,30 @@
-"""Appending to the hash-chained audit trail."""
+"""Appending to the keyed, hash-chained audit trail, and checkpointing its head outside the database."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from privacy.audit_chain import audit_event_hash
+from privacy.audit_chain import AuditCheckpoint, audit_event_hash, audit_key, checkpoint_document
 from privacy.models import AuditChainHead, AuditEvent
+from privacy.selectors.audit import (
+    audit_checkpoint_disagreement,
+    audit_checkpoint_newest,
+    audit_checkpoint_storage,
+    audit_event_is_sealed,
+)
+from privacy.services.staff_notices import alert_privacy_team
 from privacy.typing import Customer, JSONObject
+
+logger = logging.getLogger(__name__)
+
+
+class AuditTrailTampered(Exception):
+    """The trail contradicts its newest checkpoint, or ends in an event the audit key did not seal."""
 
 
 @transaction.atomic
@@ -35,11 +50,46 @@ def audit_record(
         "details": details,
         "created_at": created_at,
     }
-    digest = audit_event_hash(**fields)
+    digest = audit_event_hash(key=audit_key(), **fields)
     event = AuditEvent.objects.create(hash=digest, **fields)
     head.last_sequence, head.last_hash = sequence, digest
     head.save(update_fields=["last_sequence", "last_hash"])
     return event
+
+
+def audit_checkpoint_write() -> str | None:
+    """Sign the trail's newest event into a new object of the checkpoint storage; return its name.
+
+    Nothing is written when no event was appended since the newest checkpoint.
+    A trail that contradicts that checkpoint (events cut off, rolled back or
+    rewritten) is never signed: a later checkpoint must not bless it. The
+    privacy team is alerted instead, and the task fails.
+    """
+    # The newest event, not the head row: anyone who writes the database can
+    # set the head, but only the key can make an event's HMAC.
+    last = AuditEvent.objects.order_by("-sequence").first()
+    newest = audit_checkpoint_newest()
+    problem = None
+    if last is not None and not audit_event_is_sealed(last):
+        problem = f"event #{last.sequence} (id {last.pk}, {last.action}) is not sealed with the audit key"
+    elif newest is not None:
+        problem = audit_checkpoint_disagreement(newest)
+    if problem is not None:
+        logger.error("audit trail checkpoint refused: %s", problem)
+        alert_privacy_team(
+            subject="The audit trail was tampered with: no checkpoint written",
+            body=(
+                f"The audit trail contradicts its checkpoints: {problem}.\n\n"
+                "Run `python manage.py privacy verify-audit` for the full report. No checkpoint is "
+                "written until the trail agrees with the newest one again (see the README)."
+            ),
+        )
+        raise AuditTrailTampered(problem)
+    if last is None or (newest is not None and newest.checkpoint.sequence == last.sequence):
+        return None
+    checkpoint = AuditCheckpoint(sequence=last.sequence, hash=last.hash, created_at=timezone.now())
+    # A storage that never overwrites: an existing name gets a new one, so the history stays whole.
+    return audit_checkpoint_storage().save(checkpoint.name, ContentFile(checkpoint_document(audit_key(), checkpoint)))
 
 
 def _object_key(obj: Model | Customer | None) -> tuple[str, str]:

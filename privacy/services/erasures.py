@@ -68,12 +68,16 @@ def erasure_request_create(*, user: Customer, actor_id: int | None = None, skip_
         receipt_email=user.email,
         subject_public_id=user.public_id,
     )
-    # An export built now would outlive the erasure: stop any that has not started.
-    for export in PrivacyRequest.objects.filter(
-        user_id=user.pk,
-        kind=PrivacyRequest.Kind.EXPORT,
-        status__in=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.APPROVED),
+    # An export built now would outlive the erasure: stop any that has not
+    # started (a later retry or requeue is cancelled when claimed). One being
+    # built checks for this erasure before it completes, under its row's lock,
+    # taken here too: so it either sees the erasure and deletes what it built,
+    # or has completed before, and this erasure's run deletes its archive.
+    for export in PrivacyRequest.objects.select_for_update().filter(
+        user_id=user.pk, kind=PrivacyRequest.Kind.EXPORT, status__in=PrivacyRequest.OPEN_STATUSES
     ):
+        if export.status == Status.PROCESSING:
+            continue
         request_transition(
             request=export,
             to=Status.CANCELLED,

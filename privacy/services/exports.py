@@ -15,11 +15,12 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from privacy.exporting import build_archive
 from privacy.models import ExportArchive, PrivacyRequest
 from privacy.notifications import request_email_context, send_customer_email
-from privacy.selectors.requests import next_export_possible_at
+from privacy.selectors.requests import erasure_stands, next_export_possible_at
 from privacy.services.audit import audit_record
 from privacy.services.requests import (
     IllegalTransition,
@@ -41,6 +42,14 @@ ALREADY_ASKED = "You already have an export on its way. You can follow it on its
 
 @transaction.atomic
 def export_request_create(*, user: Customer, actor_id: int | None = None) -> PrivacyRequest:
+    if erasure_stands(user_id=user.pk):
+        # An archive built now would outlive the erasure (or copy what it is removing).
+        raise RequestRefused(
+            _(
+                "You asked us to erase your data, so we cannot build an export of it. "
+                "If you cancel the erasure while you still can, you may ask for an export again."
+            )
+        )
     if PrivacyRequest.objects.filter(
         user_id=user.pk, kind=PrivacyRequest.Kind.EXPORT, status__in=PrivacyRequest.OPEN_STATUSES
     ).exists():
@@ -66,8 +75,52 @@ def export_request_create(*, user: Customer, actor_id: int | None = None) -> Pri
 
 
 def export_claim(*, request_id: int, task_id: str) -> PrivacyRequest | None:
-    """Take a queued export to build it; None when another delivery has it or it is no longer wanted."""
+    """Take a queued export to build it; None when another delivery has it or it is no longer wanted.
+
+    An export whose customer's erasure stands is cancelled instead: one queued
+    again after the erasure was asked for (a staff retry, the sweeper taking
+    it back from a dead worker) must not be built.
+    """
+    export = PrivacyRequest.objects.filter(pk=request_id, kind=PrivacyRequest.Kind.EXPORT).first()
+    if export is not None and export.user_id is not None and erasure_stands(user_id=export.user_id):
+        export_withdraw(request=export, task_id=task_id)
+        return None
     return request_claim(request_id=request_id, kind=PrivacyRequest.Kind.EXPORT, task_id=task_id, progress_done=0)
+
+
+def export_withdraw(*, request: PrivacyRequest, task_id: str, stored_name: str = "") -> bool:
+    """The customer's erasure stands: cancel the export and remove every file it made.
+
+    Only a queued export or one this task holds (False otherwise: another
+    task's build, or one over already). `stored_name`: where this build
+    stored its archive, should storage have picked another name.
+    """
+    if request.status == Status.APPROVED:
+        allowed_from, expected_claim = (Status.APPROVED,), None
+    elif request.status == Status.PROCESSING and request.claimed_by_task == task_id:
+        allowed_from, expected_claim = (Status.PROCESSING,), task_id
+    else:
+        return False
+    with transaction.atomic():
+        try:
+            request_transition(
+                request=request,
+                to=Status.CANCELLED,
+                allowed_from=allowed_from,
+                expected_claim=expected_claim,
+                finished_at=timezone.now(),
+                claimed_by_task="",
+                details={"reason": "erasure requested"},
+            )
+        except IllegalTransition:
+            return False
+        # In the transaction: should storage fail, the export stays where it
+        # was and its retry removes the files.
+        if stored_name and storages["exports"].exists(stored_name):
+            storages["exports"].delete(stored_name)
+        export_files_delete(request)
+    logger.info("export request id=%s cancelled: the customer's erasure stands", request.pk)
+    return True
 
 
 # --- the archive's files ----------------------------------------------------
@@ -109,14 +162,26 @@ def _remove_partial_archive(request_id: int) -> None:
 # --- the job ------------------------------------------------------------------
 
 
-def export_build(*, request: PrivacyRequest) -> ExportArchive:
-    """Build, store and deliver a claimed export."""
+class _ErasureStands(Exception):
+    """The customer's erasure arrived while their archive was being built."""
+
+
+def export_build(*, request: PrivacyRequest) -> ExportArchive | None:
+    """Build, store and deliver a claimed export.
+
+    None when the customer's erasure was asked for (or ran) meanwhile: the
+    export then deletes what it built and ends cancelled, so no archive
+    outlives the erasure.
+    """
     storage = storages["exports"]
 
     def progress(done: int, total: int) -> None:
         PrivacyRequest.objects.filter(pk=request.pk).update(
             progress_done=done, progress_total=total, heartbeat_at=timezone.now()
         )
+        # Once per source: an erasure stops the build early (the check below makes it certain).
+        if request.user_id is None or erasure_stands(user_id=request.user_id):
+            raise _ErasureStands
 
     def heartbeat() -> None:
         PrivacyRequest.objects.filter(pk=request.pk).update(heartbeat_at=timezone.now())
@@ -127,6 +192,7 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
     scratch = export_scratch_dir(request)
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
+    stored_name, erasure_seen = "", False
     try:
         target = scratch / "archive.zip"
         size, sha256 = build_archive(
@@ -139,9 +205,18 @@ def export_build(*, request: PrivacyRequest) -> ExportArchive:
         )
         with open(target, "rb") as built:
             stored_name = storage.save(export_storage_name(request), File(built))
+    except _ErasureStands:
+        erasure_seen = True
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     with transaction.atomic():
+        # This row's lock orders the check with erasure_request_create, which
+        # locks the customer's open exports: either the erasure is seen here,
+        # or it finds this export completed, and its run deletes the archive.
+        PrivacyRequest.objects.select_for_update().get(pk=request.pk)
+        if erasure_seen or request.user_id is None or erasure_stands(user_id=request.user_id):
+            export_withdraw(request=request, task_id=request.claimed_by_task, stored_name=stored_name)
+            return None
         ExportArchive.objects.filter(request=request).delete()
         archive = ExportArchive.objects.create(
             request=request,

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
@@ -35,8 +35,9 @@ def human_review_request(
     """A customer asks a person to review an AI-handled row of theirs.
 
     Asking again about a row whose review is still open returns that review:
-    a second click must not queue the same question twice. An AI outcome (a
-    decision) is reviewed once: asking again returns the review it had.
+    a second click must not queue the same question twice (the database keeps
+    one open review per row, also for two requests at the same moment). An AI
+    outcome (a decision) is reviewed once: asking again returns the review it had.
     """
     ai_system = _ai_system_of(source, row)
     if not source.human_review or ai_system is None:
@@ -55,15 +56,24 @@ def human_review_request(
         open_review = earlier.order_by("-created_at", "-pk").first()
         if open_review is not None:
             return open_review
-        review = HumanReviewRequest.objects.create(
-            user_id=user.pk,
-            content_type=content_type,
-            object_id=row.pk,
-            ai_system=ai_system,
-            statement=statement.strip(),
-            contests_outcome=contests_outcome or source.review_outcomes is not None,
-            due_at=timezone.now() + timedelta(days=settings.PORTAL_HUMAN_REVIEW_DAYS),
-        )
+        try:
+            with transaction.atomic():
+                review = HumanReviewRequest.objects.create(
+                    user_id=user.pk,
+                    content_type=content_type,
+                    object_id=row.pk,
+                    ai_system=ai_system,
+                    statement=statement.strip(),
+                    contests_outcome=contests_outcome or source.review_outcomes is not None,
+                    due_at=timezone.now() + timedelta(days=settings.PORTAL_HUMAN_REVIEW_DAYS),
+                )
+        except IntegrityError:
+            # The lock above cannot hold a row that did not exist yet: a request
+            # at the same moment made the open review first, and this one has it.
+            concurrent = earlier.order_by("-created_at", "-pk").first()
+            if concurrent is None:
+                raise
+            return concurrent
         audit_record(
             action="human_review.requested",
             actor_id=user.pk,

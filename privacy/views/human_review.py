@@ -1,3 +1,5 @@
+from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
@@ -25,12 +27,37 @@ def _own_row(user: Customer, source_key: str, object_id: int) -> tuple[Source, M
     return source, row
 
 
+def _within_daily_limit(request: HttpRequest) -> bool:
+    """Count one more request for review against the customer's daily limit.
+
+    Counted by allauth's rate limits (the cache, which its own sign-in
+    limits use and a system check keeps real), under the portal's own action.
+    """
+    rate = f"{settings.PORTAL_HUMAN_REVIEWS_PER_DAY}/1d/user"
+    usage = ratelimit.consume(
+        request, app="privacy", action="human_review", config={"human_review": rate}, user=signed_in(request)
+    )
+    return usage is not None
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def human_review_new(request: HttpRequest, source_key: str, object_id: int) -> HttpResponse:
     source, row = _own_row(signed_in(request), source_key, object_id)
+    if not source.human_review or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
+        raise Http404("A person can review only what an AI handled")
     form = HumanReviewForm(request.POST or None, statement_required=source.review_outcomes is None)
+    context = {"form": form, "source": source, "row": row}
     if request.method == "POST" and form.is_valid():
+        if not _within_daily_limit(request):
+            messages.error(
+                request,
+                _(
+                    "You have sent us as many requests for review as we take from one person in a day. "
+                    "Nothing you wrote is lost: it is still below, to send again tomorrow."
+                ),
+            )
+            return render(request, "privacy/human_review_new.html", context, status=429)
         try:
             review = services.human_review_request(user=signed_in(request), source=source, row=row, **form.cleaned_data)
         except services.NotAllowed:
@@ -40,9 +67,7 @@ def human_review_new(request: HttpRequest, source_key: str, object_id: int) -> H
             # Back to what was contested, where the review's progress now shows.
             return redirect(source.detail_url_name, row.pk)
         return redirect("human_review_detail", review.pk)
-    if not source.human_review or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
-        raise Http404("A person can review only what an AI handled")
-    return render(request, "privacy/human_review_new.html", {"form": form, "source": source, "row": row})
+    return render(request, "privacy/human_review_new.html", context)
 
 
 @require_GET

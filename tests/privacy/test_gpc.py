@@ -62,3 +62,11 @@ def test_the_well_known_gpc_file_is_served(client, db):
     response = client.get("/.well-known/gpc.json")
     assert response.status_code == 200
     assert response.json()["gpc"] is True
+
+
+def test_the_well_known_gpc_file_answers_head_with_the_same_headers_and_no_body(client, db):
+    get, head = client.get("/.well-known/gpc.json"), client.head("/.well-known/gpc.json")
+    assert head.status_code == 200
+    assert head.content == b""
+    for header in ("Content-Type", "Cache-Control"):
+        assert head[header] == get[header], header

@@ -1,7 +1,11 @@
+import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from interactions.models import Conversation
 from privacy import services
@@ -171,3 +175,79 @@ def test_a_review_is_started_then_answered_once(
         services.human_review_answer(review=review, answer="Again.", staff_user=None, result="upheld")
     review.refresh_from_db()
     assert review.answer == "Done." and len(mailoutbox) == 1
+
+
+def test_the_database_keeps_one_open_review_per_item(alice, alices_ai_conversation):
+    fields = {
+        "user": alice,
+        "content_type": ContentType.objects.get_for_model(Conversation),
+        "object_id": alices_ai_conversation.pk,
+        "statement": "Please check.",
+        "due_at": timezone.now(),
+    }
+    first = HumanReviewRequest.objects.create(**fields)
+    for status in ("open", "in_review"):
+        HumanReviewRequest.objects.filter(pk=first.pk).update(status=status)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            HumanReviewRequest.objects.create(**fields)
+    HumanReviewRequest.objects.filter(pk=first.pk).update(status="answered")
+    HumanReviewRequest.objects.create(**fields)  # answered: the same item may be asked about again
+    HumanReviewRequest.objects.create(**{**fields, "object_id": ConversationFactory.create(customer=alice).pk})
+    assert HumanReviewRequest.objects.filter(user=alice).count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two requests at once need two connections: PostgreSQL")
+def test_two_requests_about_one_item_at_the_same_moment_make_one_review(transactional_db, alice):
+    conversation = ConversationFactory.create(customer=alice)
+
+    def ask():
+        return services.human_review_request(
+            user=alice,
+            source=_source("interactions.conversation"),
+            row=conversation,
+            statement="Is anyone there?",
+            contests_outcome=False,
+        )
+
+    other: dict[str, HumanReviewRequest] = {}
+
+    def other_tab():
+        try:
+            other["review"] = ask()
+        finally:
+            connection.close()  # this thread's own connection
+
+    with transaction.atomic():
+        first = ask()  # not committed yet: the other request cannot see it
+        thread = threading.Thread(target=other_tab)
+        thread.start()
+        thread.join(timeout=1)  # the other request makes its review now, or waits for this one to commit
+    thread.join()
+    assert HumanReviewRequest.objects.filter(object_id=conversation.pk, status="open").count() == 1
+    assert other["review"].pk == first.pk
+
+
+def test_review_requests_are_limited_per_customer_and_a_refused_one_keeps_its_words(
+    alice_client, alice, bob, client_factory, settings
+):
+    settings.PORTAL_HUMAN_REVIEWS_PER_DAY = 2
+    conversations = [ConversationFactory.create(customer=alice) for _ in range(3)]
+    for conversation in conversations[:2]:
+        response = alice_client.post(
+            f"/human-review/new/interactions.conversation/{conversation.pk}/", {"statement": "Please check."}
+        )
+        assert response.status_code == 302
+    url = f"/human-review/new/interactions.conversation/{conversations[2].pk}/"
+    response = alice_client.post(url, {"statement": "A third <question>, please.", "contests_outcome": "on"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "as many requests for review as we take from one person in a day" in page
+    assert "A third &lt;question&gt;, please.</textarea>" in page  # nothing typed is lost
+    assert re.search(r'<input type="checkbox" name="contests_outcome"[^>]* checked', page)
+    assert not HumanReviewRequest.objects.filter(object_id=conversations[2].pk).exists()
+    # Bob's requests are his own: Alice's limit is not his.
+    bobs = client_factory()
+    bobs.force_login(bob)
+    bobs_conversation = ConversationFactory.create(customer=bob)
+    response = bobs.post(f"/human-review/new/interactions.conversation/{bobs_conversation.pk}/", {"statement": "Mine."})
+    assert response.status_code == 302

@@ -1,10 +1,12 @@
+import sys
+
 import pytest
 
 from portal.celery import app as celery_app
 from privacy import services
 from privacy.models import AIPreference, WebhookDelivery
-from privacy.webhooks import signature_header, verify
-from tests.webhook_receiver import Receiver
+from privacy.webhooks import ForbiddenAddress, check_destination, send, signature_header, verify
+from tests.webhook_receiver import CertificateAuthority, NameServer, Receiver
 
 
 @pytest.fixture(autouse=True)
@@ -155,3 +157,106 @@ def test_finished_deliveries_are_forgotten_after_30_days(alice_client, django_ca
     WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(days=31))
     assert purge_old_webhook_deliveries.delay().get() == 1
     assert not WebhookDelivery.objects.exists()
+
+
+class Connections:
+    """Every TCP connection this process opens while watched, seen through
+    Python's audit hook on socket.connect; a connection to an address in
+    `refused` is refused on the spot, as a firewall would (nothing leaves)."""
+
+    watching: "Connections | None" = None
+
+    def __init__(self):
+        self.made: list[tuple[str, int]] = []
+        self.refused: set[str] = set()
+
+    @staticmethod
+    def hook(event, args):
+        watcher = Connections.watching
+        if event == "socket.connect" and watcher is not None and isinstance(args[1], tuple):
+            host, port = args[1][:2]
+            watcher.made.append((host, port))
+            if host in watcher.refused:
+                raise ConnectionRefusedError(f"{host} refused the connection")
+
+
+sys.addaudithook(Connections.hook)  # audit hooks cannot be removed; it acts only while a test watches
+
+
+@pytest.fixture
+def connections():
+    Connections.watching = watcher = Connections()
+    yield watcher
+    Connections.watching = None
+
+
+def deliver(url: str, *, allow_private: bool):
+    return send(
+        url=url, secret="s", event="ai_preferences.changed", delivery_id=1, payload={}, allow_private=allow_private
+    )
+
+
+def test_a_name_that_answers_an_internal_address_on_the_second_lookup_is_still_called_at_the_checked_one(
+    monkeypatch, connections
+):
+    public = "93.184.215.14"
+    with Receiver() as internal:  # a service on the portal's own network, which the rebinding aims at
+        name_server = NameServer(monkeypatch, "hooks.rebind.example", [public, "127.0.0.1"])
+        connections.refused.add(public)  # the checked server is "down": nothing leaves this machine
+        result = deliver(f"http://hooks.rebind.example:{internal.port}/hooks", allow_private=False)
+    assert internal.received == []
+    assert connections.made == [(public, internal.port)]  # the address that was checked, and only it
+    assert name_server.lookups == 1
+    assert not result.ok
+
+
+# Refused outright: IPv4-compatible (::/96, deprecated), local-use NAT64
+# (64:ff9b:1::/48: where the IPv4 address sits is each network's choice),
+# 6to4 (2002::/16, deprecated) and Teredo (2001::/32) reach IPv4 hosts through
+# relays no one vouches for. Judged by the IPv4 address inside: IPv4-mapped
+# (::ffff:0:0/96) and the well-known NAT64 prefix (64:ff9b::/96), which an
+# IPv6-only network's DNS64 gives for every IPv4-only host.
+EMBEDDING_INTERNAL = [
+    "::127.0.0.1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "64:ff9b::7f00:1",
+    "64:ff9b::a9fe:a9fe",  # 169.254.169.254, the cloud metadata service
+    "64:ff9b:1::808:808",
+    "2002:7f00:1::1",
+    "2002:808:808::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+    "::8.8.8.8",
+]
+
+
+@pytest.mark.parametrize("address", EMBEDDING_INTERNAL)
+def test_ipv6_addresses_that_embed_an_ipv4_address_are_refused(monkeypatch, address):
+    NameServer(monkeypatch, "hooks.v6.example", [address])
+    with pytest.raises(ForbiddenAddress):
+        check_destination("https://hooks.v6.example/hooks", allow_private=False)
+    with pytest.raises(ForbiddenAddress):
+        check_destination(f"https://[{address}]/hooks", allow_private=False)
+    result = deliver("https://hooks.v6.example/hooks", allow_private=False)
+    assert not result.ok and result.error.startswith("refused")
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "::ffff:8.8.8.8", "2606:4700:4700::1111"])
+def test_public_ipv6_addresses_and_nat64_of_a_public_ipv4_address_are_allowed(address):
+    check_destination(f"https://[{address}]/hooks", allow_private=False)
+
+
+def test_a_pinned_https_call_still_names_the_host_and_checks_its_certificate(monkeypatch, tmp_path, connections):
+    authority = CertificateAuthority(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority.ca_file))  # the portal trusts this CA (and no other)
+    NameServer(monkeypatch, "hooks.tls.example", ["127.0.0.1"])
+    names_asked: list[str] = []
+    with Receiver(tls=authority.server_context("hooks.tls.example", names_asked=names_asked)) as receiver:
+        receiver.secret = "s"
+        result = deliver(f"https://hooks.tls.example:{receiver.port}/hooks", allow_private=True)
+    assert result.ok and len(receiver.received) == 1 and receiver.received[0].signature_ok
+    assert names_asked == ["hooks.tls.example"]  # SNI names the host, not the address connected to
+    assert connections.made == [("127.0.0.1", receiver.port)]
+    with Receiver(tls=authority.server_context("someone-else.example")) as impostor:
+        result = deliver(f"https://hooks.tls.example:{impostor.port}/hooks", allow_private=True)
+    assert not result.ok and result.error == "SSLCertVerificationError" and impostor.received == []

@@ -34,7 +34,10 @@ class Command(BaseCommand):
         erase.add_argument("--now", action="store_true", help="No grace period or approval; run here and now.")
         erase.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
-        commands.add_parser("verify-audit", help="Check the audit trail's hash chain; report the first broken link.")
+        commands.add_parser(
+            "verify-audit",
+            help="Check the audit trail's keyed hash chain and compare it with its checkpoints; report what is wrong.",
+        )
 
         api_client = commands.add_parser("api-client", help="Manage the API clients of the business's systems.")
         actions = api_client.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -114,13 +117,19 @@ class Command(BaseCommand):
             self.stdout.write(f"Erasure request #{request.pk} created: {request.get_status_display().lower()}.")
 
     def verify_audit(self, options: dict[str, Any]) -> None:
-        broken = selectors.audit_chain_first_break()
-        if broken is not None:
-            where = f"event #{broken.sequence}" + (f" (id {broken.pk}, {broken.action})" if broken.pk else " (missing)")
-            raise CommandError(
-                f"Audit trail broken at {where}: its hash or its link to the previous event does not hold."
-            )
-        self.stdout.write(f"Audit trail intact: {selectors.audit_event_count()} events, every link verified.")
+        report = selectors.audit_trail_verify()
+        if report.problems:
+            raise CommandError("Audit trail check failed:\n  " + "\n  ".join(report.problems))
+        if report.checkpoints:
+            newest = max(report.checkpoints, key=lambda stored: stored.checkpoint.sequence)
+            count = len(report.checkpoints)
+            agree = "1 checkpoint agrees" if count == 1 else f"{count} checkpoints agree"
+            checked = f"{agree} (the newest, {newest}, at event #{newest.checkpoint.sequence})"
+        else:
+            checked = "no checkpoint yet to compare with"
+        self.stdout.write(
+            f"Audit trail intact: {report.events} events, every link verified with the audit key; {checked}."
+        )
 
     def inventory(self, options: dict[str, Any]) -> None:
         user = self._customer(options["email"])
