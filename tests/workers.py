@@ -13,7 +13,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 from django.conf import settings
@@ -105,8 +104,9 @@ def worker_database_url() -> str:
 
 
 def exports_dir() -> str:
-    storage = cast("dict[str, Any]", settings.STORAGES["exports"])  # the file-system storage, in tests
-    return storage["OPTIONS"]["location"]
+    storage = settings.STORAGES["exports"]  # the file-system storage, in tests
+    location: str = storage["OPTIONS"]["location"]
+    return location
 
 
 def archives_of(request_id: int) -> list[Path]:
