@@ -27,6 +27,8 @@ class AISystemAdmin(admin.ModelAdmin[AISystem]):
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "provider")
     prepopulated_fields = {"slug": ("name",)}
+    # The model's own ordering is dropped from the counted (GROUP BY) query.
+    ordering = ("name",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AISystem]:
         # Counted in the list's one query: how customers judge each system.

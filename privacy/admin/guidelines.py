@@ -37,6 +37,8 @@ class StaffGuidelinesAdmin(admin.ModelAdmin[StaffGuidelines]):
     list_display = ("version", "published_at", "published_by", "acknowledgement_count")
     fields = ("text",)
     inlines = [GuidelinesAcknowledgementInline]
+    # The model's own ordering is dropped from the counted (GROUP BY) query.
+    ordering = ("-version",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StaffGuidelines]:
         return super().get_queryset(request).select_related("published_by").annotate(_acks=Count("acknowledgements"))

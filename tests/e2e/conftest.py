@@ -50,7 +50,10 @@ class PageRecorder:
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
+    # Links in e-mails are built from PORTAL_URL, never from the request, so
+    # the portal's address here is the live server's.
+    settings.PORTAL_URL = live_server.url
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
