@@ -367,6 +367,7 @@ def test_an_empty_trail_needs_no_seal(db):
 # --- The database role the README recommends ------------------------------------
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles and triggers: PostgreSQL")
 def test_a_portal_role_that_owns_nothing_appends_events_but_cannot_switch_the_triggers_off(some_events):
     with connection.cursor() as cursor:

@@ -196,6 +196,7 @@ def test_the_database_keeps_one_open_review_per_item(alice, alices_ai_conversati
     assert HumanReviewRequest.objects.filter(user=alice).count() == 3
 
 
+@pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="two requests at once need two connections: PostgreSQL")
 def test_two_requests_about_one_item_at_the_same_moment_make_one_review(transactional_db, alice):
     conversation = ConversationFactory.create(customer=alice)
