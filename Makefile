@@ -64,6 +64,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# Links in e-mails use PORTAL_URL: unless it is set, it is where `make run` serves.
+run: export PORTAL_URL := $(or $(PORTAL_URL),$(URL))
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -74,6 +76,7 @@ run: $(VENV)/.installed-run
 	  trap "kill $$worker $$beat 2>/dev/null; wait $$worker $$beat 2>/dev/null; echo; echo Stopped web, worker and beat." EXIT; \
 	  echo; \
 	  echo "  Portal:  $(URL)/      Staff admin: $(URL)/admin/"; \
+	  echo "  Links in e-mails point at $$PORTAL_URL (set PORTAL_URL to change it)"; \
 	  echo "  E-mails: var/mail/*.eml (verification links, sign-in codes, notices)"; \
 	  echo "  Logs:    var/log/worker.log, var/log/beat.log"; \
 	  echo "  Worker PID $$worker, beat PID $$beat. Ctrl-C stops all three."; \

@@ -9,12 +9,49 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.ratelimits import too_many_attempts
 from privacy.services import outbound_email_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type hints: its adapter is Any
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # allauth says this, as a message, when a one-time code was mistyped
+        # too often: the way on is a new code, not waiting. (Refusals by a
+        # rate limit are worded by validation_error below.)
+        "too_many_login_attempts": _("Too many wrong codes. Ask for a new code."),
+    }
+
+    def validation_error(self, code: str, *args: Any) -> forms.ValidationError:
+        if code == "too_many_login_attempts":
+            # A rate limit refused, and this caller did not say which key it
+            # counted: name the longest time the sign-in limits can hold.
+            # (Password sign-in, authenticator codes and code requests know
+            # their key: see pre_authenticate and accounts.forms.)
+            return too_many_attempts(allauth_context.request, action="login_failed")
+        error: forms.ValidationError = super().validation_error(code, *args)
+        return error
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as refusal:
+            if refusal.code != "too_many_login_attempts":
+                raise
+            key = self._get_login_attempts_cache_key(request, **credentials)
+            raise too_many_attempts(request, action="login_failed", key=key) from None
+
+    def get_login_stages(self) -> list[str]:
+        # A sign-in code the customer asked for does not hold them on the code page (accounts.stages).
+        stages: list[str] = super().get_login_stages()
+        return [
+            "accounts.stages.LoginByCodeStage" if stage == "allauth.account.stages.LoginByCodeStage" else stage
+            for stage in stages
+        ]
+
     def save_user(self, request: HttpRequest, user: User, form: forms.Form, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
         user.full_name = form.cleaned_data.get("full_name", "").strip()

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.selectors import staff_may_enrol_mfa, staff_session_passed_mfa
 
@@ -34,7 +35,7 @@ class PortalAdminSite(admin.AdminSite):
                     "Staff need two-factor authentication to open the admin. Set up an authenticator app first.",
                 )
                 return redirect("mfa_activate_totp")
-            messages.info(request, "Confirm it's you with your second factor to open the admin.")
+            messages.info(request, _("Confirm it's you with your second factor to open the admin."))
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
         # allauth's sign-in page (with its MFA stage and rate limits) replaces
         # Django's own admin login form.

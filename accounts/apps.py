@@ -13,8 +13,10 @@ class AccountsConfig(AppConfig):
 
         from accounts import checks  # noqa: F401 - registers the system checks
         from accounts.audit import record_staff_mfa_change, record_staff_sign_in
+        from accounts.recent_authentication import count_sign_in_as_recent_authentication
 
         user_logged_in.connect(record_staff_sign_in, dispatch_uid="audit-staff-sign-in")
+        user_logged_in.connect(count_sign_in_as_recent_authentication, dispatch_uid="sign-in-is-recent-authentication")
         for change, signal in (
             ("added", mfa_signals.authenticator_added),
             ("removed", mfa_signals.authenticator_removed),

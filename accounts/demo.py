@@ -4,6 +4,7 @@ Only for the embedded default and tests; `seed_demo` refuses to run in
 production because these passwords are printed for everyone to read.
 """
 
+import datetime
 import time
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from privacy.demo import demo_seeder
@@ -77,9 +79,20 @@ DEMO_PEOPLE = (
 )
 
 
+# The demo's history (interactions/demo.py) reaches back a year: the people
+# joined before it began. Midnight, so seeding twice on one day changes nothing.
+DEMO_MEMBERSHIP_DAYS = 400
+
+
+def demo_joined_at() -> datetime.datetime:
+    day = timezone.localdate() - datetime.timedelta(days=DEMO_MEMBERSHIP_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 @transaction.atomic
 def seed_demo_people() -> list[User]:
     users = []
+    joined_at = demo_joined_at()
     for person in DEMO_PEOPLE:
         user, _ = User.objects.update_or_create(
             email=person.email,
@@ -94,6 +107,7 @@ def seed_demo_people() -> list[User]:
                 "is_staff": person.is_staff,
                 "is_superuser": False,
                 "is_active": True,
+                "date_joined": joined_at,
             },
         )
         user.set_password(person.password)

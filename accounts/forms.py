@@ -1,10 +1,18 @@
+from functools import cached_property
 from typing import ClassVar
 
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticateForm
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import User
+from accounts.ratelimits import too_many_attempts
+from accounts.selectors import SecondFactors, second_factors
 
 
 class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no type hints: its form is Any
@@ -17,6 +25,54 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no t
         widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "Optional"}),
     )
     field_order = ["email", "full_name", "password1", "password2"]
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):  # type: ignore[misc]  # allauth ships no type hints: its form is Any
+    """The "Send me a sign-in code" form, saying when more codes may be asked for once the limit is reached."""
+
+    def clean_email(self) -> str:
+        try:
+            email: str = super().clean_email()
+        except forms.ValidationError as refusal:
+            if refusal.code != "too_many_login_attempts":
+                raise
+            # allauth counts requests per address (request_login_code in ACCOUNT_RATE_LIMITS).
+            email = self.cleaned_data["email"]
+            raise too_many_attempts(allauth_context.request, action="request_login_code", key=email.lower()) from None
+        return email
+
+
+class _SecondFactorCodeMixin:
+    """A second-factor code form that knows the customer's factors and says when to try again."""
+
+    user: User
+
+    @cached_property
+    def factors(self) -> SecondFactors:
+        return second_factors(user=self.user)
+
+    @property
+    def code_digits(self) -> int:
+        return int(mfa_settings.TOTP_DIGITS)
+
+    def clean_code(self) -> str:
+        try:
+            code: str = super().clean_code()  # type: ignore[misc]  # the allauth form this is mixed into
+        except forms.ValidationError as refusal:
+            if refusal.code != "too_many_login_attempts":
+                raise
+            # allauth counts wrong codes per customer under this key (mfa.base.internal.flows.check_rate_limit).
+            key = f"mfa-auth-user-{self.user.pk}"
+            raise too_many_attempts(allauth_context.request, action="login_failed", key=key) from None
+        return code
+
+
+class MFAAuthenticateForm(_SecondFactorCodeMixin, AllauthMFAAuthenticateForm):  # type: ignore[misc]  # allauth's form is Any
+    """The code asked for at sign-in (MFA_FORMS["authenticate"])."""
+
+
+class MFAReauthenticateForm(_SecondFactorCodeMixin, AllauthMFAReauthenticateForm):  # type: ignore[misc]  # allauth's form is Any
+    """The code asked for before a sensitive change (MFA_FORMS["reauthenticate"])."""
 
 
 class ProfileForm(forms.ModelForm[User]):

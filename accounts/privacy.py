@@ -8,6 +8,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import StaffMFAInvitation, User
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
@@ -29,6 +30,7 @@ registry.declare(
         model=User,
         subject_path="",
         label="Your profile",
+        counted_as=ngettext_lazy("%(count)s profile", "%(count)s profiles", "count"),
         description="The details you gave us when you signed up or edited your profile.",
         fields=(
             PersonalField("full_name", "user.name"),
@@ -74,6 +76,7 @@ registry.declare(
         model=EmailAddress,
         subject_path="user",
         label="Your e-mail addresses",
+        counted_as=ngettext_lazy("%(count)s e-mail address", "%(count)s e-mail addresses", "count"),
         description="The addresses you can sign in with, and whether you confirmed them.",
         fields=(
             PersonalField("email", "user.contact.email", label="E-mail address"),
@@ -93,6 +96,7 @@ registry.declare(
         model=EmailConfirmation,
         subject_path="email_address__user",
         label="E-mail confirmations sent",
+        counted_as=ngettext_lazy("%(count)s confirmation", "%(count)s confirmations", "count"),
         description="When we sent a link to confirm an address.",
         fields=(
             PersonalField("created", "user.account", label="Created"),
@@ -112,6 +116,7 @@ registry.declare(
         model=Authenticator,
         subject_path="user",
         label="Your two-factor authentication",
+        counted_as=ngettext_lazy("%(count)s second factor", "%(count)s second factors", "count"),
         description="Which second factors you set up, and when you last used them. Their secrets are never shown.",
         fields=(
             PersonalField("type", "user.authorization", label="Kind"),
@@ -132,6 +137,7 @@ registry.declare(
         model=UserSession,
         subject_path="user",
         label="Where you are signed in",
+        counted_as=ngettext_lazy("%(count)s browser or device", "%(count)s browsers or devices", "count"),
         description="Each browser or device signed in to your account.",
         fields=(
             PersonalField("ip", "user.device.ip_address", label="IP address"),
@@ -155,6 +161,7 @@ registry.declare(
         model=LogEntry,
         subject_path="user",
         label="Changes you made in the staff admin",
+        counted_as=ngettext_lazy("%(count)s change", "%(count)s changes", "count"),
         description="For staff only: when you added, changed or deleted a record in the admin.",
         # Not object_repr or change_message: they describe other people's records.
         fields=(
@@ -171,6 +178,7 @@ registry.declare(
             "We must be able to show who changed a customer's records and when (GDPR Art. 5(2), accountability)."
         ),
         ordering=("-action_time",),
+        staff_only=True,
     )
 )
 
@@ -179,6 +187,7 @@ registry.declare(
         model=StaffMFAInvitation,
         subject_path="user",
         label="Invitations to set up two-factor authentication",
+        counted_as=ngettext_lazy("%(count)s invitation", "%(count)s invitations", "count"),
         description="For staff only: when a privacy officer invited you to set up your second factor, and when you did.",
         fields=(
             PersonalField("created_at", "user.authorization", label="Invited"),
@@ -192,6 +201,7 @@ registry.declare(
         recipients=("Our privacy team",),
         erasure=Erasure.delete(),
         secret_fields=("token_hash",),
+        staff_only=True,
     )
 )
 

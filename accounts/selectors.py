@@ -45,6 +45,25 @@ def account_security_overview(*, user: User) -> SecurityOverview:
     )
 
 
+@dataclass(frozen=True)
+class SecondFactors:
+    """What a customer can give at the second step of signing in."""
+
+    authenticator_app: bool
+    security_key: bool
+    recovery_codes: bool  # unused ones left
+
+
+def second_factors(*, user: User) -> SecondFactors:
+    authenticators = list(Authenticator.objects.filter(user=user))
+    recovery = next((a for a in authenticators if a.type == Authenticator.Type.RECOVERY_CODES), None)
+    return SecondFactors(
+        authenticator_app=any(a.type == Authenticator.Type.TOTP for a in authenticators),
+        security_key=any(a.type == Authenticator.Type.WEBAUTHN for a in authenticators),
+        recovery_codes=recovery is not None and bool(recovery.wrap().get_unused_codes()),
+    )
+
+
 def staff_may_enrol_mfa(*, request: HttpRequest, user: User) -> bool:
     """May this session add a second factor? Always for customers; for staff, only with more than a password.
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
@@ -12,6 +13,7 @@ from accounts.models import User
 from accounts.selectors import account_security_overview
 from accounts.services import user_update_profile
 from privacy.decorators import sensitive_view
+from privacy.selectors.requests import requests_needing_attention
 
 
 def _signed_in_user(request: HttpRequest) -> User:
@@ -28,8 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    overview = account_security_overview(user=_signed_in_user(request))
-    return render(request, "accounts/dashboard.html", {"security": overview})
+    user = _signed_in_user(request)
+    context = {"security": account_security_overview(user=user), **requests_needing_attention(user=user)}
+    return render(request, "accounts/dashboard.html", context)
 
 
 @login_required
@@ -45,7 +48,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=copy.copy(user))
     if request.method == "POST" and form.is_valid():
         user_update_profile(user=user, **{name: form.cleaned_data[name] for name in form.changed_data})
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
 
@@ -70,6 +73,6 @@ def staff_mfa_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except services.InvitationInvalid as refusal:
             messages.error(request, str(refusal))
             return redirect("staff_mfa_needed")
-        messages.success(request, "Thank you. Now set up your authenticator app.")
+        messages.success(request, _("Thank you. Now set up your authenticator app."))
         return redirect("mfa_activate_totp")
     return render(request, "accounts/staff_mfa_invitation.html")

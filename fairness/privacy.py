@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from django_stubs_ext import StrOrPromise
 
 from fairness import selectors
@@ -41,6 +42,7 @@ registry.declare(
         model=RecordedAttribute,
         subject_path="customer",
         label="Characteristics our systems recorded, for fairness checks",
+        counted_as=ngettext_lazy("%(count)s characteristic", "%(count)s characteristics", "count"),
         description=(
             "Group characteristics our service systems hold about you, such as your preferred language or region, "
             "kept only to check that our AI treats groups of customers alike."
@@ -65,6 +67,7 @@ registry.declare(
         model=VolunteeredAttribute,
         subject_path="customer",
         label="What you told us to help check our AI is fair",
+        counted_as=ngettext_lazy("%(count)s answer", "%(count)s answers", "count"),
         description=(
             "Answers you chose to give on the “Help us check our AI is fair” page. Some, such as a disability, "
             "are special-category data: we hold them only with your explicit consent, which you can withdraw."
@@ -92,6 +95,7 @@ registry.declare(
         model=MonitoringConsent,
         subject_path="customer",
         label="Your consent to fairness checks",
+        counted_as=ngettext_lazy("%(count)s record of your consent", "%(count)s records of your consent", "count"),
         description="When you gave or withdrew your consent to our use of your answers for fairness checks.",
         fields=(
             PersonalField("created_at", "user.privacy_preferences", label="When"),

@@ -1,8 +1,11 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from privacy.values import readable_code
 
 if TYPE_CHECKING:
     from privacy.models import HumanReviewRequest
@@ -86,11 +89,41 @@ class AIInference(models.Model):
     """Something an AI system concluded about a customer."""
 
     class Kind(models.TextChoices):
-        SENTIMENT = "sentiment", "Sentiment"
-        INTENT = "intent", "Intent"
-        CHURN_RISK = "churn_risk", "Risk of leaving"
-        SEGMENT = "segment", "Customer segment"
-        PREFERENCE = "preference", "Preference"
+        SENTIMENT = "sentiment", _("Sentiment")
+        INTENT = "intent", _("Intent")
+        CHURN_RISK = "churn_risk", _("Risk of leaving")
+        SEGMENT = "segment", _("Customer segment")
+        PREFERENCE = "preference", _("Preference")
+
+    # What our AI systems are known to conclude, per kind, in a customer's
+    # words. The business's systems send a free code through the API
+    # (`promo_issue`); one not listed here still reads as words ("Promo issue",
+    # see value_label), and the stored code is what the API and data.json keep.
+    VALUE_LABELS: ClassVar[dict[str, dict[str, StrOrPromise]]] = {
+        "intent": {
+            "delivery_status": _("Asking where an order is"),
+            "refund_request": _("Asking for a refund"),
+            "address_change": _("Changing a delivery address"),
+            "cancel_subscription": _("Cancelling a subscription"),
+            "exchange": _("Exchanging an item"),
+            "invoice_request": _("Asking for an invoice"),
+            "promo_issue": _("Problem with a promotion"),
+            "account_access": _("Trouble signing in"),
+        },
+        "sentiment": {
+            "positive": _("Positive"),
+            "neutral": _("Neutral"),
+            "negative": _("Negative"),
+            "frustrated": _("Frustrated"),
+        },
+        "churn_risk": {"low": _("Low"), "medium": _("Medium"), "high": _("High")},
+        "segment": {
+            "loyal regular": _("Loyal regular customer"),
+            "new customer": _("New customer"),
+            "bargain hunter": _("Looks for bargains"),
+            "premium": _("Premium customer"),
+        },
+    }
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_inferences")
     source_client = models.ForeignKey("privacy.APIClient", null=True, blank=True, on_delete=models.SET_NULL)
@@ -122,7 +155,13 @@ class AIInference(models.Model):
         indexes = [models.Index(fields=["customer", "-inferred_at"], name="inference_customer_recent")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.value}"
+        return f"{self.get_kind_display()}: {self.value_label}"
+
+    @property
+    def value_label(self) -> str:
+        """The conclusion in the customer's words (and language)."""
+        label = self.VALUE_LABELS.get(self.kind, {}).get(self.value)
+        return str(label) if label is not None else readable_code(self.value)
 
 
 class AIDecision(models.Model):

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from interactions import services
 from interactions.models import AIDecision, AIInference, Conversation, Message
@@ -20,6 +21,7 @@ registry.declare(
         model=Conversation,
         subject_path="customer",
         label="Your conversations",
+        counted_as=ngettext_lazy("%(count)s conversation", "%(count)s conversations", "count"),
         description="Each time you contacted us: how, when, and whether an AI assistant or a person handled it.",
         fields=(
             PersonalField("channel", "user.behavior", label="Channel"),
@@ -45,6 +47,7 @@ registry.declare(
         model=Message,
         subject_path="conversation__customer",
         label="Messages in your conversations",
+        counted_as=ngettext_lazy("%(count)s message", "%(count)s messages", "count"),
         description="What you wrote to us and what we (or our AI) answered.",
         fields=(
             PersonalField("sent_at", "user.content.private", label="Sent"),
@@ -62,14 +65,21 @@ registry.declare(
         ordering=("-sent_at", "-pk"),
         row_ai_system_field="ai_system",
         flaggable=True,
+        excerpt_fields=("sent_at", "sender", "body"),
     )
 )
+
+
+def _conclusion_in_words(inference: AIInference) -> str:
+    return inference.value_label
+
 
 registry.declare(
     Source(
         model=AIInference,
         subject_path="customer",
         label="What our AI concluded about you",
+        counted_as=ngettext_lazy("%(count)s conclusion", "%(count)s conclusions", "count"),
         description="Conclusions AI systems drew from your conversations, with how sure they were.",
         fields=(
             PersonalField("inferred_at", "user.demographic.profile", label="When"),
@@ -81,6 +91,7 @@ registry.declare(
                 derived_by_ai=True,
                 ai_system_field="ai_system",
                 confidence_field="confidence",
+                display=_conclusion_in_words,
             ),
         ),
         purpose="To route your requests, prioritise urgent ones and personalise our service.",
@@ -110,6 +121,7 @@ registry.declare(
         model=AIDecision,
         subject_path="customer",
         label="Decisions our AI made about you",
+        counted_as=ngettext_lazy("%(count)s decision", "%(count)s decisions", "count"),
         description=(
             "Each decision or recommendation an AI system made about you — a refund, a priority, an offer — "
             "with its main reasons, and what a person found if you asked for a review."

@@ -202,7 +202,11 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    # Says when more codes may be asked for, once the request limit is reached.
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -227,6 +231,12 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "50/15m/ip,5/5m/key"}
 
 MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# The code forms know which factors the customer has (the prompt offers only those)
+# and say when to try again after too many wrong codes.
+MFA_FORMS = {
+    "authenticate": "accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+}
 # Keys that encrypt authenticator secrets in the database (accounts/mfa_secrets.py):
 # comma-separated Fernet keys, newest first. Development derives one from
 # SECRET_KEY; production must bring its own, kept apart from the database.
@@ -337,6 +347,9 @@ SECURE_CSP = {
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+# One way of writing dates for each language: templates use |date (DATE_FORMAT)
+# and |date:"DATETIME_FORMAT", never a format of their own.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
@@ -344,6 +357,9 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise EnvError(f"TIME_ZONE must be an IANA time zone such as Europe/Berlin, got {TIME_ZONE!r}") from None
 USE_I18N = True
 USE_TZ = True
+# The portal's own catalogues come before every app's: locale/en rewords allauth's
+# and Django's English (sentence case, "e-mail") to match the portal's pages.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static files, uploads and private storage ----------------------------
 

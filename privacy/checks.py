@@ -141,6 +141,26 @@ def check_declarations_are_sound(app_configs: Sequence[AppConfig] | None, **kwar
                     id="privacy.E010",
                 )
             )
+        # Customers never see a staff-only kind: anything it offers them is unreachable.
+        offered = [
+            name
+            for name, offers in (
+                ("human_review", source.human_review),
+                ("flaggable", source.flaggable),
+                ("manage_url_name", source.manage_url_name),
+                ("in_force", source.in_force),
+            )
+            if offers
+        ]
+        if source.staff_only and offered:
+            errors.append(
+                Error(
+                    f"{label}: a staff-only kind offers customers {', '.join(offered)}.",
+                    hint="Customers never see it: drop staff_only=True, or what it offers them.",
+                    obj=source.model,
+                    id="privacy.E011",
+                )
+            )
         if source.erasure.action == ErasureAction.RETAIN and not source.erasure.reason.strip():
             errors.append(Error(f"{label}: retaining data needs a legal reason.", obj=source.model, id="privacy.E007"))
         if source.erasure.action == ErasureAction.ANONYMIZE and not source.erasure.replacements:

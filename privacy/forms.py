@@ -1,9 +1,98 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.forms.renderers import BaseRenderer
+from django.forms.widgets import Script
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import AIOutputFlag
+
+
+class CountedTextarea(forms.Textarea):
+    """A text area that says its limit, and counts towards it as the customer types.
+
+    Without JavaScript the hint below it reads "Up to 2,000 characters";
+    static/js/char-count.js turns it into "143 of 2,000 characters". The hint
+    describes the text area (aria-describedby), so a screen reader reads it too.
+    """
+
+    class Media:
+        js = [Script("js/char-count.js", defer=True)]
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        attrs = dict(attrs or {})
+        limit = int(self.attrs.get("data-max-chars") or attrs.get("data-max-chars") or 0)
+        field_id = attrs.get("id") or self.attrs.get("id")
+        if not limit or not field_id:
+            return super().render(name, value, attrs, renderer)
+        hint_id = f"{field_id}_count"
+        attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), hint_id]))
+        attrs["data-count-hint"] = hint_id
+        grouped = number_format(limit, force_grouping=True)
+        return format_html(
+            '{}<small class="char-count" id="{}" data-count-text="{}" data-over-text="{}">{}</small>',
+            super().render(name, value, attrs, renderer),
+            hint_id,
+            # The script's words, translated here: {count}, {limit} and {over} are filled in as one types.
+            gettext("{count} of {limit} characters"),
+            gettext("{count} of {limit} characters: {over} too many"),
+            gettext("Up to %(limit)s characters.") % {"limit": grouped},
+        )
+
+
+class LongTextField(forms.CharField):
+    """Free text with a limit that is said and counted, never silently applied.
+
+    The browser's maxlength would cut pasted text at the limit without a
+    word; here the limit is only checked on the server, which refuses longer
+    text with a message and gives back everything that was typed.
+    """
+
+    widget = CountedTextarea
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # validate() says it in the customer's words, with the numbers grouped as the counter shows them.
+        self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def to_python(self, value: Any) -> str | None:
+        # Browsers send line breaks as CR LF but count them as one character, as does the counter.
+        text: str | None = super().to_python(value)
+        return text.replace("\r\n", "\n") if text else text
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if self.max_length is not None and len(value) > self.max_length:
+            over = len(value) - self.max_length
+            raise ValidationError(
+                ngettext(
+                    "This is %(over)s character too long: please shorten it to %(limit)s characters or fewer. "
+                    "Everything you wrote is still here.",
+                    "This is %(over)s characters too long: please shorten it to %(limit)s characters or fewer. "
+                    "Everything you wrote is still here.",
+                    over,
+                ),
+                code="max_length",
+                params={
+                    "limit": number_format(self.max_length, force_grouping=True),
+                    "over": number_format(over, force_grouping=True),
+                },
+            )
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs: dict[str, Any] = super().widget_attrs(widget)
+        limit = attrs.pop("maxlength", None)
+        if limit is not None:
+            attrs["data-max-chars"] = limit
+        return attrs
 
 
 class ChoiceForm(forms.Form):
@@ -18,10 +107,10 @@ class PurposeChoiceForm(ChoiceForm):
 
 
 class HumanReviewForm(forms.Form):
-    statement = forms.CharField(
+    statement = LongTextField(
         label=_("What would you like a person to look at?"),
         help_text=_("Tell us what happened and what you think is wrong. A member of our team will read it."),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=CountedTextarea(attrs={"rows": 6}),
         max_length=5000,
     )
     contests_outcome = forms.BooleanField(
@@ -41,13 +130,13 @@ class HumanReviewForm(forms.Form):
 
 class AIOutputFlagForm(forms.Form):
     reason = forms.ChoiceField(
-        label="What is wrong with it?", choices=AIOutputFlag.Reason.choices, widget=forms.RadioSelect
+        label=_("What is wrong with it?"), choices=AIOutputFlag.Reason.choices, widget=forms.RadioSelect
     )
-    comment = forms.CharField(
-        label="Anything you would like to add (optional)",
+    comment = LongTextField(
+        label=_("Anything you would like to add (optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=CountedTextarea(attrs={"rows": 4}),
     )
 
 

@@ -1,6 +1,8 @@
 """Personal data held by the privacy app itself."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from privacy.models import (
     AIOutputFlag,
@@ -16,7 +18,8 @@ from privacy.models import (
     PrivacyRequest,
     StaffGuidelines,
 )
-from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
+from privacy.registry import Erasure, InForce, LegalBasis, PersonalField, Source, registry
+from privacy.selectors.permissions import ai_permissions
 from privacy.services.exports import export_files_delete
 from privacy.typing import Customer
 
@@ -38,6 +41,7 @@ registry.declare(
         model=OutboundEmail,
         subject_path="user",
         label="E-mails we sent you",
+        counted_as=ngettext_lazy("%(count)s e-mail", "%(count)s e-mails", "count"),
         description="Which e-mails we sent you and when. Their text is deleted once delivered.",
         fields=(
             PersonalField("subject", "user.account", label="Subject"),
@@ -62,11 +66,22 @@ CONSENT_PROOF = (
     "the record holds no text you wrote and is kept for three years."
 )
 
+
+def _ai_choices_in_force(user: Customer) -> list[tuple[str, ...]]:
+    # Every use of AI, stored choice or not: with none stored the defaults
+    # apply, and a customer must see them to know what our AI does.
+    return [
+        (permission.purpose.name, gettext("On") if permission.allowed else gettext("Off"), permission.explanation)
+        for permission in ai_permissions(user=user)
+    ]
+
+
 registry.declare(
     Source(
         model=AIPreference,
         subject_path="user",
         label="Your AI choices",
+        counted_as=ngettext_lazy("%(count)s choice", "%(count)s choices", "count"),
         description="What you currently allow our AI to do, and where each choice came from.",
         fields=(
             PersonalField("purpose", "user.privacy_preferences", label="Use of AI"),
@@ -81,6 +96,8 @@ registry.declare(
         recipients=("Our customer-service systems (through the permission API)",),
         erasure=Erasure.delete(),
         ordering=("purpose__display_order",),
+        manage_url_name="ai_preferences",
+        in_force=InForce(columns=(_("Use of AI"), _("Now"), _("Why")), rows=_ai_choices_in_force),
     )
 )
 
@@ -89,6 +106,7 @@ registry.declare(
         model=ConsentEvent,
         subject_path="user",
         label="History of your AI choices",
+        counted_as=ngettext_lazy("%(count)s change", "%(count)s changes", "count"),
         description="Every change of your AI choices, with the version of the notice you saw.",
         fields=(
             PersonalField("created_at", "user.privacy_preferences", label="When"),
@@ -112,6 +130,7 @@ registry.declare(
         model=CustomerAISettings,
         subject_path="user",
         label="Your AI switches",
+        counted_as=ngettext_lazy("%(count)s set of switches", "%(count)s sets of switches", "count"),
         description="Whether you asked to be served by people only, and when we honoured your browser's privacy signal.",
         fields=(
             PersonalField("always_human", "user.privacy_preferences", label="Always a person"),
@@ -131,6 +150,7 @@ registry.declare(
         model=HumanReviewRequest,
         subject_path="user",
         label="Your requests for a human review",
+        counted_as=ngettext_lazy("%(count)s request", "%(count)s requests", "count"),
         description="When you asked a person to look at what an AI did, what you said, and our answer.",
         fields=(
             PersonalField("created_at", "user.content.private", label="Asked"),
@@ -158,6 +178,7 @@ registry.declare(
         model=AIOutputFlag,
         subject_path="user",
         label="AI answers you flagged",
+        counted_as=ngettext_lazy("%(count)s flagged answer", "%(count)s flagged answers", "count"),
         description="Answers of our AI you marked as wrong or unfair.",
         fields=(
             PersonalField("created_at", "user.content.private", label="When"),
@@ -179,6 +200,7 @@ registry.declare(
         model=PreferenceBreach,
         subject_path="user",
         label="Times our systems used AI against your choice",
+        counted_as=ngettext_lazy("%(count)s time", "%(count)s times", "count"),
         description="When one of our systems reported AI use you had switched off. Our privacy team follows each up.",
         fields=(
             PersonalField("detected_at", "user.privacy_preferences", label="When"),
@@ -201,6 +223,7 @@ registry.declare(
         model=PrivacyRequest,
         subject_path="user",
         label="Your privacy requests",
+        counted_as=ngettext_lazy("%(count)s request", "%(count)s requests", "count"),
         description="Each export or erasure you asked for, with its deadline and what became of it.",
         fields=(
             PersonalField("submitted_at", "user.privacy_preferences", label="Asked"),
@@ -240,6 +263,7 @@ registry.declare(
         model=ExportArchive,
         subject_path="request__user",
         label="Your data exports",
+        counted_as=ngettext_lazy("%(count)s archive", "%(count)s archives", "count"),
         description="The archives we built for you, and when each is deleted.",
         fields=(
             PersonalField("created_at", "user.privacy_preferences", label="Built"),
@@ -264,6 +288,7 @@ registry.declare(
         model=GuidelinesAcknowledgement,
         subject_path="user",
         label="Staff guidelines you acknowledged",
+        counted_as=ngettext_lazy("%(count)s acknowledgement", "%(count)s acknowledgements", "count"),
         description="For staff only: which version of the AI ethics and privacy guidelines you accepted, and when.",
         fields=(
             PersonalField("guidelines", "user.account", label="Guidelines"),
@@ -275,6 +300,7 @@ registry.declare(
         recipients=("Our privacy team and auditors",),
         erasure=Erasure.retain(STAFF_ACCOUNTABILITY),
         ordering=("-acknowledged_at",),
+        staff_only=True,
     )
 )
 
@@ -283,6 +309,7 @@ registry.declare(
         model=StaffGuidelines,
         subject_path="published_by",
         label="Staff guidelines you published",
+        counted_as=ngettext_lazy("%(count)s version", "%(count)s versions", "count"),
         description="For staff only: versions of the guidelines you published.",
         fields=(
             PersonalField("version", "user.account", label="Version"),
@@ -294,5 +321,6 @@ registry.declare(
         recipients=("Our privacy team and auditors",),
         erasure=Erasure.retain(STAFF_ACCOUNTABILITY),
         ordering=("-published_at",),
+        staff_only=True,
     )
 )

@@ -14,8 +14,12 @@ from typing import Any
 
 from django.db import models
 from django.db.models.expressions import Combinable
+from django.utils import formats
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext, ngettext_lazy
+from django_stubs_ext import StrOrPromise
 
+from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.typing import Customer
 
 
@@ -68,11 +72,14 @@ class Erasure:
 
     @property
     def description(self) -> str:
+        # In words only: the replacements name columns (password, is_active),
+        # which mean nothing to a customer; Source.erasure_description names
+        # the declared fields by their labels.
         if self.action == ErasureAction.DELETE:
-            return "Deleted"
+            return gettext("Deleted")
         if self.action == ErasureAction.ANONYMIZE:
-            return "Anonymised: " + ", ".join(sorted(self.replacements)) + " replaced; the rest kept without you"
-        return f"Kept: {self.reason}"
+            return gettext("Anonymised: what identifies you is removed; the rest kept without you")
+        return gettext("Kept: %(reason)s") % {"reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,21 @@ class ReviewOutcomes:
     choices: tuple[tuple[str, str], ...]
     # record(row, result, new_outcome, new_outcome_label), result "upheld" or "changed".
     record: Callable[[Any, str, str, str], None]
+
+
+@dataclass(frozen=True)
+class InForce:
+    """What applies to a customer whether or not a row of the source is stored.
+
+    A customer who never touched a switch has no stored AI choices, yet the
+    defaults decide what our AI does with their data: a page showing only the
+    stored rows would say "nothing held" while the defaults are in force.
+    """
+
+    # Column headings of the table, and the rows under them (called with the
+    # customer; a bounded number of queries, whatever their data volume).
+    columns: tuple[StrOrPromise, ...]
+    rows: Callable[[Any], list[tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -157,6 +179,37 @@ class Source:
     # a readable table and a page of its own with the rest (list_url_name,
     # detail_url_name). Its own pages and exports always show every field.
     overview_fields: tuple[str, ...] = ()
+    # The fields that say which row it is when it is shown as part of
+    # another (a conversation's last messages on the page of a review of it):
+    # who, when and what, without the rest. Every field when not given.
+    excerpt_fields: tuple[str, ...] = ()
+    # Only members of staff can have such data (their admin changes, the staff
+    # guidelines they accepted): pages listing the kinds of data we hold or
+    # might hold leave it out for customers (see `listed_for`).
+    staff_only: bool = False
+    # What is in force for the customer even with no stored row (the defaults
+    # behind their AI choices); "My data" shows it in place of the rows.
+    in_force: InForce | None = None
+    # How a number of its rows reads ("212 messages"), for pages that count
+    # them (the erasure preview): ngettext_lazy("%(count)s message",
+    # "%(count)s messages", "count"); "12 entries" when not given.
+    counted_as: StrOrPromise | None = None
+
+    def listed_for(self, user: Customer, *, count: int) -> bool:
+        """Whether a page listing kinds of data (My data, the export report, the
+        erasure preview) lists this one for `user`, who holds `count` rows of it.
+
+        A staff-only kind is listed for staff, and for whoever holds rows of it
+        (a former member of staff: the data is still theirs to see); it is
+        never listed as an empty kind to a customer, to whom it cannot apply.
+        """
+        return count > 0 or not self.staff_only or user.is_staff
+
+    @property
+    def excerpt(self) -> tuple[PersonalField, ...]:
+        if not self.excerpt_fields:
+            return self.fields
+        return tuple(f for f in self.fields if f.name in self.excerpt_fields)
 
     @property
     def overview(self) -> tuple[PersonalField, ...]:
@@ -167,6 +220,11 @@ class Source:
     @property
     def key(self) -> str:
         return self.model._meta.label_lower
+
+    @property
+    def group_key(self) -> str:
+        """The group (privacy.taxonomy.GROUPS) it is shown under: its own, or its first field's category's."""
+        return self.group or CATEGORIES[self.fields[0].category].group
 
     @property
     def derived_by_ai(self) -> bool:
@@ -182,6 +240,31 @@ class Source:
         model_field = self.model._meta.get_field(personal_field.name)
         return str(getattr(model_field, "verbose_name", personal_field.name)).capitalize()
 
+    @property
+    def replaced_on_erasure(self) -> list[str]:
+        """The labels of the declared fields an anonymising erasure removes or replaces."""
+        if self.erasure.action != ErasureAction.ANONYMIZE:
+            return []
+        return [self.field_label(f) for f in self.fields if f.name in self.erasure.replacements]
+
+    @property
+    def erasure_description(self) -> str:
+        """What erasure does to this kind of data, naming what an anonymisation
+        removes by the labels the customer reads elsewhere (secrets and
+        columns that are not declared personal data, such as the password hash,
+        are not named: they are no data the customer sees)."""
+        replaced = self.replaced_on_erasure
+        if not replaced:
+            return self.erasure.description
+        return gettext(
+            "Anonymised: %(fields)s removed or replaced; the rest kept without anything that identifies you"
+        ) % {"fields": ", ".join(replaced)}
+
+    def count_in_words(self, count: int) -> str:
+        """A number of its rows in words: "1 message", "1,212 messages"."""
+        words = self.counted_as or ngettext_lazy("%(count)s entry", "%(count)s entries", "count")
+        return words % {"count": _GroupedCount(count)}
+
     def rows_for(self, user: Customer) -> models.QuerySet[Any]:
         if user is None or user.pk is None:
             # Filtering on a missing user would match every row that has none.
@@ -189,6 +272,14 @@ class Source:
         if not self.subject_path:
             return self.model._default_manager.filter(pk=user.pk)
         return _rows_through(self.model, self.subject_path.split("__"), user)
+
+
+class _GroupedCount(int):
+    """A count that ngettext picks the plural form by, and that prints with the
+    active language's thousands separator (1,212 or 1.212)."""
+
+    def __str__(self) -> str:
+        return formats.number_format(int(self), force_grouping=True)
 
 
 def _rows_through(model: type[models.Model], path: list[str], user: Customer) -> models.QuerySet[Any]:
@@ -251,6 +342,12 @@ class PersonalDataRegistry:
     def sources(self) -> list[Source]:
         return list(self._sources.values())
 
+    def sources_in_group_order(self) -> list[Source]:
+        """Every source in the order "My data" shows them: by group
+        (privacy.taxonomy.GROUPS), in declaration order within a group."""
+        order = {key: position for position, key in enumerate(GROUPS)}
+        return sorted(self._sources.values(), key=lambda source: order.get(source.group_key, len(order)))
+
     @property
     def exemptions(self) -> list[Exemption]:
         return list(self._exemptions.values())
@@ -270,6 +367,16 @@ class PersonalDataRegistry:
             for row in source.rows_for(user).values_list(*names):
                 addresses.update(value.lower() for value in row if isinstance(value, str) and value)
         return addresses
+
+    def parent_of(self, source: Source) -> tuple[str, Source] | None:
+        """The declared source a row of `source` belongs to on its way to the
+        customer (a message's conversation), with the field leading to it; None
+        when its rows reach the customer directly."""
+        hops = source.subject_path.split("__")
+        if len(hops) < 2:
+            return None
+        parent = self._sources.get(source.model._meta.get_field(hops[0]).related_model)  # type: ignore[arg-type]
+        return (hops[0], parent) if parent else None
 
     def source(self, key: str) -> Source:
         for source in self._sources.values():

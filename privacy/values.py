@@ -1,10 +1,12 @@
 """Turning a declared field of a row into what a person or a program reads."""
 
 import datetime
+import re
 from typing import Any
 
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from privacy.registry import PersonalField, Source
 
@@ -36,7 +38,7 @@ def display_value(row: models.Model, source: Source, personal_field: PersonalFie
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, datetime.date):
@@ -44,6 +46,29 @@ def display_value(row: models.Model, source: Source, personal_field: PersonalFie
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def display_confidence(confidence: float | None) -> str:
+    """How sure an AI system was (0..1 as it reported it), as a person reads it: "73 % sure"."""
+    if confidence is None:
+        return ""
+    # Whole per cent, halves up (0 <= confidence <= 1, a database constraint):
+    # more digits would claim a precision no AI's own estimate has.
+    percent = formats.number_format(int(confidence * 100 + 0.5))
+    return gettext("%(percent)s %% sure") % {"percent": percent}
+
+
+# Lower-case words joined by "_" (or "-" or spaces): a code a program wrote.
+_CODE = re.compile(r"^[a-z0-9]+([_\- ][a-z0-9]+)*$")
+
+
+def readable_code(code: str) -> str:
+    """A code a business's system sent, for which no app has words ("promo_issue"),
+    as words ("Promo issue"); anything already written for people is left as it is."""
+    if not _CODE.match(code):
+        return code
+    words = re.sub(r"[_\-]", " ", code)
+    return words[0].upper() + words[1:]
 
 
 def related_fields_to_load(source: Source) -> list[str]:

@@ -1,4 +1,5 @@
 import pytest
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
@@ -116,6 +117,15 @@ def reauthenticate(client, password: str = PASSWORD):
     response = client.post("/accounts/reauthenticate/", {"password": password})
     assert response.status_code == 302, response.content.decode()[:2000]
     return response
+
+
+def age_every_proof(client, seconds: int) -> None:
+    """Make every sign-in and re-authentication of this session `seconds` older."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {**record, "at": record["at"] - seconds} for record in session[AUTHENTICATION_METHODS_SESSION_KEY]
+    ]
+    session.save()
 
 
 def sign_in_recently(client, email: str, password: str = PASSWORD):

@@ -16,12 +16,16 @@ from privacy.selectors.desk import (
 from privacy.selectors.my_data import (
     FieldView,
     GroupView,
+    InForceView,
+    Overview,
     RowView,
     SourceView,
     personal_data_inventory,
     personal_data_overview,
+    personal_data_page_of_row,
     personal_data_source_page,
     personal_data_summaries,
+    row_anchor,
 )
 from privacy.selectors.permissions import (
     Permission,
@@ -36,11 +40,13 @@ from privacy.selectors.requests import customer_requests, erasure_preview, erasu
 from privacy.selectors.reviews import (
     SubjectPart,
     SubjectView,
+    ai_output_flag_of_row,
     ai_output_flag_subject,
     human_review_subject,
     human_review_subject_source,
     human_reviews_of,
     human_reviews_of_rows,
+    subject_of_row,
     subject_parts,
 )
 
@@ -48,6 +54,8 @@ __all__ = [
     "AuditTrailReport",
     "FieldView",
     "GroupView",
+    "InForceView",
+    "Overview",
     "Permission",
     "PermissionReason",
     "RowView",
@@ -55,6 +63,7 @@ __all__ = [
     "StoredCheckpoint",
     "SubjectPart",
     "SubjectView",
+    "ai_output_flag_of_row",
     "ai_output_flag_subject",
     "ai_permission_for",
     "ai_permissions",
@@ -75,10 +84,13 @@ __all__ = [
     "next_export_possible_at",
     "personal_data_inventory",
     "personal_data_overview",
+    "personal_data_page_of_row",
     "personal_data_source_page",
     "personal_data_summaries",
     "register_permission_override",
     "requests_due_soon_and_overdue",
+    "row_anchor",
     "staff_acknowledged_current_guidelines",
+    "subject_of_row",
     "subject_parts",
 ]

@@ -66,7 +66,7 @@ class Permission:
     @property
     def explanation(self) -> SafeString:
         """Why it is on or off, in the customer's words (our own translated text; the date is escaped)."""
-        when = date_format(timezone.localtime(self.since), "j F Y") if self.since else ""
+        when = date_format(timezone.localtime(self.since), "DATE_FORMAT") if self.since else ""
         if self.reason == PermissionReason.ALWAYS_HUMAN:
             text = gettext("You asked to be served by people only.")
         elif self.reason == PermissionReason.ERASURE_PENDING:

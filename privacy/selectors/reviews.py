@@ -45,6 +45,11 @@ def _subject(*, content_type_id: int, object_id: int, user: Customer) -> Subject
     return SubjectView(source, row_views(source, [row])[0], str(row))
 
 
+def subject_of_row(*, source: Source, row: Model) -> SubjectView:
+    """A row the customer is about to ask about (found through them already), as a review's page shows it."""
+    return SubjectView(source, row_views(source, [row])[0], str(row))
+
+
 # A long conversation is shown with its newest messages, and how many there are.
 SUBJECT_PART_ROWS = 100
 
@@ -59,12 +64,15 @@ class SubjectPart:
     count: int
 
 
-def subject_parts(*, subject: SubjectView, user: Customer) -> list[SubjectPart]:
+def subject_parts(
+    *, subject: SubjectView, user: Customer, limit: int = SUBJECT_PART_ROWS, excerpt: bool = False
+) -> list[SubjectPart]:
     """What belongs to the subject, e.g. a conversation's messages, found through the registry.
 
     A source whose path to the customer runs through the subject's model (a
     message's "conversation__customer" beside a conversation's "customer")
-    holds parts of it. One count and one page of rows per part.
+    holds parts of it. One count and the newest `limit` rows per part, with
+    every field, or (`excerpt`) the few that say which row it is.
     """
     parts = []
     for source in registry.sources:
@@ -74,7 +82,8 @@ def subject_parts(*, subject: SubjectView, user: Customer) -> list[SubjectPart]:
         if getattr(source.model._meta.get_field(link), "related_model", None) is not subject.source.model:
             continue
         rows = rows_queryset(source, user).filter(**{link: subject.row.pk})
-        parts.append(SubjectPart(source, row_views(source, rows[:SUBJECT_PART_ROWS]), rows.count()))
+        fields = source.excerpt if excerpt else source.fields
+        parts.append(SubjectPart(source, row_views(source, rows[:limit], fields), rows.count()))
     return parts
 
 
@@ -91,6 +100,13 @@ def human_review_subject(*, review: HumanReviewRequest) -> SubjectView | None:
 def ai_output_flag_subject(*, flag: AIOutputFlag) -> SubjectView | None:
     """The AI output `flag` is about, looked up through the customer who flagged it."""
     return _subject(content_type_id=flag.content_type_id, object_id=flag.object_id, user=flag.user)
+
+
+def ai_output_flag_of_row(*, user: Customer, source: Source, row: Model) -> AIOutputFlag | None:
+    """The customer's flag of this row, if they flagged it (there is at most one)."""
+    return AIOutputFlag.objects.filter(
+        user_id=user.pk, content_type=ContentType.objects.get_for_model(source.model), object_id=row.pk
+    ).first()
 
 
 def human_reviews_of_rows(

@@ -35,6 +35,7 @@ from privacy.services.guidelines import (
     require_acknowledged_guidelines,
 )
 from privacy.services.human_review import (
+    AlreadyFlagged,
     NotAllowed,
     ai_output_flag,
     human_review_answer,
@@ -78,6 +79,7 @@ from privacy.services.webhooks import (
 )
 
 __all__ = [
+    "AlreadyFlagged",
     "AuditTrailTampered",
     "GuidelinesNotAcknowledged",
     "IllegalTransition",

@@ -22,6 +22,14 @@ class NotAllowed(Exception):
     """The action does not apply to this row (no AI touched it, or not offered)."""
 
 
+class AlreadyFlagged(Exception):
+    """The customer flagged this output before: one flag per output (the database keeps it so)."""
+
+    def __init__(self, flag: AIOutputFlag) -> None:
+        super().__init__("this output is flagged already")
+        self.flag = flag
+
+
 def _ai_system_of(source: Source, row: Model) -> AISystem | None:
     if not source.row_ai_system_field:
         return None
@@ -161,15 +169,31 @@ def human_review_answer(
 
 
 def ai_output_flag(*, user: Customer, source: Source, row: Model, reason: str, comment: str) -> AIOutputFlag:
+    """A customer flags what an AI wrote as wrong or unfair, once per output.
+
+    A second flag of the same output raises AlreadyFlagged (with the first):
+    the team reviews the first one, and a count of flags per AI system must
+    not grow with repeated clicks. The database's one_flag_per_output keeps
+    this also for two requests at the same moment.
+    """
     ai_system = _ai_system_of(source, row)
     if not source.flaggable or ai_system is None:
         raise NotAllowed("only something an AI wrote can be flagged")
     if reason not in AIOutputFlag.Reason.values:
         raise ValueError(f"unknown reason {reason!r}")
-    flag, _ = AIOutputFlag.objects.get_or_create(
-        user_id=user.pk,
-        content_type=ContentType.objects.get_for_model(source.model),
-        object_id=row.pk,
-        defaults={"ai_system": ai_system, "reason": reason, "comment": comment.strip()},
-    )
-    return flag
+    content_type = ContentType.objects.get_for_model(source.model)
+    try:
+        with transaction.atomic():
+            return AIOutputFlag.objects.create(
+                user_id=user.pk,
+                content_type=content_type,
+                object_id=row.pk,
+                ai_system=ai_system,
+                reason=reason,
+                comment=comment.strip(),
+            )
+    except IntegrityError:
+        earlier = AIOutputFlag.objects.filter(user_id=user.pk, content_type=content_type, object_id=row.pk).first()
+        if earlier is None:
+            raise
+        raise AlreadyFlagged(earlier) from None

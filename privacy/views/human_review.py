@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,6 +15,10 @@ from privacy.forms import AIOutputFlagForm, HumanReviewForm
 from privacy.models import HumanReviewRequest
 from privacy.registry import Source, registry
 from privacy.typing import Customer, signed_in
+
+# A review's pages show a conversation's last few messages: enough to know
+# which one it was, not a second copy of "My data".
+SUBJECT_PART_ROWS_SHOWN = 5
 
 
 def _own_row(user: Customer, source_key: str, object_id: int) -> tuple[Source, Model]:
@@ -25,6 +31,23 @@ def _own_row(user: Customer, source_key: str, object_id: int) -> tuple[Source, M
     if row is None:
         raise Http404("Not found")
     return source, row
+
+
+def _subject_context(user: Customer, subject: selectors.SubjectView | None) -> dict[str, object]:
+    """What a review is about, and its parts (a conversation's last messages), for its pages."""
+    parts = (
+        selectors.subject_parts(subject=subject, user=user, limit=SUBJECT_PART_ROWS_SHOWN, excerpt=True)
+        if subject
+        else []
+    )
+    return {"subject": subject, "subject_parts": [part for part in parts if part.rows]}
+
+
+def _back_to_row(user: Customer, source: Source, row: Model) -> str:
+    """The page of the source's list that holds the row, scrolled to it."""
+    page = selectors.personal_data_page_of_row(user=user, source=source, row=row)
+    url = reverse("my_data_source", args=[source.key])
+    return f"{url}?page={page}#{selectors.row_anchor(source, row.pk)}"
 
 
 def _within_daily_limit(request: HttpRequest) -> bool:
@@ -47,7 +70,15 @@ def human_review_new(request: HttpRequest, source_key: str, object_id: int) -> H
     if not source.human_review or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
         raise Http404("A person can review only what an AI handled")
     form = HumanReviewForm(request.POST or None, statement_required=source.review_outcomes is None)
-    context = {"form": form, "source": source, "row": row}
+    subject = selectors.subject_of_row(source=source, row=row)
+    back = subject.row.detail_url or _back_to_row(signed_in(request), source, row)
+    context = {
+        "form": form,
+        "source": source,
+        "row": row,
+        "back": back,
+        **_subject_context(signed_in(request), subject),
+    }
     if request.method == "POST" and form.is_valid():
         if not _within_daily_limit(request):
             messages.error(
@@ -83,7 +114,8 @@ def human_review_list(request: HttpRequest) -> HttpResponse:
 def human_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = get_object_or_404(HumanReviewRequest.objects.select_related("ai_system"), pk=pk, user=signed_in(request))
     subject = selectors.human_review_subject(review=review)
-    return render(request, "privacy/human_review_detail.html", {"review": review, "subject": subject})
+    context = {"review": review, **_subject_context(signed_in(request), subject)}
+    return render(request, "privacy/human_review_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,9 +124,25 @@ def ai_flag_new(request: HttpRequest, source_key: str, object_id: int) -> HttpRe
     source, row = _own_row(signed_in(request), source_key, object_id)
     if not source.flaggable or not (source.row_ai_system_field and getattr(row, source.row_ai_system_field)):
         raise Http404("Only something an AI wrote can be flagged")
+    back = _back_to_row(signed_in(request), source, row)
+    earlier = selectors.ai_output_flag_of_row(user=signed_in(request), source=source, row=row)
     form = AIOutputFlagForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.ai_output_flag(user=signed_in(request), source=source, row=row, **form.cleaned_data)
-        messages.success(request, "Thank you — our AI governance team reviews every flag.")
-        return redirect("my_data_source", source.key)
-    return render(request, "privacy/ai_flag_new.html", {"form": form, "source": source, "row": row})
+    if request.method == "POST" and earlier is None and form.is_valid():
+        try:
+            services.ai_output_flag(user=signed_in(request), source=source, row=row, **form.cleaned_data)
+        except services.AlreadyFlagged as already:
+            # Flagged in another tab a moment ago: that flag stands.
+            earlier = already.flag
+        else:
+            messages.success(request, _("Thank you — our AI governance team reviews every flag."))
+            return redirect(back)
+    if request.method == "POST" and earlier is not None:
+        when = formats.date_format(timezone.localtime(earlier.created_at), "DATE_FORMAT")
+        messages.info(
+            request,
+            _("You flagged this on %(date)s already. One flag is enough: our team reviews it.") % {"date": when},
+        )
+        return redirect(back)
+    return render(
+        request, "privacy/ai_flag_new.html", {"form": form, "source": source, "row": row, "flag": earlier, "back": back}
+    )

@@ -8,14 +8,15 @@ from privacy.typing import signed_in
 
 @login_required
 def my_data(request: HttpRequest) -> HttpResponse:
-    groups = selectors.personal_data_overview(user=signed_in(request))
+    overview = selectors.personal_data_overview(user=signed_in(request))
     return render(
         request,
         "privacy/my_data.html",
         {
-            "groups": groups,
+            "groups": overview.groups,
+            "empty": overview.empty,
             "any_ai": any(
-                view.any_ai or (view.count and view.source.derived_by_ai) for g in groups for view in g.sources
+                view.any_ai or (view.count and view.source.derived_by_ai) for g in overview.groups for view in g.sources
             ),
             "summaries": selectors.personal_data_summaries(user=signed_in(request)),
         },

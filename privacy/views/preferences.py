@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from privacy import selectors, services
@@ -28,10 +29,12 @@ def ai_preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _after_change(request: PortalRequest) -> HttpResponse:
-    # htmx swaps the switches and the timeline in place; without JavaScript
-    # the browser simply reloads the page.
+    # htmx swaps the switches and the timeline in place, and the message into
+    # the page's live region, where a screen reader announces it (and it is
+    # used up, not shown again on the next page); without JavaScript the
+    # browser simply reloads the page, which shows the message at its top.
     if request.htmx:
-        return render(request, "privacy/_preferences_body.html", _page_context(signed_in(request)))
+        return render(request, "privacy/_preferences_swap.html", _page_context(signed_in(request)))
     return redirect("ai_preferences")
 
 
@@ -46,7 +49,10 @@ def ai_preference_set(request: PortalRequest, slug: str) -> HttpResponse:
     if seen_version != purpose.notice_version:
         # The notice changed while the page was open: the customer must see
         # the words their choice will be recorded against.
-        messages.warning(request, f"The notice for “{purpose.name}” has just changed. Please read it and choose again.")
+        messages.warning(
+            request,
+            _("The notice for “%(name)s” has just changed. Please read it and choose again.") % {"name": purpose.name},
+        )
         return _after_change(request)
     if services.preference_set(
         user=signed_in(request),
@@ -55,8 +61,8 @@ def ai_preference_set(request: PortalRequest, slug: str) -> HttpResponse:
         method=ConsentMethod.PORTAL,
         notice_version=seen_version,
     ):
-        state = "on" if allowed else "off"
-        messages.success(request, f"“{purpose.name}” is now {state}.")
+        done = _("“%(name)s” is now on.") if allowed else _("“%(name)s” is now off.")
+        messages.success(request, done % {"name": purpose.name})
     return _after_change(request)
 
 
@@ -69,7 +75,7 @@ def always_human_set(request: PortalRequest) -> HttpResponse:
     enabled = form.cleaned_data["allowed"]
     if services.always_human_set(user=signed_in(request), enabled=enabled, method=ConsentMethod.PORTAL):
         if enabled:
-            messages.success(request, "From now on, people serve you: every use of AI is off.")
+            messages.success(request, _("From now on, people serve you: every use of AI is off."))
         else:
-            messages.success(request, "Your choices for each use of AI apply again.")
+            messages.success(request, _("Your choices for each use of AI apply again."))
     return _after_change(request)

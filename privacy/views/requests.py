@@ -5,6 +5,7 @@ from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -36,7 +37,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
         except services.RequestRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("export_new")
-        messages.success(request, "We are building your archive. We will e-mail you when it is ready.")
+        messages.success(request, _("We are building your archive. We will e-mail you when it is ready."))
         return redirect("privacy_request_detail", export.pk)
     return render(
         request, "privacy/export_new.html", {"next_possible_at": selectors.next_export_possible_at(signed_in(request))}
@@ -53,14 +54,14 @@ def erasure_new(request: HttpRequest) -> HttpResponse:
         except services.RequestRefused as refusal:
             messages.error(request, str(refusal))
             return redirect("erasure_new")
-        messages.success(request, "We received your request to erase your data. You can cancel it until it starts.")
+        messages.success(request, _("We received your request to erase your data. You can cancel it until it starts."))
         return redirect("privacy_request_detail", erasure.pk)
     return render(
         request,
         "privacy/erasure_new.html",
         {
             "form": form,
-            "plan": selectors.erasure_preview(),
+            "plan": selectors.erasure_preview(user=signed_in(request)),
             "grace_days": settings.PORTAL_ERASURE_GRACE_DAYS,
             "is_staff": signed_in(request).is_staff,
         },
@@ -74,9 +75,9 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.request_cancel(request=privacy_request, user=signed_in(request))
     except services.IllegalTransition:
-        messages.error(request, "This request has already started (or ended) and can no longer be cancelled.")
+        messages.error(request, _("This request has already started (or ended) and can no longer be cancelled."))
     else:
-        messages.success(request, "Cancelled. Nothing of your data was erased.")
+        messages.success(request, _("Cancelled. Nothing of your data was erased."))
     return redirect("privacy_request_detail", pk)
 
 

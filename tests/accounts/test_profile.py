@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import sign_in, sign_in_recently
+from tests.conftest import age_every_proof, sign_in, sign_in_recently
 
 
 def test_the_profile_page_shows_the_customers_details(alice_client, alice):
@@ -23,8 +23,9 @@ def test_editing_the_profile_requires_reauthentication(alice_client):
     assert response["Location"].startswith("/accounts/reauthenticate/")
 
 
-def test_signing_in_alone_is_not_recent_enough_to_edit(client, alice):
+def test_a_sign_in_older_than_the_reauthentication_timeout_is_not_recent_enough_to_edit(client, alice, settings):
     sign_in(client, alice.email)
+    age_every_proof(client, settings.ACCOUNT_REAUTHENTICATION_TIMEOUT + 1)
     response = client.get("/profile/edit/")
     assert response["Location"].startswith("/accounts/reauthenticate/")
 

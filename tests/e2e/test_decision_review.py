@@ -17,9 +17,9 @@ pytestmark = pytest.mark.e2e
 
 def sign_in(page, email):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_alice_contests_a_refund_decision_staff_change_it_and_the_audit_counts_the_overturn(
@@ -54,12 +54,12 @@ def test_alice_contests_a_refund_decision_staff_change_it_and_the_audit_counts_t
     staff = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     desk = staff.new_page()
     desk.goto("/admin/")
-    desk.get_by_label("Email").fill(officer.email)
+    desk.get_by_label("E-mail").fill(officer.email)
     desk.get_by_label("Password").fill(PASSWORD)
-    desk.get_by_role("button", name="Sign In").click()
+    desk.get_by_role("button", name="Sign in").click()
     desk.wait_for_url("**/accounts/2fa/authenticate/**")
     desk.get_by_label("Code").fill(current_demo_totp_code())
-    desk.get_by_role("button", name="Sign In").click()
+    desk.get_by_role("button", name="Sign in").click()
     desk.wait_for_url("**/admin/")
     desk.goto(f"/admin/privacy/humanreviewrequest/{review.pk}/change/")
     assert desk.get_by_text("The courier confirmed the parcel was signed for.").is_visible()

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.e2e
 
 def sign_in(page, email):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/dashboard/")
 
 
@@ -53,7 +53,7 @@ def test_alice_asks_cancels_asks_again_and_is_erased_after_staff_approval(page, 
     assert len(receipt) == 1 and receipt[0].to == [alice.email]
     page.reload()
     page.wait_for_url("**/accounts/login/**")  # every session of hers is gone
-    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("E-mail").fill(alice.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     assert "/dashboard/" not in page.url

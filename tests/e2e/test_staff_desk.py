@@ -41,12 +41,12 @@ def test_a_privacy_officer_signs_in_with_mfa_approves_an_erasure_and_denies_an_e
     export = open_request(bob, "export")
 
     page.goto("/admin/")
-    page.get_by_label("Email").fill(officer.email)
+    page.get_by_label("E-mail").fill(officer.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/2fa/authenticate/**")
     page.get_by_label("Code").fill(current_demo_totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/")
 
     choose(page, erasure, "approve")

@@ -13,21 +13,21 @@ def test_the_demo_privacy_officer_signs_in_with_the_printed_secret_and_reaches_t
     call_command("seed_demo")
     page.goto("/admin/")
     page.wait_for_url("**/accounts/login/?next=**")
-    page.get_by_label("Email").fill(OFFICER.email)
+    page.get_by_label("E-mail").fill(OFFICER.email)
     page.get_by_label("Password").fill(OFFICER.password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/accounts/2fa/authenticate/**")
     page.get_by_label("Code").fill(current_demo_totp_code())
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/")
     assert page.get_by_role("heading", name="Compliance desk").is_visible()
 
 
 def test_a_customer_who_tries_the_admin_is_refused(page, alice):
     page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(alice.email)
+    page.get_by_label("E-mail").fill(alice.email)
     page.get_by_label("Password").fill("a-long-test-password-42")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/dashboard/")
     response = page.goto("/admin/")
     assert response.status == 403

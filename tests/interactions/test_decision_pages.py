@@ -203,3 +203,10 @@ def test_my_data_shows_the_decision_after_review_and_sends_contesting_to_the_dec
 def test_the_review_list_names_what_each_review_is_about(alice_client, alice, alices_decision):
     alice_client.post(f"/human-review/new/interactions.aidecision/{alices_decision.pk}/", {"statement": ""})
     assert "Refund request: Refund declined" in page(alice_client, "/human-review/")
+
+
+def test_the_note_to_the_reviewer_says_its_limit_and_counts_it(alice_client, alices_decision):
+    shown = page(alice_client, f"/decisions/{alices_decision.pk}/")
+    assert "Up to 5,000 characters." in shown
+    assert "js/char-count.js" in shown
+    assert "maxlength" not in shown

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -163,3 +165,47 @@ def test_a_choice_made_against_an_outdated_notice_is_not_recorded(alice_client, 
     assert not ConsentEvent.objects.filter(user=alice).exists()
     alice_client.post("/preferences/ai-training/", {"allowed": "true", "notice_version": 2})
     assert ConsentEvent.objects.get(user=alice).notice_version == 2
+
+
+def test_with_htmx_the_change_is_announced_in_the_live_region_and_not_shown_again_on_the_next_page(alice_client):
+    response = alice_client.post(
+        "/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    status = re.search(r'<div id="preferences-status" hx-swap-oob="innerHTML">(.*?)</div>', html, re.S)
+    assert status is not None
+    assert "“AI-drafted replies to my messages” is now off." in status.group(1)
+    assert "is now off" not in alice_client.get("/preferences/").content.decode()  # said once, where it happened
+
+
+def test_the_page_has_a_polite_live_region_outside_the_part_htmx_replaces(alice_client):
+    html = alice_client.get("/preferences/").content.decode()
+    region = re.search(r'<div id="preferences-status"[^>]*>', html)
+    assert region is not None and 'aria-live="polite"' in region.group() and 'role="status"' in region.group()
+    assert html.index('id="preferences-status"') < html.index('id="preferences-body"')
+    assert re.search(r'<script src="/static/js/preferences\.js" defer></script>', html)
+
+
+def test_each_switch_has_an_id_that_survives_the_swap_so_focus_can_stay_on_it(alice_client):
+    ids = ['id="switch-always-human"', 'id="switch-ai-drafted-replies"', 'id="switch-ai-training"']
+    page = alice_client.get("/preferences/").content.decode()
+    fragment = alice_client.post(
+        "/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    for switch_id in ids:
+        assert page.count(switch_id) == 1 and fragment.count(switch_id) == 1
+
+
+def test_without_javascript_the_switch_redirects_and_the_page_says_what_changed(alice_client):
+    response = alice_client.post("/preferences/ai-drafted-replies/", {"allowed": "false", "notice_version": 1})
+    assert response.status_code == 302 and response["Location"] == "/preferences/"
+    html = alice_client.get("/preferences/").content.decode()
+    assert html.count("“AI-drafted replies to my messages” is now off.") == 1
+
+
+def test_on_and_off_are_shown_in_neutral_colours_not_as_a_warning(alice_client):
+    alice_client.post("/preferences/always-human/", {"allowed": "true"})
+    html = alice_client.get("/preferences/").content.decode()
+    assert re.search(r'<mark class="badge ai-state-off">off</mark>', html)
+    assert re.search(r'<mark class="badge ai-state-on">on</mark>', html)  # "Always a person"
+    assert "badge warn" not in html and "badge ok" not in html

@@ -104,6 +104,15 @@ def test_retaining_without_a_reason_fails(checkapp):
     assert "privacy.E007" in [error.id for error in check_declarations_are_sound(None)]
 
 
+def test_a_staff_only_kind_that_offers_customers_something_fails(checkapp):
+    registry.declare(ticket_source(checkapp.SupportTicket, staff_only=True))
+    assert check_declarations_are_sound(None) == []  # staff-only, offering customers nothing: sound
+    registry.forget([checkapp.SupportTicket])
+    registry.declare(ticket_source(checkapp.SupportTicket, staff_only=True, manage_url_name="ai_preferences"))
+    errors = [error for error in check_declarations_are_sound(None) if error.id == "privacy.E011"]
+    assert len(errors) == 1 and "manage_url_name" in errors[0].msg
+
+
 def test_the_path_finder_knows_the_user_and_unrelated_models(checkapp):
     from accounts.models import User
 

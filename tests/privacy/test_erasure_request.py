@@ -35,11 +35,13 @@ def ask_erasure(client, django_capture_on_commit_callbacks, phrase="erase my dat
         return client.post("/requests/erasure/", {"confirmation": phrase})
 
 
-def test_the_page_lists_what_is_deleted_anonymised_and_kept_with_reasons(recent_alice):
+def test_the_page_lists_what_is_deleted_anonymised_and_kept_with_reasons(recent_alice, alice):
     html = recent_alice.get("/requests/erasure/").content.decode()
     for source in erasure_plan():
+        if source.staff_only:
+            continue  # Alice is a customer (tests/privacy/test_erasure_preview.py)
         assert source.label.replace("'", "&#x27;") in html
-        if source.erasure.reason:
+        if source.erasure.reason and source.rows_for(alice).exists():  # the others are folded: nothing to keep
             assert source.erasure.reason.replace("'", "&#x27;")[:40] in html
     assert "Get a copy of your data" in html  # an export is offered first
 

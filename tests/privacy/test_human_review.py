@@ -10,7 +10,7 @@ from django.utils import timezone
 from interactions.models import Conversation
 from privacy import services
 from privacy.models import AIOutputFlag, HumanReviewRequest
-from tests.factories import AIInferenceFactory, ConversationFactory, MessageFactory
+from tests.factories import AIDecisionFactory, AIInferenceFactory, ConversationFactory, MessageFactory
 
 
 @pytest.fixture
@@ -252,3 +252,177 @@ def test_review_requests_are_limited_per_customer_and_a_refused_one_keeps_its_wo
     bobs_conversation = ConversationFactory.create(customer=bob)
     response = bobs.post(f"/human-review/new/interactions.conversation/{bobs_conversation.pk}/", {"statement": "Mine."})
     assert response.status_code == 302
+
+
+# What a review is about, on the page that asks for it and on its own page.
+
+
+def _chat(customer, *, subject: str, bodies: list[str]):
+    """A conversation with these messages, oldest first, a minute apart."""
+    conversation = ConversationFactory.create(customer=customer, subject=subject)
+    start = timezone.now() - timedelta(days=1)
+    for n, body in enumerate(bodies):
+        MessageFactory.create(conversation=conversation, body=body, sent_at=start + timedelta(minutes=n))
+    return conversation
+
+
+def test_the_review_form_shows_the_conversation_and_its_last_messages(alice_client, alice):
+    conversation = _chat(alice, subject="Discount code not working", bodies=[f"Line {n}" for n in range(1, 8)])
+    page = alice_client.get(f"/human-review/new/interactions.conversation/{conversation.pk}/").content.decode()
+    assert "Discount code not working" in page
+    assert "the last 5 of 7" in page
+    shown = re.findall(r"Line \d", page)
+    assert shown == ["Line 3", "Line 4", "Line 5", "Line 6", "Line 7"]  # the newest five, in reading order
+
+
+def test_the_review_form_shows_the_conclusion_and_how_sure_the_ai_was(alice_client, alice):
+    inference = AIInferenceFactory.create(customer=alice, kind="churn_risk", value="high", confidence=0.73)
+    page = alice_client.get(f"/human-review/new/interactions.aiinference/{inference.pk}/").content.decode()
+    assert "Risk of leaving" in page
+    assert "73 % sure" in page and "0.73" not in page
+
+
+def test_the_review_form_shows_the_decision_with_its_outcome_and_reasons(alice_client, alice):
+    decision = AIDecisionFactory.create(
+        customer=alice, reasons=[{"text": "The parcel was signed for.", "weight": 0.7}], outcome_label="Refund declined"
+    )
+    page = alice_client.get(f"/human-review/new/interactions.aidecision/{decision.pk}/").content.decode()
+    assert "Refund declined" in page and "The parcel was signed for." in page
+
+
+def test_the_review_page_shows_the_conversation_asked_about_and_its_last_messages(alice_client, alice):
+    conversation = _chat(alice, subject="Parcel never arrived", bodies=["Where is my parcel?", "It is on its way."])
+    response = alice_client.post(
+        f"/human-review/new/interactions.conversation/{conversation.pk}/", {"statement": "The bot was wrong."}
+    )
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "Parcel never arrived" in page
+    assert page.index("Where is my parcel?") < page.index("It is on its way.")
+
+
+def test_bob_never_sees_alices_conversation_on_a_review_page(client, alice, bob):
+    alices = _chat(alice, subject="Topic only Alice knows", bodies=["Message only Alice wrote"])
+    # A review of Bob's that names Alice's conversation (as if its id were reused): looked up through Bob, it is none.
+    bobs = HumanReviewRequest.objects.create(
+        user=bob,
+        content_type=ContentType.objects.get_for_model(Conversation),
+        object_id=alices.pk,
+        statement="Mine?",
+        due_at=timezone.now() + timedelta(days=14),
+    )
+    client.force_login(bob)
+    page = client.get(f"/human-review/{bobs.pk}/").content.decode()
+    assert "only Alice" not in page
+    assert "We no longer hold what you asked about." in page
+    assert client.get(f"/human-review/new/interactions.conversation/{alices.pk}/").status_code == 404
+    client.force_login(alice)
+    review = services.human_review_request(
+        user=alice, source=_source("interactions.conversation"), row=alices, statement="Mine.", contests_outcome=False
+    )
+    assert "Message only Alice wrote" in client.get(f"/human-review/{review.pk}/").content.decode()
+
+
+# Flags: back to the message, marked, once.
+
+
+def _ai_replies(conversation, count: int, *, sent_at=None):
+    at = timezone.now() - timedelta(days=2)
+    return [
+        MessageFactory.create(
+            conversation=conversation,
+            sender="ai",
+            ai_system=conversation.ai_system,
+            body=f"AI reply {n}",
+            sent_at=sent_at or at + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+
+
+def test_after_flagging_alice_returns_to_the_message_on_its_page_and_sees_it_flagged(
+    alice_client, alice, alices_ai_conversation
+):
+    replies = _ai_replies(alices_ai_conversation, 60)  # newest first: 25 a page, the 30th newest is on page 2
+    flagged = replies[-30]
+    response = alice_client.post(f"/ai-flags/new/interactions.message/{flagged.pk}/", {"reason": "wrong"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/my-data/interactions.message/?page=2#interactions-message-{flagged.pk}"
+    page = alice_client.get(response["Location"]).content.decode()
+    row = re.search(rf'<tr id="interactions-message-{flagged.pk}">.*?</tr>', page, re.S)
+    assert row is not None and "AI reply 30" in row.group()
+    assert "You flagged this" in row.group()
+    assert "/ai-flags/new/" not in row.group()
+    assert page.count("You flagged this") == 1  # the others can still be flagged
+    assert "Thank you — our AI governance team reviews every flag." in page
+
+
+def test_the_way_back_finds_the_page_of_a_message_sent_in_the_same_second_as_others(
+    alice_client, alice, alices_ai_conversation
+):
+    replies = _ai_replies(alices_ai_conversation, 40, sent_at=timezone.now() - timedelta(hours=1))
+    for reply in (replies[0], replies[14], replies[15], replies[39]):
+        response = alice_client.post(f"/ai-flags/new/interactions.message/{reply.pk}/", {"reason": "wrong"})
+        page = alice_client.get(response["Location"]).content.decode()
+        assert f'<tr id="interactions-message-{reply.pk}">' in page
+
+
+def test_a_message_is_flagged_once_and_a_second_try_says_so(alice_client, alice, alices_ai_conversation):
+    reply = _ai_replies(alices_ai_conversation, 1)[0]
+    url = f"/ai-flags/new/interactions.message/{reply.pk}/"
+    alice_client.post(url, {"reason": "unfair", "comment": "It assumed my age."})
+    again = alice_client.post(url, {"reason": "wrong"}, follow=True)
+    assert again.status_code == 200
+    assert "You flagged this on" in again.content.decode() and "already" in again.content.decode()
+    assert list(AIOutputFlag.objects.values_list("reason", flat=True)) == ["unfair"]
+    page = alice_client.get(url).content.decode()
+    assert "You flagged this" in page and "Unfair or biased" in page
+    assert "<form" not in page.split("<main", 1)[1]  # nothing to send again
+
+
+def test_the_service_refuses_a_second_flag_of_the_same_message(alice, alices_ai_conversation):
+    reply = _ai_replies(alices_ai_conversation, 1)[0]
+    source = _source("interactions.message")
+    first = services.ai_output_flag(user=alice, source=source, row=reply, reason="wrong", comment="")
+    with pytest.raises(services.AlreadyFlagged) as refused:
+        services.ai_output_flag(user=alice, source=source, row=reply, reason="unfair", comment="again")
+    assert refused.value.flag == first
+    assert AIOutputFlag.objects.count() == 1
+
+
+def test_the_database_keeps_one_flag_per_message(alice, alices_ai_conversation):
+    reply = _ai_replies(alices_ai_conversation, 1)[0]
+    fields = {
+        "user": alice,
+        "content_type": ContentType.objects.get_for_model(reply),
+        "object_id": reply.pk,
+        "ai_system": reply.ai_system,
+    }
+    AIOutputFlag.objects.create(reason="wrong", **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AIOutputFlag.objects.create(reason="unfair", **fields)
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two requests at once need two connections: PostgreSQL")
+def test_two_flags_of_one_message_at_the_same_moment_make_one_and_the_second_is_told(transactional_db, alice):
+    conversation = ConversationFactory.create(customer=alice)
+    reply = _ai_replies(conversation, 1)[0]
+    source = _source("interactions.message")
+    other: dict[str, object] = {}
+
+    def other_tab():
+        try:
+            services.ai_output_flag(user=alice, source=source, row=reply, reason="unfair", comment="")
+        except services.AlreadyFlagged as refused:
+            other["refused"] = refused.flag
+        finally:
+            connection.close()  # this thread's own connection
+
+    with transaction.atomic():
+        first = services.ai_output_flag(user=alice, source=source, row=reply, reason="wrong", comment="")
+        thread = threading.Thread(target=other_tab)
+        thread.start()
+        thread.join(timeout=1)  # the other insert waits on the unique index until this one commits
+    thread.join()
+    assert other["refused"] == first
+    assert AIOutputFlag.objects.count() == 1

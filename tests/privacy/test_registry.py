@@ -19,9 +19,16 @@ def test_the_third_party_sign_in_models_are_declared_without_their_secrets():
 
 def test_each_kind_of_erasure_is_described_in_words_naming_what_changes():
     assert Erasure.delete().description == "Deleted"
-    anonymised = registry.source("accounts.user").erasure.description
-    assert anonymised.startswith("Anonymised: ") and "email" in anonymised and "full_name" in anonymised
-    assert anonymised.endswith("the rest kept without you")
+    profile = registry.source("accounts.user")
+    anonymised = profile.erasure_description
+    # What changes, by the labels the customer reads on "My data"; never a column's name.
+    assert anonymised.startswith("Anonymised: ") and "E-mail address" in anonymised and "Full name" in anonymised
+    assert anonymised.endswith("the rest kept without anything that identifies you")
+    for column in ("email", "full_name", "password", "is_active", "public_id"):
+        assert column not in anonymised and column not in profile.erasure.description
+    assert registry.source("privacy.humanreviewrequest").erasure_description.startswith(
+        "Anonymised: What you told us, Our answer removed"
+    )
     kept = registry.source("privacy.consentevent").erasure.description
     assert kept.startswith("Kept: ") and "GDPR Art. 7(1)" in kept
 

@@ -2,6 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
 from interactions.models import AIInference, Conversation, Message
@@ -78,3 +79,13 @@ def test_it_refuses_to_run_outside_development(settings, production, debug):
     with pytest.raises(CommandError, match="development"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_people_joined_before_their_year_of_history_began(development):
+    call_command("seed_demo")
+    for person in User.objects.all():
+        first = Conversation.objects.filter(customer=person).order_by("started_at").first()
+        assert (timezone.now() - person.date_joined).days >= 365
+        if first is not None:
+            assert person.date_joined < first.started_at
