@@ -10,7 +10,7 @@ ADDR ?= 127.0.0.1:$(PORT)
 URL ?= http://localhost:$(PORT)
 # Every queue the tasks are routed to; a worker started by `make run` serves them all.
 QUEUES ?= default,webhooks,exports,erasure,fairness
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= --durations=15
 
 # Interpreters to try, in order; each is *run* (a pyenv shim can exist and
 # still fail), and the first that is Python >= 3.12 is used.

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from accounts.models import User
 from fairness.models import FairnessAudit, FairnessAuditUnit
@@ -62,3 +63,14 @@ def test_background_customers_cannot_sign_in_and_the_demo_customers_have_decisio
     for email in ("alice@example.com", "bob@example.com", "charlie@example.com"):
         assert AIDecision.objects.filter(customer__email=email).exists()
     assert HumanReviewRequest.objects.filter(result="changed").exists()  # overturned decisions, for the audits
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
+def test_the_freshly_loaded_tables_are_analysed_before_the_first_audit_is_planned(demo, db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s) AND last_analyze IS NULL",
+            [[AIDecision._meta.db_table, User._meta.db_table]],
+        )
+        assert cursor.fetchall() == []

@@ -62,7 +62,7 @@ def test_it_lists_every_declared_source_with_why_and_what_erasure_does(alice_cli
         assert source.purpose in page
         if source.rows_for(alice).exists():  # the others are folded, each linked to its own page
             assert source.retention in page
-            assert source.erasure.description in page
+            assert source.erasure_description in page
     assert "Our legitimate interests" in page and "Needed to provide the service you signed up for" in page
 
 
