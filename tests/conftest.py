@@ -2,6 +2,7 @@ import pytest
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 from django.test import Client
 
@@ -135,3 +136,11 @@ def sign_in_recently(client, email: str, password: str = PASSWORD):
 
 def sent_emails(mailoutbox, to: str):
     return [message for message in mailoutbox if to in message.to]
+
+
+def pytest_runtest_setup(item):
+    """A test marked `postgresql` needs PostgreSQL itself: it fails, never skips,
+    when run elsewhere. `make test` starts PostgreSQL for it (tests/with_services.sh);
+    runs on SQLite leave it out with `-m "not postgresql"`."""
+    if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+        pytest.fail("needs PostgreSQL: run it through `make test` (tests/with_services.sh starts one)", pytrace=False)

@@ -66,7 +66,6 @@ def test_background_customers_cannot_sign_in_and_the_demo_customers_have_decisio
 
 
 @pytest.mark.postgresql
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics: PostgreSQL")
 def test_the_freshly_loaded_tables_are_analysed_before_the_first_audit_is_planned(demo, db):
     with connection.cursor() as cursor:
         cursor.execute(

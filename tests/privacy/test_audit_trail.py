@@ -368,7 +368,6 @@ def test_an_empty_trail_needs_no_seal(db):
 
 
 @pytest.mark.postgresql
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles and triggers: PostgreSQL")
 def test_a_portal_role_that_owns_nothing_appends_events_but_cannot_switch_the_triggers_off(some_events):
     with connection.cursor() as cursor:
         # The README's grants (inside this test's transaction: rolled back after it).

@@ -197,7 +197,6 @@ def test_the_database_keeps_one_open_review_per_item(alice, alices_ai_conversati
 
 
 @pytest.mark.postgresql
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="two requests at once need two connections: PostgreSQL")
 def test_two_requests_about_one_item_at_the_same_moment_make_one_review(transactional_db, alice):
     conversation = ConversationFactory.create(customer=alice)
 
@@ -403,7 +402,6 @@ def test_the_database_keeps_one_flag_per_message(alice, alices_ai_conversation):
 
 
 @pytest.mark.postgresql
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="two requests at once need two connections: PostgreSQL")
 def test_two_flags_of_one_message_at_the_same_moment_make_one_and_the_second_is_told(transactional_db, alice):
     conversation = ConversationFactory.create(customer=alice)
     reply = _ai_replies(conversation, 1)[0]
