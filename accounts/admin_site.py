@@ -8,8 +8,9 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext as _
+from django.views.generic import RedirectView
 
 from accounts.selectors import staff_may_enrol_mfa, staff_session_passed_mfa
 
@@ -18,6 +19,10 @@ class PortalAdminSite(admin.AdminSite):
     site_header = "Privacy portal — staff"
     site_title = "Privacy portal staff"
     index_title = "Compliance desk"
+    # The queue's deadlines and the audit list need the width at laptop size;
+    # the desk (index) and the breadcrumbs lead everywhere the sidebar did.
+    enable_nav_sidebar = False
+    index_template = "admin/desk_index.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and staff_session_passed_mfa(request)
@@ -41,3 +46,15 @@ class PortalAdminSite(admin.AdminSite):
         # Django's own admin login form.
         response: HttpResponse = secure_admin_login(super().login)(request, extra_context)
         return response
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        # Django's own password form would change the password with none of
+        # what the portal's page does around it: re-authentication first, the
+        # security e-mail, signing the other sessions out. Its addresses (the
+        # admin header's "Change password" link) lead to the portal's page.
+        to_portal = self.admin_view(RedirectView.as_view(pattern_name="account_change_password"))
+        return [
+            path("password_change/", to_portal, name="password_change"),
+            path("password_change/done/", to_portal, name="password_change_done"),
+            *super().get_urls(),
+        ]

@@ -8,8 +8,9 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticateForm
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
+from accounts import services
 from accounts.models import User
 from accounts.ratelimits import too_many_attempts
 from accounts.selectors import SecondFactors, second_factors
@@ -109,3 +110,16 @@ class StaffUserChangeForm(UserChangeForm[User]):
         model = User
         fields = "__all__"
         field_classes: ClassVar[dict[str, type[forms.Field]]] = {}
+
+
+class StaffPasswordChangeForm(AdminPasswordChangeForm[User]):
+    """Django's form for staff setting someone's password, saved through the audited service."""
+
+    # Who sends it: UserAdmin.user_change_password sets it for each request.
+    actor_id: ClassVar[int | None] = None
+
+    def save(self, commit: bool = True) -> User:
+        if self.actor_id is None:
+            raise RuntimeError("StaffPasswordChangeForm needs the acting staff member (UserAdmin sets actor_id)")
+        password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        return services.user_password_set(user=self.user, password=password, actor_id=self.actor_id)

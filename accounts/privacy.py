@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils.translation import ngettext_lazy
 
 from accounts.models import StaffMFAInvitation, User
+from privacy.audit_words import AuditDetail, chosen, describe_audit_actions
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 from privacy.roles import PRIVACY_OFFICER, grant_to_role
 from privacy.typing import Customer
@@ -207,3 +208,24 @@ registry.declare(
 
 # Support agents never browse customers' accounts (privacy/roles.py says why).
 grant_to_role(PRIVACY_OFFICER, app_label="accounts", codenames=["view_user", "invite_staff_mfa"])
+
+# The staff sign-in and two-factor events this app records, in words for the audit trail's readers.
+describe_audit_actions(
+    "staff",
+    actions={
+        "signed_in": "Staff member signed in",
+        "mfa_invited": "Invited to set up two-factor authentication",
+        "mfa_invitation_opened": "Two-factor invitation opened",
+        "mfa_added": "Second factor added",
+        "mfa_removed": "Second factor removed",
+        "mfa_recovery_codes_reset": "New recovery codes generated",
+    },
+    details={
+        "user": AuditDetail("Staff member", person=True),
+        "invitation": AuditDetail("Invitation", show=lambda pk: f"#{pk}" if pk else "none"),
+        "kind": AuditDetail(
+            "Factor",
+            show=chosen({"totp": "authenticator app", "webauthn": "security key", "recovery_codes": "recovery codes"}),
+        ),
+    },
+)

@@ -4,6 +4,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account import signals as account_signals
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -12,7 +17,8 @@ from django.utils import timezone
 
 from accounts.models import StaffMFAInvitation, User
 from privacy.notifications import portal_url, send_customer_email
-from privacy.services import alert_privacy_team, audit_record
+from privacy.permission_cache import invalidate_customer
+from privacy.services import admin_form_save, alert_privacy_team, audit_record
 
 
 def user_update_profile(*, user: User, **changes: str) -> User:
@@ -106,3 +112,76 @@ def staff_mfa_change_record(*, request: HttpRequest | None, user: User, change: 
             "If nobody expected this, deactivate the account in the admin and find out why."
         ),
     )
+
+
+# --- What staff change in the admin ------------------------------------------
+
+
+@transaction.atomic
+def user_save_by_staff(*, form: forms.ModelForm[User], actor_id: int) -> User:
+    """Save an account as staff submitted it (profile, active, staff flags, groups, permissions); recorded.
+
+    The event names the fields that changed, never their values.
+    """
+    user = admin_form_save(form=form, actor_id=actor_id)
+    if "is_active" in form.changed_data:
+        # A deactivated customer is unknown to the permission API at once.
+        invalidate_customer(user.public_id)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None, actor_id: int) -> User:
+    """Staff set someone's password, or switch password sign-in off (None); recorded, never the password."""
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        action="user.password_set" if password is not None else "user.password_disabled", actor_id=actor_id, obj=user
+    )
+    return user
+
+
+@transaction.atomic
+def email_address_verify(*, address: EmailAddress, request: HttpRequest, actor_id: int) -> bool:
+    """Staff vouch for an address, as if its owner had followed the link; recorded.
+
+    False when nothing changed: verified already, or allauth refused (another account has it verified).
+    """
+    if address.verified or not address.set_verified():
+        return False
+    account_signals.email_confirmed.send(sender=EmailAddress, request=request, email_address=address)
+    audit_record(action="email_address.verified", actor_id=actor_id, obj=address, details={"user": address.user_id})
+    return True
+
+
+@transaction.atomic
+def authenticator_delete_by_staff(*, authenticator: Authenticator, actor_id: int) -> None:
+    """Staff remove someone's second factor (a lost phone); recorded, and for staff the privacy team told at once."""
+    user, kind, pk = authenticator.user, authenticator.type, authenticator.pk
+    authenticator.delete()
+    audit_record(
+        action="authenticator.deleted",
+        actor_id=actor_id,
+        obj=Authenticator(pk=pk),
+        details={"user": user.pk, "kind": kind},
+    )
+    if user.is_staff:
+        alert_privacy_team(
+            subject=f"Staff two-factor change: a second factor of {user.email} was removed in the admin",
+            body=(
+                f"A second factor ({kind}) of {user.email} was removed in the admin by user #{actor_id} "
+                f"at {timezone.now():%Y-%m-%d %H:%M %Z} (the audit trail has the event).\n\n"
+                "If nobody expected this, deactivate both accounts in the admin and find out why."
+            ),
+        )
+
+
+@transaction.atomic
+def user_session_end_by_staff(*, session: UserSession, actor_id: int) -> None:
+    """Staff sign a browser out: its session ends (not only its row in the list); recorded."""
+    user_id, pk = session.user_id, session.pk
+    session.end()
+    audit_record(action="user_session.ended", actor_id=actor_id, obj=UserSession(pk=pk), details={"user": user_id})

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from fairness import charts, selectors, services
 from fairness.attributes import ATTRIBUTES
 from fairness.models import FairnessAudit, FairnessAuditUnit, Verdict
+from privacy.admin.audited import audited
 from privacy.admin.read_only import ReadOnlyAdmin
 
 
@@ -52,6 +53,7 @@ class FairnessAuditAdmin(ReadOnlyAdmin[FairnessAudit]):
             *super().get_urls(),
         ]
 
+    @audited
     def run_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("fairness.run_fairnessaudit"):
             raise PermissionDenied

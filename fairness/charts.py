@@ -11,20 +11,18 @@ from typing import cast
 
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from fairness.models import FairnessAuditGroup
 
-# Colour-blind-safe (Okabe–Ito), each line also drawn with its own marker shape.
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
-MARKERS = ["circle", "square", "diamond", "triangle", "circle", "square"]
+# The staff's charts share one frame and one look (privacy/charts.py): colour-blind-safe
+# colours with enough contrast, each line also drawn with its own marker shape.
+from privacy.charts import COLOURS, MARKERS, svg_frame
+from privacy.charts import marker as _marker
+from privacy.charts import n as _n
+
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 170, 14, 30
-
-
-def _n(value: float) -> str:
-    """A coordinate, formatted before it reaches format_html (which escapes its arguments to text)."""
-    return f"{value:.1f}"
 
 
 def _x(index: int, count: int) -> float:
@@ -42,16 +40,6 @@ class _Scale:
     def __call__(self, ratio: float) -> float:
         share = (max(self.bottom, min(1.0, ratio)) - self.bottom) / (1 - self.bottom)
         return TOP + (HEIGHT - TOP - BOTTOM) * (1 - share)
-
-
-def _marker(shape: str, x: float, y: float, colour: str) -> SafeString:
-    if shape == "square":
-        return format_html('<rect x="{}" y="{}" width="7" height="7" fill="{}"/>', _n(x - 3.5), _n(y - 3.5), colour)
-    if shape == "diamond":
-        return format_html('<path d="M{} {}l4.5 4.5-4.5 4.5-4.5-4.5z" fill="{}"/>', _n(x), _n(y - 4.5), colour)
-    if shape == "triangle":
-        return format_html('<path d="M{} {}l4.5 8h-9z" fill="{}"/>', _n(x), _n(y - 5), colour)
-    return format_html('<circle cx="{}" cy="{}" r="3.8" fill="{}"/>', _n(x), _n(y), colour)
 
 
 def impact_ratio_chart(
@@ -181,25 +169,9 @@ def group_rates_chart(*, title: str, groups: Iterable[FairnessAuditGroup]) -> Sa
 
 
 def _svg(*, width: int, height: int, title: str, description: str, parts: list[SafeString]) -> SafeString:
-    """A chart's frame: its title and a text description name it for screen readers."""
-    chart_id = _id(title)
-    return format_html(
-        '<svg class="fairness-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-labelledby="{}-t {}-d" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
-        width,
-        height,
-        chart_id,
-        chart_id,
-        chart_id,
-        title,
-        chart_id,
-        description,
-        mark_safe("".join(parts)),  # noqa: S308  (every part is built with format_html)
+    return svg_frame(
+        width=width, height=height, title=title, description=description, parts=parts, css_class="fairness-chart"
     )
-
-
-def _id(title: str) -> str:
-    return "chart-" + "".join(c if c.isalnum() else "-" for c in title.lower())[:60]
 
 
 def values_table(*, dates: list[datetime], series: dict[str, list[float | None]], labels: dict[str, str]) -> SafeString:

@@ -196,6 +196,8 @@ def _consents_to_automated_decisions(customer_ids: list[int], now: datetime) -> 
                 granted=True,
                 method=ConsentMethod.PORTAL,
                 notice_version=purpose.notice_version,
+                # When their preference says they chose: the ledger and the choice agree.
+                created_at=now - timedelta(days=400),
             )
             for pk in customer_ids
         ],

@@ -7,6 +7,9 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -15,8 +18,9 @@ from fairness import selectors
 from fairness.attributes import ATTRIBUTES
 from fairness.command import add_arguments, handle
 from fairness.dashboard import staff_dashboard_context
-from fairness.models import MonitoringConsent, RecordedAttribute, VolunteeredAttribute
+from fairness.models import FairnessAudit, MonitoringConsent, RecordedAttribute, Verdict, VolunteeredAttribute
 from fairness.selectors import SystemSummary
+from privacy.audit_words import AuditDetail, chosen, describe_audit_actions
 from privacy.commands import register_subcommand
 from privacy.models import AISystem
 from privacy.panels import panels
@@ -153,4 +157,41 @@ grant_to_role(
         "view_fairnessauditunit",
         "view_fairnessauditgroup",
     ],
+)
+
+
+def _attribute_names(keys: object) -> str:
+    if not isinstance(keys, list) or not keys:
+        return "none"
+    return ", ".join(str(ATTRIBUTES[key].label) if key in ATTRIBUTES else str(key) for key in keys)
+
+
+def _moment(value: object) -> str:
+    moment = parse_datetime(str(value))
+    return format_date(timezone.localtime(moment), "j M Y, H:i") if moment is not None else str(value)
+
+
+# The fairness events this app records, in words for the audit trail's readers.
+describe_audit_actions(
+    "fairness",
+    actions={
+        "audit_requested": "Fairness audit requested",
+        "audit_completed": "Fairness audit completed",
+        "audit_failed": "Fairness audit failed",
+        "attributes_volunteered": "Characteristics given for fairness checks",
+        "consent_withdrawn": "Consent to fairness checks withdrawn",
+    },
+    details={
+        "trigger": AuditDetail(
+            "Started by", show=chosen({str(k): str(v).lower() for k, v in FairnessAudit.Trigger.choices})
+        ),
+        "verdict": AuditDetail("Verdict", show=chosen({str(k): str(v) for k, v in Verdict.choices})),
+        "units": AuditDetail("Comparisons"),
+        "alerts": AuditDetail("Alerts"),
+        "new_alerts": AuditDetail("New alerts"),
+        "window_end": AuditDetail("Decisions up to", show=_moment),
+        "results_sha256": AuditDetail("Results hash (SHA-256)"),
+        "error": AuditDetail("Error"),
+        "attributes": AuditDetail("Characteristics (never their values)", show=_attribute_names),
+    },
 )

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from interactions.models import AIDecision, AIInference, Conversation, Message
+from privacy.admin.audited import AuditedAdmin
 
 
 class MessageInline(admin.TabularInline[Message, Conversation]):
@@ -17,7 +18,7 @@ class MessageInline(admin.TabularInline[Message, Conversation]):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin[Conversation]):
+class ConversationAdmin(AuditedAdmin[Conversation]):
     list_display = ("id", "customer", "channel", "handled_by", "ai_system", "started_at")
     list_filter = ("channel", "handled_by", "ai_system")
     list_select_related = ("customer", "ai_system")
@@ -29,7 +30,7 @@ class ConversationAdmin(admin.ModelAdmin[Conversation]):
 
 
 @admin.register(AIInference)
-class AIInferenceAdmin(admin.ModelAdmin[AIInference]):
+class AIInferenceAdmin(AuditedAdmin[AIInference]):
     list_display = ("id", "customer", "ai_system", "kind", "value", "confidence", "inferred_at")
     list_filter = ("ai_system", "kind")
     list_select_related = ("customer", "ai_system")

@@ -4,14 +4,30 @@
 so privacy never imports the apps whose data it seeds.
 """
 
+import random
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from privacy import services
-from privacy.models import AIPurpose, AISystem, ConsentMethod, PurposeSlug, StaffGuidelines
+from privacy.models import (
+    AIPreference,
+    AIPurpose,
+    AISystem,
+    ConsentEvent,
+    ConsentMethod,
+    PrivacyRequest,
+    PurposeSlug,
+    StaffGuidelines,
+)
+from privacy.services.requests import subject_reference
 
 # A seeder returns lines to print (sign-ins and the like).
 Seeder = Callable[[], list[str]]
@@ -123,11 +139,23 @@ def _link_purposes_to_systems() -> None:
         purpose.ai_systems.set([systems[slug] for slug in PURPOSE_SYSTEMS[PurposeSlug(purpose.slug)]])
 
 
-DEMO_GUIDELINES = """1. A person reviews every AI outcome a customer contests, and can overturn it.
+# Markdown, as staff write it in the admin: paragraphs, lists and emphasis.
+DEMO_GUIDELINES = """These guidelines apply to everyone who answers customers or decides their requests. \
+Read them before your first decision, and again whenever a new version is published.
+
+## What we always do
+
+1. A person reviews every AI outcome a customer contests, and **can overturn it**.
 2. We decide privacy requests on their merits, within the legal deadline; a refusal always states its reason.
-3. We never use a customer's data for an AI purpose they switched off.
-4. We look at AI flags and human-review outcomes per AI system every week, and act on patterns of unfairness.
-5. We never download a customer's export, and never copy personal data out of the admin."""
+3. We look at AI flags and human-review outcomes per AI system every week, and act on patterns of unfairness.
+
+## What we never do
+
+- Use a customer's data for an AI purpose they switched off.
+- Download a customer's export, or copy personal data out of the admin.
+
+If something here is unclear, ask the privacy team before you act: a late answer can be put right, \
+a wrong one often cannot."""
 
 
 @demo_seeder(order=40)
@@ -147,3 +175,148 @@ def seed_choices() -> list[str]:
     services.preference_set(user=users["bob@example.com"], purpose=chat, allowed=False, method=ConsentMethod.PORTAL)
     services.always_human_set(user=users["charlie@example.com"], enabled=True, method=ConsentMethod.PORTAL)
     return ["  Demo choices: Bob switched the chat assistant off; Charlie wants people only."]
+
+
+# The request desk's history: about twelve weeks of requests from the background
+# customers, so the queue, its deadlines and the dashboard's weekly charts have
+# something real to show. Written directly, as an import from an earlier system
+# would be: the audit trail records what happens from here on.
+DEMO_REQUEST_WEEKS = 12
+
+
+def _demo_request(user_id: int, kind: str, submitted: datetime, **fields: Any) -> PrivacyRequest:
+    return PrivacyRequest(
+        kind=kind,
+        user_id=user_id,
+        subject_ref=subject_reference(user_id),
+        submitted_at=submitted,
+        due_at=submitted + timedelta(days=settings.PORTAL_REQUEST_DUE_DAYS),
+        **fields,
+    )
+
+
+def _closed_demo_requests(rng: random.Random, people: list[int], now: datetime) -> list[PrivacyRequest]:
+    Status = PrivacyRequest.Status
+    rows = []
+    for week in range(DEMO_REQUEST_WEEKS, 0, -1):
+        for _ in range(rng.randint(4, 9)):
+            submitted = now - timedelta(weeks=week, days=rng.uniform(0, 7))
+            kind = "erasure" if rng.random() < 0.3 else "export"
+            # Most are done within days; a few run past their 30-day deadline.
+            took = timedelta(days=rng.choice([1, 2, 3, 5, 8, 13, 21, 34]) + rng.uniform(0, 1))
+            finished = submitted + took
+            if finished > now - timedelta(hours=1):
+                continue
+            outcome = rng.choices(["done", "denied", "cancelled"], weights=[85, 8, 7])[0]
+            fields: dict[str, Any] = {"finished_at": finished, "started_at": finished - timedelta(minutes=3)}
+            if outcome == "denied":
+                fields |= {"status": Status.DENIED, "denial_reason": "We could not confirm it was you who asked."}
+            elif outcome == "cancelled":
+                fields |= {"status": Status.CANCELLED, "started_at": None}
+            elif kind == "export":
+                # Archives are kept for a week, then expire.
+                expired = finished < now - timedelta(days=settings.PORTAL_EXPORT_RETENTION_DAYS)
+                fields["status"] = Status.EXPIRED if expired else Status.COMPLETED
+            else:
+                fields |= {"status": Status.COMPLETED, "subject_erased_at": finished}
+            rows.append(_demo_request(people.pop(), kind, submitted, **fields))
+    return rows
+
+
+def _open_demo_requests(people: list[int], now: datetime) -> list[PrivacyRequest]:
+    """Open requests waiting for staff: one overdue, some due soon, the rest on track."""
+    Status = PrivacyRequest.Status
+    due_days = settings.PORTAL_REQUEST_DUE_DAYS
+    grace = timedelta(days=settings.PORTAL_ERASURE_GRACE_DAYS)
+    rows = []
+    for age_days, kind in ((due_days + 3, "erasure"), (due_days - 4, "erasure"), (due_days - 6, "export"),
+                           (9, "erasure"), (2, "erasure"), (1, "export")):  # fmt: skip
+        submitted = now - timedelta(days=age_days, hours=2)
+        rows.append(
+            _demo_request(
+                people.pop(),
+                kind,
+                submitted,
+                status=Status.AWAITING_APPROVAL,
+                scheduled_for=submitted + grace if kind == "erasure" else None,
+            )
+        )
+    failed_at = now - timedelta(days=2)
+    rows.append(
+        _demo_request(
+            people.pop(),
+            "export",
+            now - timedelta(days=3),
+            status=Status.FAILED,
+            started_at=failed_at,
+            finished_at=failed_at,
+            attempts=3,
+            failure_reason="Something went wrong while preparing your data. Our team has been told.",
+            failure_detail="ConnectionError",
+        )
+    )
+    return rows
+
+
+@demo_seeder(order=70)
+def seed_request_history() -> list[str]:
+    if PrivacyRequest.objects.exists():
+        return ["  Privacy requests already present."]
+    # Only customers who cannot sign in (the background population): the demo
+    # people's own request pages stay empty for you to try.
+    people = list(
+        get_user_model()
+        .objects.filter(is_staff=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:400]
+    )
+    if len(people) < 200:
+        return []
+    rng = random.Random(14)
+    now = timezone.now()
+    rows = _closed_demo_requests(rng, people, now) + _open_demo_requests(people, now)
+    PrivacyRequest.objects.bulk_create(rows)
+    return [f"  {len(rows)} privacy requests over {DEMO_REQUEST_WEEKS} weeks; 7 wait for staff, one of them overdue."]
+
+
+# Share of the background customers who changed each AI use in the last
+# twelve weeks, so the dashboard's choice charts show a trend: opting out of
+# uses that are on by default, opting in to the one that is off.
+DEMO_CHOICE_SHARES = {
+    PurposeSlug.AI_CHAT_ASSISTANT: (False, 0.06),
+    PurposeSlug.AI_DRAFTED_REPLIES: (False, 0.02),
+    PurposeSlug.SENTIMENT_INTENT_ANALYSIS: (False, 0.04),
+    PurposeSlug.PERSONALISED_RECOMMENDATIONS: (False, 0.08),
+    PurposeSlug.AI_TRAINING: (True, 0.05),
+}
+
+
+@demo_seeder(order=75)
+def seed_choice_history() -> list[str]:
+    people = list(
+        get_user_model()
+        .objects.filter(is_staff=False, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    purposes = {p.slug: p for p in AIPurpose.objects.filter(slug__in=DEMO_CHOICE_SHARES)}
+    if (
+        len(people) < 200
+        or AIPreference.objects.filter(user_id__in=people[:1000], purpose__in=purposes.values()).exists()
+    ):
+        return []
+    rng = random.Random(15)
+    now = timezone.now()
+    preferences, events = [], []
+    for slug, (allowed, share) in DEMO_CHOICE_SHARES.items():
+        purpose = purposes[slug]
+        for user_id in rng.sample(people, int(len(people) * share)):
+            # More of them lately: the chart climbs week by week.
+            when = now - timedelta(days=84 * (1 - rng.random() ** 0.7), hours=rng.uniform(0, 24))
+            fields = {"user_id": user_id, "purpose": purpose, "allowed": allowed, "method": ConsentMethod.PORTAL}
+            preferences.append(AIPreference(**fields, notice_version=purpose.notice_version, changed_at=when))
+            event = {"user_id": user_id, "purpose": purpose, "granted": allowed, "method": ConsentMethod.PORTAL}
+            events.append(ConsentEvent(**event, notice_version=purpose.notice_version, created_at=when))
+    AIPreference.objects.bulk_create(preferences, batch_size=2000)
+    ConsentEvent.objects.bulk_create(events, batch_size=2000)
+    return [f"  {len(events)} AI choices by background customers over the last 12 weeks."]

@@ -1,5 +1,6 @@
 """AI systems' transparency cards and the switchable AI purposes."""
 
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from django import forms
@@ -9,9 +10,10 @@ from django.http import HttpRequest
 from django_stubs_ext import WithAnnotations
 
 from privacy import services
+from privacy.admin.audited import AuditedAdmin
 from privacy.models import AIPurpose, AIPurposeNotice, AISystem
-from privacy.permission_cache import invalidate_all_customers
 from privacy.taxonomy import CATEGORIES
+from privacy.typing import signed_in
 
 
 class _Counts(TypedDict):
@@ -22,7 +24,7 @@ class _Counts(TypedDict):
 
 
 @admin.register(AISystem)
-class AISystemAdmin(admin.ModelAdmin[AISystem]):
+class AISystemAdmin(AuditedAdmin[AISystem]):
     list_display = ("name", "slug", "provider", "flag_count", "review_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "provider")
@@ -71,7 +73,7 @@ class AIPurposeNoticeInline(admin.TabularInline[AIPurposeNotice, AIPurpose]):
 
 
 @admin.register(AIPurpose)
-class AIPurposeAdmin(admin.ModelAdmin[AIPurpose]):
+class AIPurposeAdmin(AuditedAdmin[AIPurpose]):
     list_display = ("name", "slug", "legal_basis", "gpc_applies", "notice_version", "is_active", "display_order")
     list_filter = ("legal_basis", "gpc_applies", "is_active")
     filter_horizontal = ("ai_systems",)
@@ -83,16 +85,22 @@ class AIPurposeAdmin(admin.ModelAdmin[AIPurpose]):
         # every customer who never chose: retire the purpose and add a new one.
         return ("notice_version", "slug", "legal_basis") if obj else ("notice_version",)
 
-    def save_model(self, request: HttpRequest, obj: AIPurpose, form: forms.ModelForm[AIPurpose], change: bool) -> None:
-        # A changed notice is a new version; choices keep the version they were made under.
-        new_text = form.cleaned_data["notice_text"]
-        if change:
-            obj.notice_text = AIPurpose.objects.get(pk=obj.pk).notice_text
-        super().save_model(request, obj, form, change)
-        services.purpose_update_notice(purpose=obj, text=new_text)
-        # Legal basis, GPC or "active" may have changed: every cached answer is stale.
-        invalidate_all_customers()
+    def save_audited(
+        self,
+        request: HttpRequest,
+        *,
+        form: forms.ModelForm[AIPurpose],
+        formsets: Sequence[forms.BaseModelFormSet[Any, Any]],
+        change: bool,
+    ) -> AIPurpose:
+        # The service versions a changed notice and makes the permission API see the change at once.
+        return services.ai_purpose_save(
+            purpose=form.instance,
+            ai_systems=form.cleaned_data["ai_systems"],
+            notice_text=form.cleaned_data["notice_text"],
+            changed=form.changed_data,
+            actor_id=signed_in(request).pk,
+        )
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm[AIPurpose], formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        invalidate_all_customers()
+    def delete_audited(self, request: HttpRequest, obj: AIPurpose) -> None:
+        services.ai_purpose_delete(purpose=obj, actor_id=signed_in(request).pk)

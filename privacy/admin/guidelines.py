@@ -1,16 +1,40 @@
 """The staff guidelines: each save publishes a new version; acknowledgements listed per version."""
 
-from typing import TypedDict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django_stubs_ext import WithAnnotations
 
 from privacy import services
+from privacy.admin.audited import AuditedAdmin
 from privacy.models import GuidelinesAcknowledgement, StaffGuidelines
+from privacy.staff_text import staff_markdown
 from privacy.typing import signed_in
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+
+# Shown as HTML under the field (Django marks help texts safe).
+MARKDOWN_HELP = (
+    "Markdown is accepted: leave a blank line between paragraphs, start list items with <code>- </code> "
+    "or <code>1. </code>, a heading with <code>## </code>, and write <code>**bold**</code> or "
+    "<code>[a link](https://example.com)</code>. HTML tags show as typed. Staff read it as it appears "
+    "on a published version's page."
+)
+
+
+class StaffGuidelinesForm(forms.ModelForm[StaffGuidelines]):
+    class Meta:
+        model = StaffGuidelines
+        fields = ("text",)
+        help_texts = {"text": MARKDOWN_HELP}
+        widgets = {"text": forms.Textarea(attrs={"rows": 18, "class": "vLargeTextField staff-text-source"})}
 
 
 class GuidelinesAcknowledgementInline(admin.TabularInline[GuidelinesAcknowledgement, StaffGuidelines]):
@@ -31,11 +55,11 @@ class _Counts(TypedDict):
 
 
 @admin.register(StaffGuidelines)
-class StaffGuidelinesAdmin(admin.ModelAdmin[StaffGuidelines]):
+class StaffGuidelinesAdmin(AuditedAdmin[StaffGuidelines]):
     """Each save publishes a new version; everyone must acknowledge it again."""
 
     list_display = ("version", "published_at", "published_by", "acknowledgement_count")
-    fields = ("text",)
+    form = StaffGuidelinesForm
     inlines = [GuidelinesAcknowledgementInline]
     # The model's own ordering is dropped from the counted (GROUP BY) query.
     ordering = ("-version",)
@@ -47,14 +71,37 @@ class StaffGuidelinesAdmin(admin.ModelAdmin[StaffGuidelines]):
     def acknowledgement_count(self, obj: "WithAnnotations[StaffGuidelines, _Counts]") -> int:
         return obj._acks
 
+    def get_fieldsets(self, request: HttpRequest, obj: StaffGuidelines | None = None) -> "_FieldsetSpec":
+        if obj is None:
+            return [(None, {"fields": ["text"]})]
+        # A published version: shown as staff read it, its Markdown folded away.
+        return [
+            (None, {"fields": ["version", "published_at", "published_by", "rendered_text"]}),
+            ("Markdown source", {"classes": ["collapse"], "fields": ["text"]}),
+        ]
+
+    def get_inline_instances(self, request: HttpRequest, obj: StaffGuidelines | None = None) -> list[Any]:
+        return super().get_inline_instances(request, obj) if obj is not None else []  # none before it is published
+
+    def get_readonly_fields(self, request: HttpRequest, obj: StaffGuidelines | None = None) -> tuple[str, ...]:
+        return () if obj is None else ("version", "published_at", "published_by", "rendered_text", "text")
+
+    @admin.display(description="As staff read it")
+    def rendered_text(self, obj: StaffGuidelines) -> SafeString:
+        return format_html('<div class="staff-text">{}</div>', staff_markdown(obj.text))
+
     def has_change_permission(self, request: HttpRequest, obj: StaffGuidelines | None = None) -> bool:
         return False  # a published version is never edited: publish a new one
 
     def has_delete_permission(self, request: HttpRequest, obj: StaffGuidelines | None = None) -> bool:
         return False
 
-    def save_model(
-        self, request: HttpRequest, obj: StaffGuidelines, form: forms.ModelForm[StaffGuidelines], change: bool
-    ) -> None:
-        published = services.guidelines_publish(text=form.cleaned_data["text"], staff_user=signed_in(request))
-        obj.__dict__.update(published.__dict__)
+    def save_audited(
+        self,
+        request: HttpRequest,
+        *,
+        form: forms.ModelForm[StaffGuidelines],
+        formsets: Sequence[forms.BaseModelFormSet[Any, Any]],
+        change: bool,
+    ) -> StaffGuidelines:
+        return services.guidelines_publish(text=form.cleaned_data["text"], staff_user=signed_in(request))

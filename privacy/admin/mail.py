@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from privacy.admin.audited import AuditedAdmin
 from privacy.models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
+class OutboundEmailAdmin(AuditedAdmin[OutboundEmail]):
     """Delivery status only: staff see that an e-mail went out, not what it said."""
 
     list_display = ("id", "template", "status", "attempts", "last_error", "created_at", "sent_at")

@@ -1,25 +1,54 @@
-"""The request desk: the queue with its deadlines, staff decisions, the dashboard and the guidelines."""
+"""The request queue and each request's page: deadlines first, decisions where staff look."""
 
-from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, QuerySet, When
+from django.db.models.expressions import OrderBy
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 
-from privacy import selectors, services
-from privacy.forms import DenyForm, ExtendForm
+from privacy import selectors
+from privacy.admin.links import admin_url
+from privacy.admin.request_decisions import RequestDecisionsAdmin
 from privacy.models import PrivacyRequest
+from privacy.selectors.request_desk import DUE_SOON_DAYS
 from privacy.typing import signed_in
+
+
+def _day(moment: datetime) -> str:
+    """A date as staff screens show it (ISO, in the portal's time zone)."""
+    return timezone.localtime(moment).date().isoformat()
+
+
+class StaffChoicesFilter(admin.SimpleListFilter):
+    """A filter on kind or status that names the choices in staff words, not the customer's."""
+
+    labels: dict[Any, str] = {}
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
+        return [(str(value), label) for value, label in self.labels.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(**{str(self.parameter_name): self.value()}) if self.value() else queryset
+
+
+class KindFilter(StaffChoicesFilter):
+    title = "kind"
+    parameter_name = "kind"
+    labels = PrivacyRequest.STAFF_KIND_LABELS
+
+
+class StatusFilter(StaffChoicesFilter):
+    title = "status"
+    parameter_name = "status"
+    labels = PrivacyRequest.STAFF_STATUS_LABELS
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -27,57 +56,87 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "deadline"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [("overdue", "Overdue"), ("week", "Due within 7 days")]
+        return [("overdue", "Overdue"), ("week", f"Due within {DUE_SOON_DAYS} days")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         now = timezone.now()
-        open_requests = queryset.filter(status__in=PrivacyRequest.OPEN_STATUSES)
+        open_requests = queryset.filter(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES)
         if self.value() == "overdue":
             return open_requests.filter(due_at__lt=now)
         if self.value() == "week":
-            return open_requests.filter(due_at__gte=now, due_at__lte=now + timedelta(days=7))
+            return open_requests.filter(due_at__gte=now, due_at__lte=now + timedelta(days=DUE_SOON_DAYS))
         return queryset
 
 
-def _for_each(
-    request: HttpRequest,
-    queryset: QuerySet[PrivacyRequest],
-    act: Callable[[PrivacyRequest], object],
-    done: str,
-    refused: tuple[type[Exception], ...] = (services.IllegalTransition,),
-) -> None:
-    """Run a service on each selected request, reporting each success or refusal."""
-    for privacy_request in queryset:
-        try:
-            act(privacy_request)
-            messages.success(request, f"{privacy_request}{done}")
-        except refused as refusal:
-            messages.error(request, f"{privacy_request}: {refusal}")
-
-
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(admin.ModelAdmin[PrivacyRequest]):
-    list_display = ("id", "kind", "status", "customer", "submitted_at", "due_at", "days_left", "assignee")
-    list_filter = ("kind", "status", OverdueFilter)
+class PrivacyRequestAdmin(RequestDecisionsAdmin):
+    list_display = ("request", "status_label", "customer", "submitted", "deadline", "assignee")
+    list_display_links = ("request",)
+    list_filter = (OverdueFilter, StatusFilter, KindFilter)
     list_select_related = ("user", "assignee")
     search_fields = ("user__email", "subject_ref")
-    date_hierarchy = "submitted_at"
-    readonly_fields = [
-        f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")
-    ]
+    # Requests waiting for staff first, the nearest deadline (so the most
+    # overdue) on top; closed ones after, newest first. ("-id", not
+    # "-submitted_at": no column claims to be the sort key of this order.)
+    ordering = (
+        OrderBy(Case(When(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES, then=F("due_at"))), nulls_last=True),
+        "-id",
+    )
     exclude = ("receipt_email", "subject_public_id")
-    actions = ["approve", "deny", "extend", "retry", "assign_to_me"]
+    fieldsets = (
+        (
+            "The record",
+            {
+                "fields": (
+                    ("submitted_at", "due_at"),
+                    ("extended_at", "extension_reason"),
+                    ("decided_at", "decided_by", "assignee"),
+                    "denial_reason",
+                    ("scheduled_for", "started_at", "finished_at"),
+                    "failure_reason",
+                )
+            },
+        ),
+        (
+            "The job, for troubleshooting",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("attempts", "failure_detail"),
+                    ("claimed_by_task", "heartbeat_at"),
+                    ("progress_done", "progress_total"),
+                    "reminder_sent_at",
+                    "subject_ref",
+                    "subject_erased_at",
+                ),
+            },
+        ),
+    )
+    readonly_fields = tuple(
+        f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")
+    )
     change_form_template = "privacy/admin/privacyrequest_change_form.html"
     change_list_template = "privacy/admin/privacyrequest_change_list.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: PrivacyRequest | None = None) -> bool:
+        # Nothing on a request is edited through a form: every change is a
+        # decision with its own button and service. So its page is read-only
+        # (no "Save" that saves nothing), while the queue keeps its actions.
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request: HttpRequest, obj: PrivacyRequest | None = None) -> bool:
         return False
 
-    def has_decide_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("privacy.decide_privacyrequest")
+    @admin.display(description="request", ordering="pk")
+    def request(self, obj: PrivacyRequest) -> str:
+        return str(obj)
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj: PrivacyRequest) -> str:
+        return obj.staff_status
 
     @admin.display(description="customer", ordering="user__email")
     def customer(self, obj: PrivacyRequest) -> str:
@@ -85,153 +144,54 @@ class PrivacyRequestAdmin(admin.ModelAdmin[PrivacyRequest]):
             return f"erased · ref {obj.subject_ref[:10]}…"
         return obj.user.email
 
-    @admin.display(description="days left", ordering="due_at")
-    def days_left(self, obj: PrivacyRequest) -> str:
-        if not obj.is_open:
-            return "—"
-        now = timezone.now()
-        if obj.due_at < now:
-            return format_html('<strong class="overdue">{} days overdue</strong>', (now - obj.due_at).days)
-        days = (obj.due_at - now).days
-        return format_html('<span class="{}">{}</span>', "due-soon" if days <= 7 else "", days)
+    @admin.display(description="submitted", ordering="submitted_at")
+    def submitted(self, obj: PrivacyRequest) -> str:
+        return _day(obj.submitted_at)
+
+    @admin.display(description="deadline", ordering="due_at")
+    def deadline(self, obj: PrivacyRequest) -> SafeString:
+        deadline = selectors.request_deadline(obj)
+        if deadline.urgency == "closed":
+            return format_html('<span class="deadline closed">{}</span>', _day(obj.due_at))
+        return format_html(
+            '<span class="deadline {}"><strong>{}</strong> · {}</span>',
+            deadline.urgency,
+            deadline.words,
+            _day(obj.due_at),
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return super().changelist_view(request, {"title": "Privacy requests", **(extra_context or {})})
+
+    def get_urls(self) -> list[URLPattern]:
+        return [*self.desk_urls(), *self.decision_urls(), *super().get_urls()]
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        privacy_request = self.get_object(request, object_id)
-        timeline = selectors.audit_events_for(privacy_request) if privacy_request else []
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "timeline": timeline})
+        privacy_request = self.get_object(request, unquote(object_id))
+        context: dict[str, Any] = {**(extra_context or {})}
+        if privacy_request is not None:
+            decisions = self.decisions_for(request, privacy_request)
+            context |= {
+                "title": f"{privacy_request}: {privacy_request.staff_status.lower()}",
+                "subtitle": None,
+                "privacy_request": privacy_request,
+                "deadline": selectors.request_deadline(privacy_request),
+                "decisions": decisions,
+                "decision_buttons": [d for d in decisions if d.form is None],
+                "decision_forms": [(d, d.make_form()) for d in decisions if d.form is not None],
+                "needs_guidelines": self.has_decide_permission(request)
+                and not selectors.staff_acknowledged_current_guidelines(signed_in(request)),
+                "history": selectors.requests_of_same_subject(privacy_request),
+                # Oldest first: the request's story in the order it happened.
+                "timeline": selectors.audit_events_in_words(selectors.audit_events_for(privacy_request)),
+                "customer_url": self._customer_url(request, privacy_request),
+            }
+        return super().change_view(request, object_id, form_url, context)
 
-    def get_urls(self) -> list[URLPattern]:
-        return [
-            path("dashboard/", self.admin_site.admin_view(self.dashboard_view), name="privacy_compliance_dashboard"),
-            path(
-                "guidelines/acknowledge/",
-                self.admin_site.admin_view(self.acknowledge_view),
-                name="privacy_guidelines_acknowledge",
-            ),
-            *super().get_urls(),
-        ]
-
-    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
-        if not request.user.has_perm("privacy.view_compliance_dashboard"):
-            raise PermissionDenied
-        return TemplateResponse(
-            request,
-            "privacy/admin/dashboard.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Compliance dashboard",
-                "figures": selectors.compliance_dashboard(),
-            },
-        )
-
-    def acknowledge_view(self, request: HttpRequest) -> HttpResponseBase:
-        guidelines = selectors.current_guidelines()
-        if request.method == "POST" and guidelines:
-            services.guidelines_acknowledge(guidelines=guidelines, staff_user=signed_in(request))
-            messages.success(request, f"Thank you: version {guidelines.version} acknowledged.")
-            next_url = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                # Support agents may not see the request queue: they go back to the desk.
-                queue = self.has_view_permission(request)
-                next_url = "admin:privacy_privacyrequest_changelist" if queue else "admin:index"
-            return redirect(next_url)
-        return TemplateResponse(
-            request,
-            "privacy/admin/acknowledge.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "AI ethics and privacy guidelines",
-                "guidelines": guidelines,
-                "acknowledged": selectors.staff_acknowledged_current_guidelines(signed_in(request)),
-            },
-        )
-
-    def _guarded(self, request: HttpRequest) -> bool:
-        """Deciding needs the current guidelines acknowledged; say so instead of acting."""
-        try:
-            services.require_acknowledged_guidelines(signed_in(request))
-        except services.GuidelinesNotAcknowledged as refusal:
-            url = reverse("admin:privacy_guidelines_acknowledge")
-            messages.error(request, format_html('{} <a href="{}">Read them now</a>.', str(refusal), url))
-            return False
-        return True
-
-    @admin.action(description="Approve", permissions=["decide"])
-    def approve(self, request: HttpRequest, queryset: QuerySet[PrivacyRequest]) -> None:
-        if not self._guarded(request):
-            return
-        staff_user = signed_in(request)
-        _for_each(request, queryset, lambda r: services.request_approve(request=r, staff_user=staff_user), " approved.")
-
-    @admin.action(description="Deny, with a reason the customer reads", permissions=["decide"])
-    def deny(self, request: HttpRequest, queryset: QuerySet[PrivacyRequest]) -> HttpResponse | None:
-        if not self._guarded(request):
+    def _customer_url(self, request: HttpRequest, privacy_request: PrivacyRequest) -> str | None:
+        """The customer's admin page, if this staff member may open it (and the account is still there)."""
+        if privacy_request.subject_erased_at is not None:
             return None
-        staff_user = signed_in(request)
-        form = DenyForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            _for_each(
-                request,
-                queryset,
-                lambda r: services.request_deny(request=r, staff_user=staff_user, reason=reason),
-                " denied; the customer is told why.",
-            )
-            return None
-        return self._action_form(request, queryset, form, "deny", "Deny with a reason")
-
-    @admin.action(description="Extend the deadline (once, up to 60 days)", permissions=["decide"])
-    def extend(self, request: HttpRequest, queryset: QuerySet[PrivacyRequest]) -> HttpResponse | None:
-        if not self._guarded(request):
-            return None
-        staff_user = signed_in(request)
-        form = ExtendForm(request.POST if "reason" in request.POST else None)
-        if form.is_valid():
-            _for_each(
-                request,
-                queryset,
-                lambda r: services.request_extend(request=r, staff_user=staff_user, **form.cleaned_data),
-                ": deadline moved; the customer is told why.",
-                refused=(services.IllegalTransition, ValueError),
-            )
-            return None
-        return self._action_form(request, queryset, form, "extend", "Extend the deadline")
-
-    @admin.action(description="Retry the failed job", permissions=["decide"])
-    def retry(self, request: HttpRequest, queryset: QuerySet[PrivacyRequest]) -> None:
-        if not self._guarded(request):
-            return
-        staff_user = signed_in(request)
-        _for_each(
-            request, queryset, lambda r: services.request_retry(request=r, staff_user=staff_user), " queued again."
-        )
-
-    @admin.action(description="Assign to me", permissions=["change"])
-    def assign_to_me(self, request: HttpRequest, queryset: QuerySet[PrivacyRequest]) -> None:
-        staff_user = signed_in(request)
-        for privacy_request in queryset:
-            services.request_assign(request=privacy_request, staff_user=staff_user)
-        messages.success(request, f"{queryset.count()} request(s) assigned to you.")
-
-    def _action_form(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[PrivacyRequest],
-        form: forms.Form,
-        action: str,
-        title: str,
-    ) -> HttpResponse:
-        return TemplateResponse(
-            request,
-            "privacy/admin/action_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "form": form,
-                "requests": queryset,
-                "title": title,
-                "opts": self.model._meta,
-                "action": action,
-            },
-        )
+        return admin_url(request, get_user_model(), privacy_request.user_id, site=self.admin_site)

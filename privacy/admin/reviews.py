@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django_stubs_ext import StrOrPromise
 
 from privacy import selectors, services
+from privacy.admin.audited import AuditedAdmin, audited
 from privacy.models import AIOutputFlag, HumanReviewRequest, PreferenceBreach
 from privacy.typing import Customer, signed_in
 
@@ -113,7 +114,7 @@ class HumanReviewAnswerForm(forms.ModelForm[HumanReviewRequest]):
 
 
 @admin.register(HumanReviewRequest)
-class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
+class HumanReviewRequestAdmin(AuditedAdmin[HumanReviewRequest]):
     list_display = ("id", "user", "ai_system", "contests_outcome", "status", "result", "created_at", "due_at")
     date_hierarchy = "created_at"
     list_filter = ("status", "result", "ai_system", "contests_outcome")
@@ -208,6 +209,7 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
         parts = selectors.subject_parts(subject=subject, user=obj.user) if subject else []
         return subject_html(subject, parts)
 
+    @audited
     @admin.action(description="Start reviewing (the customer sees it is being looked at)", permissions=["change"])
     def start_review(self, request: HttpRequest, queryset: QuerySet[HumanReviewRequest]) -> None:
         staff_user = signed_in(request)
@@ -219,16 +221,23 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
         started = sum(services.human_review_start(review=review, staff_user=staff_user) for review in queryset)
         messages.success(request, f"{started} review(s) started.")
 
-    def save_model(
-        self, request: HttpRequest, obj: HumanReviewRequest, form: forms.ModelForm[HumanReviewRequest], change: bool
-    ) -> None:
-        if obj.status == HumanReviewRequest.Status.ANSWERED and not form.changed_data:
-            return
+    def save_audited(
+        self,
+        request: HttpRequest,
+        *,
+        form: forms.ModelForm[HumanReviewRequest],
+        formsets: Sequence[forms.BaseModelFormSet[Any, Any]],
+        change: bool,
+    ) -> HumanReviewRequest:
+        # The one change staff make here is the answer, through its service (audited, the customer e-mailed).
+        review = form.instance
+        if review.status == HumanReviewRequest.Status.ANSWERED and not form.changed_data:
+            return review
         data = form.cleaned_data
         request.review_answer_reported = True  # type: ignore[attr-defined]  # our message replaces Django's "changed successfully"
         try:
-            services.human_review_answer(
-                review=HumanReviewRequest.objects.get(pk=obj.pk),
+            answered = services.human_review_answer(
+                review=HumanReviewRequest.objects.get(pk=review.pk),
                 answer=data["answer"],
                 staff_user=signed_in(request),
                 result=data["result"],
@@ -237,8 +246,9 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
             )
         except (ValueError, services.GuidelinesNotAcknowledged) as refusal:
             messages.error(request, str(refusal))
-            return
+            return review
         messages.success(request, "The answer is saved and the customer has been e-mailed.")
+        return answered
 
     def message_user(
         self, request: HttpRequest, message: StrOrPromise, level: int | str = messages.INFO, *args: Any, **kwargs: Any
@@ -249,7 +259,7 @@ class HumanReviewRequestAdmin(admin.ModelAdmin[HumanReviewRequest]):
 
 
 @admin.register(AIOutputFlag)
-class AIOutputFlagAdmin(admin.ModelAdmin[AIOutputFlag]):
+class AIOutputFlagAdmin(AuditedAdmin[AIOutputFlag]):
     list_display = ("id", "ai_system", "reason", "created_at")
     list_filter = ("ai_system", "reason")
     list_select_related = ("ai_system",)
@@ -273,7 +283,7 @@ class AIOutputFlagAdmin(admin.ModelAdmin[AIOutputFlag]):
 
 
 @admin.register(PreferenceBreach)
-class PreferenceBreachAdmin(admin.ModelAdmin[PreferenceBreach]):
+class PreferenceBreachAdmin(AuditedAdmin[PreferenceBreach]):
     """AI use the business's systems reported against a customer's choice."""
 
     list_display = ("id", "purpose", "reason", "api_client", "content_type", "object_id", "detected_at")

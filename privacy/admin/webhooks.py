@@ -1,12 +1,17 @@
 """Webhook endpoints (their URLs checked like any other) and deliveries, with every attempt."""
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from privacy import services
+from privacy.admin.audited import AuditedAdmin, audited
 from privacy.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from privacy.typing import signed_in
 from privacy.webhooks import ForbiddenAddress, check_endpoint_url
 
 
@@ -27,7 +32,7 @@ class WebhookEndpointForm(forms.ModelForm[WebhookEndpoint]):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
+class WebhookEndpointAdmin(AuditedAdmin[WebhookEndpoint]):
     form = WebhookEndpointForm
     list_display = ("name", "url", "events", "is_active", "created_at")
     readonly_fields = ("secret", "created_at")
@@ -35,15 +40,32 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     def get_readonly_fields(self, request: HttpRequest, obj: WebhookEndpoint | None = None) -> tuple[str, ...]:
         return self.readonly_fields if obj else ()
 
-    def save_model(
-        self, request: HttpRequest, obj: WebhookEndpoint, form: forms.ModelForm[WebhookEndpoint], change: bool
-    ) -> None:
+    def save_audited(
+        self,
+        request: HttpRequest,
+        *,
+        form: forms.ModelForm[WebhookEndpoint],
+        formsets: Sequence[forms.BaseModelFormSet[Any, Any]],
+        change: bool,
+    ) -> WebhookEndpoint:
+        data, staff_id = form.cleaned_data, signed_in(request).pk
         if change:
-            super().save_model(request, obj, form, change)
-            return
-        endpoint = services.webhook_endpoint_create(name=obj.name, url=obj.url, events=form.cleaned_data["events"])
-        obj.__dict__.update(endpoint.__dict__)
+            return services.webhook_endpoint_update(
+                endpoint=form.instance,
+                name=data["name"],
+                url=data["url"],
+                events=data["events"],
+                is_active=data["is_active"],
+                actor_id=staff_id,
+            )
+        endpoint = services.webhook_endpoint_create(
+            name=data["name"], url=data["url"], events=data["events"], is_active=data["is_active"], actor_id=staff_id
+        )
         messages.info(request, "The signing secret is shown on the endpoint's page; give it to the receiver.")
+        return endpoint
+
+    def delete_audited(self, request: HttpRequest, obj: WebhookEndpoint) -> None:
+        services.webhook_endpoint_delete(endpoint=obj, actor_id=signed_in(request).pk)
 
 
 class WebhookAttemptInline(admin.TabularInline[WebhookAttempt, WebhookDelivery]):
@@ -58,7 +80,7 @@ class WebhookAttemptInline(admin.TabularInline[WebhookAttempt, WebhookDelivery])
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
+class WebhookDeliveryAdmin(AuditedAdmin[WebhookDelivery]):
     list_display = ("id", "event", "endpoint", "status", "attempts", "created_at", "delivered_at")
     list_filter = ("status", "event", "endpoint")
     list_select_related = ("endpoint",)
@@ -69,7 +91,8 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    @audited
     @admin.action(description="Send again", permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        services.webhook_deliveries_resend(deliveries=queryset)
+        services.webhook_deliveries_resend(deliveries=queryset, actor_id=signed_in(request).pk)
         messages.success(request, "Queued again.")

@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from privacy.models.append_only import AppendOnlyModel
 
@@ -54,6 +57,11 @@ class CustomerAISettings(models.Model):
         return f"AI settings of user #{self.user_id}"
 
 
+def now() -> datetime:
+    """The time now, looked up when called (so a test's clock, set on django.utils.timezone, applies)."""
+    return timezone.now()
+
+
 class ConsentEvent(AppendOnlyModel):
     """The consent ledger: one row per change, never edited or deleted."""
 
@@ -70,11 +78,17 @@ class ConsentEvent(AppendOnlyModel):
     granted = models.BooleanField(help_text="For a purpose: allowed. For always-a-human: switched on.")
     method = models.CharField(max_length=10, choices=ConsentMethod.choices)
     notice_version = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default, not auto_now_add: a ledger carried over from an earlier
+    # system (or the demo's year of history) keeps the times it was given.
+    created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="consent_event_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="consent_event_user_recent"),
+            # The dashboard reads the last weeks of the whole ledger.
+            models.Index(fields=["created_at"], name="consent_event_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"Consent event #{self.pk}"

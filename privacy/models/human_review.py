@@ -102,6 +102,7 @@ class PreferenceBreach(models.Model):
 
     class Meta:
         ordering = ["-detected_at"]
+        verbose_name_plural = "preference breaches"
 
     def __str__(self) -> str:
         return f"Breach #{self.pk}: {self.purpose}"

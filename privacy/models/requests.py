@@ -35,6 +35,29 @@ class PrivacyRequest(models.Model):
         Status.SCHEDULED,
         Status.PROCESSING,
     )
+    # Where each staff decision may start from: the state machine in
+    # services/requests.py moves only from these, and the desk offers a
+    # decision only on a request in one of them.
+    APPROVABLE_STATUSES = (Status.AWAITING_APPROVAL,)
+    DENIABLE_STATUSES = (Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED)
+    RETRYABLE_STATUSES = (Status.FAILED,)
+    # What the desk's deadlines are about: open requests, and failed ones waiting for a retry.
+    NEEDS_STAFF_STATUSES = (*OPEN_STATUSES, Status.FAILED)
+
+    # The labels above are the customer's words; staff screens say what staff call them.
+    STAFF_KIND_LABELS = {Kind.EXPORT: "Export", Kind.ERASURE: "Erasure"}
+    STAFF_STATUS_LABELS = {
+        Status.SUBMITTED: "Submitted",
+        Status.AWAITING_APPROVAL: "Awaiting approval",
+        Status.APPROVED: "Queued for a worker",
+        Status.SCHEDULED: "Approved, in grace period",
+        Status.PROCESSING: "Being processed",
+        Status.COMPLETED: "Completed",
+        Status.FAILED: "Failed",
+        Status.DENIED: "Denied",
+        Status.CANCELLED: "Cancelled by the customer",
+        Status.EXPIRED: "Completed, archive expired",
+    }
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
@@ -109,11 +132,42 @@ class PrivacyRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
+        # Staff read this (admin, messages, digests); customers see get_kind_display().
+        return f"{self.staff_kind} #{self.pk}"
+
+    @property
+    def staff_kind(self) -> str:
+        return self.STAFF_KIND_LABELS[self.Kind(self.kind)]
+
+    @property
+    def staff_status(self) -> str:
+        return self.STAFF_STATUS_LABELS[self.Status(self.status)]
 
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def needs_staff(self) -> bool:
+        """Open, or failed: a failed job waits for staff to retry it while the legal deadline runs on."""
+        return self.is_open or self.status == self.Status.FAILED
+
+    @property
+    def can_be_approved(self) -> bool:
+        return self.status in self.APPROVABLE_STATUSES
+
+    @property
+    def can_be_denied(self) -> bool:
+        return self.status in self.DENIABLE_STATUSES
+
+    @property
+    def can_be_extended(self) -> bool:
+        # Once (GDPR Art. 12(3)), and only while the clock runs.
+        return self.is_open and self.extended_at is None
+
+    @property
+    def can_be_retried(self) -> bool:
+        return self.status in self.RETRYABLE_STATUSES
 
     @property
     def customer(self) -> Customer:

@@ -6,9 +6,10 @@ from privacy.selectors.audit import (
     audit_events_for,
     audit_trail_verify,
 )
+from privacy.selectors.audit_trail import AuditEventInWords, audit_events_in_words
 from privacy.selectors.clients import api_client_by_token
+from privacy.selectors.dashboard import Week, compliance_dashboard, dashboard_weeks
 from privacy.selectors.desk import (
-    compliance_dashboard,
     current_guidelines,
     requests_due_soon_and_overdue,
     staff_acknowledged_current_guidelines,
@@ -36,6 +37,13 @@ from privacy.selectors.permissions import (
     customer_ai_settings,
     register_permission_override,
 )
+from privacy.selectors.request_desk import (
+    Deadline,
+    DeskCount,
+    desk_waiting,
+    request_deadline,
+    requests_of_same_subject,
+)
 from privacy.selectors.requests import customer_requests, erasure_preview, erasure_stands, next_export_possible_at
 from privacy.selectors.reviews import (
     SubjectPart,
@@ -51,7 +59,10 @@ from privacy.selectors.reviews import (
 )
 
 __all__ = [
+    "AuditEventInWords",
     "AuditTrailReport",
+    "Deadline",
+    "DeskCount",
     "FieldView",
     "GroupView",
     "InForceView",
@@ -63,18 +74,22 @@ __all__ = [
     "StoredCheckpoint",
     "SubjectPart",
     "SubjectView",
+    "Week",
     "ai_output_flag_of_row",
     "ai_output_flag_subject",
     "ai_permission_for",
     "ai_permissions",
     "api_client_by_token",
     "audit_events_for",
+    "audit_events_in_words",
     "audit_trail_verify",
     "compliance_dashboard",
     "consent_timeline",
     "current_guidelines",
     "customer_ai_settings",
     "customer_requests",
+    "dashboard_weeks",
+    "desk_waiting",
     "erasure_preview",
     "erasure_stands",
     "human_review_subject",
@@ -88,7 +103,9 @@ __all__ = [
     "personal_data_source_page",
     "personal_data_summaries",
     "register_permission_override",
+    "request_deadline",
     "requests_due_soon_and_overdue",
+    "requests_of_same_subject",
     "row_anchor",
     "staff_acknowledged_current_guidelines",
     "subject_of_row",

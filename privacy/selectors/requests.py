@@ -2,14 +2,12 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from privacy.erasure import erasure_plan
 from privacy.models import PrivacyRequest
 from privacy.registry import ErasureAction, registry
 from privacy.typing import Customer
@@ -40,16 +38,6 @@ def erasure_stands(*, user_id: int) -> bool:
         .exclude(status__in=[Status.DENIED, Status.CANCELLED])
         .exists()
     )
-
-
-def erasure_outcomes() -> dict[str, Any]:
-    """What erasure does, source by source: the receipt e-mailed once it is done (nothing is left to count then)."""
-    sources = erasure_plan()
-    return {
-        "deleted": [s.label for s in sources if s.erasure.action == ErasureAction.DELETE],
-        "anonymised": [s.label for s in sources if s.erasure.action == ErasureAction.ANONYMIZE],
-        "retained": [(s.label, s.erasure.reason) for s in sources if s.erasure.action == ErasureAction.RETAIN],
-    }
 
 
 @dataclass(frozen=True)
@@ -110,6 +98,37 @@ def erasure_preview(*, user: Customer) -> ErasurePreview:
             )
         )
     return preview
+
+
+def erasure_receipt(*, request: PrivacyRequest) -> ErasurePreview:
+    """What an erasure did, kind by kind, with the counts its steps recorded as
+    they ran: the receipt e-mailed when it is done (nothing is left to count
+    then). Kinds it found nothing of are set apart; an empty staff-only kind is
+    no part of a customer's data and is left out."""
+    receipt = ErasurePreview()
+    by_action = {
+        ErasureAction.DELETE: receipt.deleted,
+        ErasureAction.ANONYMIZE: receipt.anonymised,
+        ErasureAction.RETAIN: receipt.retained,
+    }
+    sources = {source.key: source for source in registry.sources}
+    for step in request.erasure_steps.order_by("position"):
+        source = sources.get(step.source_key)
+        if source is None:  # a kind no longer declared since the step ran
+            continue
+        if not step.rows:
+            if not source.staff_only:
+                receipt.nothing_held.append(ErasureItem(label=str(source.label)))
+            continue
+        by_action[ErasureAction(step.action)].append(
+            ErasureItem(
+                label=str(source.label),
+                held=source.count_in_words(step.rows),
+                reason=source.erasure.reason,
+                removed=tuple(source.replaced_on_erasure),
+            )
+        )
+    return receipt
 
 
 def customer_requests(*, user: Customer) -> QuerySet[PrivacyRequest]:

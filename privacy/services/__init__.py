@@ -4,6 +4,7 @@ from privacy.services.audit import AuditTrailTampered, audit_checkpoint_write, a
 from privacy.services.breaches import UnknownPurpose, ai_use_record
 from privacy.services.clients import (
     api_client_create,
+    api_client_delete,
     api_client_revoke,
     api_client_rotate_token,
     api_client_touch,
@@ -52,6 +53,7 @@ from privacy.services.mail import (
     outbound_email_requeue_stuck,
 )
 from privacy.services.preferences import always_human_set, gpc_honour, preference_set, purpose_update_notice
+from privacy.services.purposes import ai_purpose_delete, ai_purpose_save
 from privacy.services.requests import (
     IllegalTransition,
     RequestRefused,
@@ -66,6 +68,7 @@ from privacy.services.requests import (
     requests_start_due,
     subject_reference,
 )
+from privacy.services.staff_edits import admin_form_save, admin_object_delete, audit_entity
 from privacy.services.staff_notices import alert_privacy_team, erasure_reminders_send, staff_digest_send
 from privacy.services.webhooks import (
     webhook_deliveries_purge,
@@ -75,6 +78,8 @@ from privacy.services.webhooks import (
     webhook_delivery_claim,
     webhook_delivery_fail,
     webhook_endpoint_create,
+    webhook_endpoint_delete,
+    webhook_endpoint_update,
     webhook_event_queue,
 )
 
@@ -86,16 +91,22 @@ __all__ = [
     "NotAllowed",
     "RequestRefused",
     "UnknownPurpose",
+    "admin_form_save",
+    "admin_object_delete",
     "ai_output_flag",
+    "ai_purpose_delete",
+    "ai_purpose_save",
     "ai_use_record",
     "alert_privacy_team",
     "always_human_set",
     "api_client_create",
+    "api_client_delete",
     "api_client_revoke",
     "api_client_rotate_token",
     "api_client_touch",
     "api_client_update",
     "audit_checkpoint_write",
+    "audit_entity",
     "audit_record",
     "erasure_claim",
     "erasure_execute",
@@ -147,5 +158,7 @@ __all__ = [
     "webhook_delivery_claim",
     "webhook_delivery_fail",
     "webhook_endpoint_create",
+    "webhook_endpoint_delete",
+    "webhook_endpoint_update",
     "webhook_event_queue",
 ]

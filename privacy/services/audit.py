@@ -1,5 +1,6 @@
 """Appending to the keyed, hash-chained audit trail, and checkpointing its head outside the database."""
 
+import hashlib
 import logging
 from typing import Any
 
@@ -76,20 +77,42 @@ def audit_checkpoint_write() -> str | None:
         problem = audit_checkpoint_disagreement(newest)
     if problem is not None:
         logger.error("audit trail checkpoint refused: %s", problem)
-        alert_privacy_team(
-            subject="The audit trail was tampered with: no checkpoint written",
-            body=(
-                f"The audit trail contradicts its checkpoints: {problem}.\n\n"
-                "Run `python manage.py privacy verify-audit` for the full report. No checkpoint is "
-                "written until the trail agrees with the newest one again (see the README)."
-            ),
-        )
+        if _first_sighting_today(problem):
+            _alert_tampering(problem)
         raise AuditTrailTampered(problem)
     if last is None or (newest is not None and newest.checkpoint.sequence == last.sequence):
         return None
     checkpoint = AuditCheckpoint(sequence=last.sequence, hash=last.hash, created_at=timezone.now())
     # A storage that never overwrites: an existing name gets a new one, so the history stays whole.
     return audit_checkpoint_storage().save(checkpoint.name, ContentFile(checkpoint_document(audit_key(), checkpoint)))
+
+
+def _first_sighting_today(problem: str) -> bool:
+    """Whether this problem is new today: the beat task runs every few minutes, the team is told once a day.
+
+    The note is kept beside the checkpoints, outside the database: whoever
+    rewrote the trail must not be able to silence the alert by writing a row.
+    (In a folder of its own: every file at the top is read as a checkpoint.)
+    """
+    storage = audit_checkpoint_storage()
+    digest = hashlib.sha256(problem.encode()).hexdigest()[:16]
+    note = f"alerts/{timezone.now():%Y-%m-%d}-{digest}.txt"
+    if storage.exists(note):
+        return False
+    storage.save(note, ContentFile(problem.encode()))
+    return True
+
+
+def _alert_tampering(problem: str) -> None:
+    alert_privacy_team(
+        subject="The audit trail was tampered with: no checkpoint written",
+        body=(
+            f"The audit trail contradicts its checkpoints: {problem}.\n\n"
+            "Run `python manage.py privacy verify-audit` for the full report. No checkpoint is "
+            "written until the trail agrees with the newest one again (see the README). "
+            "While it does not, this alert is repeated once a day."
+        ),
+    )
 
 
 def _object_key(obj: Model | Customer | None) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from privacy.erasure import erasure_step_run, erasure_steps_ensure, scrub_admin_
 from privacy.models import PrivacyRequest
 from privacy.notifications import render_customer_email, request_email_context, send_customer_email
 from privacy.permission_cache import invalidate_customer
-from privacy.selectors.requests import erasure_outcomes
+from privacy.selectors.requests import erasure_receipt
 from privacy.services.exports import export_files_delete
 from privacy.services.mail import outbound_email_queue
 from privacy.services.preferences import announce_permissions_changed
@@ -119,7 +119,7 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
             message = render_customer_email(
                 user=user,
                 name="erasure_completed",
-                context={"request": request, **erasure_outcomes()},
+                context={"request": request, "receipt": erasure_receipt(request=request)},
                 to=request.receipt_email,
             )
             outbound_email_queue(

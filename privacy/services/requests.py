@@ -42,7 +42,25 @@ class RequestRefused(Exception):
 
 
 class IllegalTransition(Exception):
-    pass
+    """The request is not in a state this change can start from; the message says so in staff words."""
+
+
+# How staff read each transition's target in a refusal ("… can no longer be approved").
+_TRANSITION_VERBS = {
+    Status.APPROVED: "approved",
+    Status.SCHEDULED: "approved",
+    Status.DENIED: "denied",
+    Status.CANCELLED: "cancelled",
+    Status.PROCESSING: "started",
+    Status.COMPLETED: "completed",
+    Status.FAILED: "marked failed",
+    Status.EXPIRED: "expired",
+}
+
+
+def _refusal(request: PrivacyRequest, to: str) -> IllegalTransition:
+    verb = _TRANSITION_VERBS.get(Status(to), to)
+    return IllegalTransition(f"{request} is {request.staff_status.lower()}, so it cannot be {verb}")
 
 
 def subject_reference(user_id: int) -> str:
@@ -72,7 +90,7 @@ def request_transition(
     changed = rows.update(status=to, heartbeat_at=timezone.now(), **fields)
     if not changed:
         request.refresh_from_db(fields=["status"])
-        raise IllegalTransition(f"a {request.kind} request that is {request.status} cannot become {to}")
+        raise _refusal(request, to)
     previous = request.status
     request.refresh_from_db()
     audit_record(
@@ -139,7 +157,7 @@ def request_approve(*, request: PrivacyRequest, staff_user: Customer) -> Privacy
     request_transition(
         request=request,
         to=Status.SCHEDULED if waits else Status.APPROVED,
-        allowed_from=(Status.AWAITING_APPROVAL,),
+        allowed_from=PrivacyRequest.APPROVABLE_STATUSES,
         actor_id=staff_user.pk,
         decided_at=now,
         decided_by=staff_user,
@@ -159,7 +177,7 @@ def request_deny(*, request: PrivacyRequest, staff_user: Customer, reason: str) 
     request_transition(
         request=request,
         to=Status.DENIED,
-        allowed_from=(Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED),
+        allowed_from=PrivacyRequest.DENIABLE_STATUSES,
         actor_id=staff_user.pk,
         decided_at=timezone.now(),
         decided_by=staff_user,
@@ -205,9 +223,9 @@ def request_extend(*, request: PrivacyRequest, staff_user: Customer, days: int, 
         raise ValueError("an extension needs a reason the customer can read")
     locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     if locked.extended_at is not None:
-        raise IllegalTransition("this request's deadline was extended once already")
+        raise IllegalTransition(f"{locked}'s deadline was extended once already; it cannot be extended again")
     if not locked.is_open:
-        raise IllegalTransition(f"a {locked.status} request cannot be extended")
+        raise IllegalTransition(f"{locked} is {locked.staff_status.lower()}, so its deadline cannot be extended")
     PrivacyRequest.objects.filter(pk=request.pk).update(
         due_at=locked.due_at + timedelta(days=days), extended_at=timezone.now(), extension_reason=reason.strip()
     )
@@ -225,7 +243,7 @@ def request_retry(*, request: PrivacyRequest, staff_user: Customer) -> PrivacyRe
         request_transition(
             request=request,
             to=Status.APPROVED,
-            allowed_from=(Status.FAILED,),
+            allowed_from=PrivacyRequest.RETRYABLE_STATUSES,
             actor_id=staff_user.pk,
             failure_reason="",
             failure_detail="",

@@ -11,16 +11,72 @@ from django.utils import timezone
 from privacy import webhooks
 from privacy.jobs import Job, enqueue_on_commit
 from privacy.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from privacy.services.audit import audit_record
 from privacy.typing import JSONObject
 
 
-def webhook_endpoint_create(*, name: str, url: str, events: list[str]) -> WebhookEndpoint:
+def _check_endpoint(*, url: str, events: list[str]) -> None:
     unknown = set(events) - set(WebhookEndpoint.Event.values)
     if unknown:
         raise ValueError(f"unknown events: {', '.join(sorted(unknown))}")
     webhooks.check_endpoint_url(url)
-    return WebhookEndpoint.objects.create(
-        name=name, url=url, events=sorted(set(events)), secret="whsec_" + secrets.token_urlsafe(32)
+
+
+def webhook_endpoint_create(
+    *, name: str, url: str, events: list[str], is_active: bool = True, actor_id: int | None = None
+) -> WebhookEndpoint:
+    # Checked before the transaction: resolving the host may take a while.
+    _check_endpoint(url=url, events=events)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            name=name,
+            url=url,
+            events=sorted(set(events)),
+            is_active=is_active,
+            secret="whsec_" + secrets.token_urlsafe(32),
+        )
+        audit_record(
+            action="webhook_endpoint.created",
+            actor_id=actor_id,
+            obj=endpoint,
+            details={"events": endpoint.events, "active": endpoint.is_active},
+        )
+    return endpoint
+
+
+def webhook_endpoint_update(
+    *, endpoint: WebhookEndpoint, name: str, url: str, events: list[str], is_active: bool, actor_id: int | None
+) -> WebhookEndpoint:
+    """Change an endpoint (its new URL checked like a new one's); record which fields changed."""
+    _check_endpoint(url=url, events=events)
+    with transaction.atomic():
+        stored = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        new = {"name": name, "url": url, "events": sorted(set(events)), "is_active": is_active}
+        changed = [field for field, value in new.items() if getattr(stored, field) != value]
+        for field, value in new.items():
+            setattr(endpoint, field, value)
+        if not changed:
+            return endpoint
+        endpoint.save(update_fields=changed)
+        audit_record(
+            action="webhook_endpoint.changed",
+            actor_id=actor_id,
+            obj=endpoint,
+            details={"fields": changed, "events": endpoint.events, "active": endpoint.is_active},
+        )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor_id: int | None) -> None:
+    """Delete an endpoint with its deliveries (their payloads hold customers' public IDs)."""
+    pk = endpoint.pk
+    _, per_model = endpoint.delete()
+    audit_record(
+        action="webhook_endpoint.deleted",
+        actor_id=actor_id,
+        obj=WebhookEndpoint(pk=pk),
+        details={"deliveries": per_model.get(WebhookDelivery._meta.label, 0)},
     )
 
 
@@ -105,10 +161,20 @@ def webhook_deliveries_purge(*, older_than: timedelta) -> int:
     return per_model.get(WebhookDelivery._meta.label, 0)
 
 
-def webhook_deliveries_resend(*, deliveries: QuerySet[WebhookDelivery]) -> None:
-    """Staff send undelivered deliveries again, from a fresh count of attempts."""
+@transaction.atomic
+def webhook_deliveries_resend(*, deliveries: QuerySet[WebhookDelivery], actor_id: int | None = None) -> int:
+    """Staff send undelivered deliveries again, from a fresh count of attempts; return how many."""
+    resent = 0
     for delivery in deliveries.exclude(status=WebhookDelivery.Status.DELIVERED):
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.PENDING, attempts=0, status_changed_at=timezone.now()
         )
+        audit_record(
+            action="webhook_delivery.resent",
+            actor_id=actor_id,
+            obj=delivery,
+            details={"endpoint": delivery.endpoint_id, "event": delivery.event, "attempts_before": delivery.attempts},
+        )
         enqueue_on_commit(Job.DELIVER_WEBHOOK, delivery.pk)
+        resent += 1
+    return resent

@@ -3,6 +3,7 @@ import importlib
 import itertools
 import json
 import re
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -308,6 +309,28 @@ def test_the_checkpoint_task_refuses_to_sign_a_trail_cut_short_and_alerts_the_pr
     assert len(stored_checkpoints()) == 1
     alert = next(m for m in mailoutbox if m.to == ["privacy-team@localhost"] and "audit trail" in m.subject.lower())
     assert f"#{some_events[-1].sequence}" in alert.body
+
+
+def test_the_tamper_alert_goes_out_once_a_day_not_on_every_beat_run(
+    some_events, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    checkpoint()
+    cut_off_after(some_events, keep=len(some_events) - 2)
+
+    def alerts() -> int:
+        return sum("tampered" in m.subject for m in mailoutbox)
+
+    for _ in range(3):  # beat runs the task every few minutes
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(AuditTrailTampered):
+            checkpoint()
+    assert alerts() == 1
+    tomorrow = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(AuditTrailTampered):
+        checkpoint()
+    assert alerts() == 2
+    # The notes are kept apart from the checkpoints: none of them is read as a (forged) checkpoint.
+    assert len(stored_checkpoints()) == 1
 
 
 # --- A trail written before the key -------------------------------------------

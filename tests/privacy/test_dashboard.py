@@ -1,3 +1,5 @@
+import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -6,18 +8,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import User
 from interactions.models import Conversation
+from privacy import services
 from privacy.models import (
     AIOutputFlag,
     AIPreference,
     AIPurpose,
+    ConsentEvent,
+    ConsentMethod,
     CustomerAISettings,
     HumanReviewRequest,
     PreferenceBreach,
     PrivacyRequest,
 )
-from privacy.selectors import compliance_dashboard
+from privacy.selectors import compliance_dashboard, dashboard_weeks
 from tests.conftest import make_customer
+from tests.dashboard_history import clock_at, seed_quarter, thursday
 from tests.factories import AISystemFactory, ConversationFactory
 
 
@@ -128,3 +135,208 @@ def test_the_dashboard_page_needs_its_permission(client, settings, data_set):
     client.force_login(officer)
     page = client.get("/admin/privacy/privacyrequest/dashboard/").content.decode()
     assert "Compliance dashboard" in page and 'id="overdue">1<' in page and "75%" in page
+
+
+# --- the weekly figures, from a quarter of history (tests/dashboard_history.py tells the story) ---
+
+
+@pytest.fixture
+def quarter(db):
+    return seed_quarter()
+
+
+def row_of(figures, slug):
+    return next(row for row in figures["opt_out"] if row["purpose"].slug == slug)
+
+
+def test_requests_are_counted_per_week_as_opened_closed_on_time_or_late_and_open_past_their_deadline(quarter):
+    figures = compliance_dashboard()
+    assert figures["requests_by_week"] == {
+        "opened": [0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0, 0],
+        "on_time": [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0],
+        "late": [0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        # r6 at the end of week 0; r2 in weeks 4 and 5; r4 from week 9 on (the failed r5 is not open).
+        "past_due": [1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1],
+    }
+    assert figures["overdue"] == figures["requests_by_week"]["past_due"][-1] == 1
+
+
+def test_the_opt_out_rate_of_a_purpose_on_by_default_is_read_from_the_ledger_at_each_weeks_end(quarter):
+    chat = row_of(compliance_dashboard(), "ai-chat-assistant")
+    assert chat["measure"] == "opt-out"
+    # c0 weeks 2-6; c1 from week 4; c2 ("always a person") from week 6, and by choice from week 9 on;
+    # c3 ("always a person") from week 9.
+    assert chat["counts_by_week"] == [0, 0, 1, 1, 2, 2, 3, 2, 2, 3, 3, 3]
+    # Four customers until c4 joined in week 6; staff never count.
+    assert compliance_dashboard()["customers_by_week"] == [4] * 6 + [5] * 6
+    assert chat["rates_by_week"] == pytest.approx([0, 0, 0.25, 0.25, 0.5, 0.5, 0.6, 0.4, 0.4, 0.6, 0.6, 0.6])
+    assert (chat["customers_off"], chat["count"], chat["rate"]) == (3, 3, pytest.approx(0.6))
+
+
+def test_a_purpose_off_by_default_reports_its_opt_in_rate_and_always_a_person_overrides_an_opt_in(quarter):
+    training = row_of(compliance_dashboard(), "ai-training")
+    assert training["measure"] == "opt-in"
+    # c3 from week 5 until "always a person" in week 9; c4 from week 8.
+    assert training["counts_by_week"] == [0, 0, 0, 0, 0, 1, 1, 1, 2, 1, 1, 1]
+    assert training["rates_by_week"] == pytest.approx([0, 0, 0, 0, 0, 0.25, 0.2, 0.2, 0.4, 0.2, 0.2, 0.2])
+    assert (training["customers_opted_in"], training["count"], training["rate"]) == (1, 1, pytest.approx(0.2))
+
+
+def test_always_a_person_counts_as_an_opt_out_of_every_purpose_on_by_default(quarter):
+    drafts = row_of(compliance_dashboard(), "ai-drafted-replies")
+    # c2 weeks 6-9, c3 from week 9.
+    assert drafts["counts_by_week"] == [0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 1, 1]
+
+
+def replay_the_ledger(weeks, purpose, customers):
+    """The test's oracle: each customer's state at each week's end, replayed from every ledger event."""
+    counts = []
+    for week in weeks:
+        count = 0
+        for customer in customers:
+            if customer.date_joined > week.at:
+                continue
+            events = ConsentEvent.objects.filter(user=customer, created_at__lte=week.at).order_by("created_at", "pk")
+            always_human = [e.granted for e in events if e.kind == "always_human"][-1:] == [True]
+            last = [e.granted for e in events if e.purpose_id == purpose.pk][-1:]
+            chose = bool(last) and last[0] != purpose.default_allowed
+            count += (chose and not always_human) if not purpose.default_allowed else (chose or always_human)
+        counts.append(count)
+    return counts
+
+
+def test_the_weekly_counts_agree_with_a_replay_of_the_whole_ledger(db):
+    """Random choices by twelve customers over the quarter, walked back from today, against the ledger replayed."""
+    rng = random.Random(14)
+    weeks = dashboard_weeks(timezone.now())
+    customers = [
+        make_customer(f"r{i}@example.com", date_joined=weeks[rng.randrange(0, 8)].start - timedelta(days=1))
+        for i in range(12)
+    ]
+    purposes = list(AIPurpose.objects.filter(is_active=True))
+    moments = sorted(
+        (weeks[rng.randrange(0, 11)].start + timedelta(minutes=rng.randrange(7 * 24 * 60)), i) for i in range(150)
+    )
+    for when, _ in moments:
+        customer = rng.choice(customers)
+        if when < customer.date_joined:
+            continue
+        with clock_at(when):
+            if rng.random() < 0.2:
+                services.always_human_set(user=customer, enabled=rng.random() < 0.5, method=ConsentMethod.PORTAL)
+            else:
+                purpose = rng.choice(purposes)
+                method = rng.choice([ConsentMethod.PORTAL, ConsentMethod.API, ConsentMethod.GPC])
+                services.preference_set(user=customer, purpose=purpose, allowed=rng.random() < 0.5, method=method)
+    figures = compliance_dashboard()
+    assert [week.start for week in figures["weeks"]] == [week.start for week in weeks]
+    assert ConsentEvent.objects.count() > 50
+    for purpose in purposes:
+        expected = replay_the_ledger(figures["weeks"], purpose, customers)
+        assert row_of(figures, purpose.slug)["counts_by_week"] == expected, purpose.slug
+
+
+def test_reviews_and_flags_are_counted_per_ai_system_and_week(quarter):
+    bot = next(row for row in compliance_dashboard()["systems"] if row["system"] == quarter.system)
+    assert bot["reviews_by_week"] == [0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 1, 0]
+    assert bot["flags_by_week"] == [0] * 10 + [1, 0]
+    assert (bot["reviews"]["total"], bot["reviews"]["answered"], bot["flags"]) == (3, 3, 1)
+
+
+def grow(quarter, times):
+    """More of everything: customers, choices, requests, reviews and flags."""
+    weeks, system = quarter.weeks, quarter.system
+    chat = AIPurpose.objects.get(slug="ai-chat-assistant")
+    conversation = ConversationFactory.create(customer=quarter.customers[0], ai_system=system)
+    ct = ContentType.objects.get_for_model(Conversation)
+    for i in range(times):
+        customer = make_customer(f"grown{i}-{User.objects.count()}@example.com")
+        with clock_at(thursday(weeks, i % 11)):
+            services.preference_set(user=customer, purpose=chat, allowed=False, method=ConsentMethod.PORTAL)
+            services.always_human_set(user=customer, enabled=True, method=ConsentMethod.PORTAL)
+        request(customer, "export", "completed", submitted_days_ago=3 + i, finished_days_ago=1)
+        request(customer, "erasure", "awaiting_approval", submitted_days_ago=40, due_in_days=-10)
+        HumanReviewRequest.objects.create(
+            user=customer,
+            content_type=ct,
+            object_id=conversation.pk,
+            ai_system=system,
+            statement="x",
+            due_at=timezone.now(),
+        )
+        AIOutputFlag.objects.create(
+            user=customer, content_type=ct, object_id=conversation.pk, ai_system=system, reason="wrong"
+        )
+
+
+def test_the_number_of_queries_stays_the_same_as_every_kind_of_row_grows(quarter):
+    with CaptureQueriesContext(connection) as few:
+        compliance_dashboard()
+    grow(quarter, 15)
+    with CaptureQueriesContext(connection) as many:
+        figures = compliance_dashboard()
+    assert figures["customers"] == 5 + 15
+    reads = [query for query in many if query["sql"].startswith("SELECT")]
+    assert len(many) == len(few) and len(reads) == 12
+
+
+def test_no_query_loads_rows_to_be_counted_in_python(quarter):
+    """Each query is an aggregate, a short list (purposes, AI systems), or a LIMITed slice (the medians)."""
+    grow(quarter, 3)
+    with CaptureQueriesContext(connection) as queries:
+        compliance_dashboard()
+    for query in queries:
+        sql = query["sql"]
+        if not sql.startswith("SELECT"):
+            assert sql.startswith(("SAVEPOINT", "SET LOCAL jit", "RELEASE SAVEPOINT")), sql  # PostgreSQL only
+            continue
+        short_list = re.fullmatch(
+            r'SELECT [^()]* FROM "privacy_(aipurpose|aisystem)"( WHERE [^()]*)?( ORDER BY .*)?', sql
+        )
+        assert "COUNT(" in sql or " LIMIT " in sql or short_list, sql
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def officer_client(db, client, settings):
+    from django.contrib.auth.models import Group
+
+    settings.PORTAL_STAFF_REQUIRE_MFA = False  # the MFA gate has tests of its own
+    officer = make_customer("officer@example.com", is_staff=True)
+    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    client.force_login(officer)
+    return client
+
+
+def test_a_staff_member_without_the_dashboard_permission_is_refused(client, settings, quarter):
+    settings.PORTAL_STAFF_REQUIRE_MFA = False
+    client.force_login(make_customer("clerk@example.com", is_staff=True))  # staff, in no group
+    assert client.get("/admin/privacy/privacyrequest/dashboard/").status_code == 403
+
+
+def test_each_chart_is_an_image_named_by_its_title_with_a_key_and_its_figures_in_a_table(officer_client, quarter):
+    page = re.sub(r">\s+<", "><", officer_client.get("/admin/privacy/privacyrequest/dashboard/").content.decode())
+    # Requests; opt-out and opt-in rates; one AI system with reviews (the others are named as quiet).
+    charts = re.findall(r'<svg class="chart" [^>]*role="img" aria-labelledby="([^" ]+)-t \1-d"', page)
+    assert len(charts) == 4
+    for chart in charts:
+        assert f'<title id="{chart}-t">' in page and f'<desc id="{chart}-d">' in page
+    assert page.count('<ul class="chart-legend">') == page.count('<details class="chart-figures">') == 4
+    assert "Opt-in rate per use of AI" in page and "Opt-out rate per use of AI" in page
+    # This week's opt-in to training, in the opt-in chart's table: c4 of five customers.
+    assert '<th scope="row">Use of conversations to train AI</th><td>Opted in (off by default)</td>' in page
+    assert "<td>20% (1)</td>" in page
+
+
+def test_a_small_rate_is_not_shown_as_0_percent(officer_client, data_set):
+    """One customer in 400 is 0.25%, not "0%" (Django's widthratio rounded it away)."""
+    User.objects.bulk_create(User(email=f"bulk{i}@example.com", password="!") for i in range(396))
+    CustomerAISettings.objects.filter(always_human=True).delete()
+    AIPreference.objects.filter(user=data_set[1]).delete()  # c0 alone has switched the chat assistant off
+    page = officer_client.get("/admin/privacy/privacyrequest/dashboard/").content.decode()
+    row = re.search(r"<tr>\s*<t[hd][^>]*>AI chat assistant answers first</t[hd]>(.*?)</tr>", page, re.S)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+    assert "0.25%" in cells and "0%" not in cells, cells

@@ -13,6 +13,7 @@ from portal.celery import app as celery_app
 from privacy import services
 from privacy.erasure import erasure_plan, erasure_step_run, erasure_steps_ensure
 from privacy.models import ConsentEvent, ErasureStep, PrivacyRequest, WebhookDelivery
+from privacy.registry import registry
 from privacy.selectors import ai_permissions
 from privacy.tasks import run_erasure, start_due_erasures
 from tests.conftest import make_customer, sign_in, sign_in_recently
@@ -156,6 +157,11 @@ def test_the_erasure_removes_the_customer_and_sends_a_receipt_to_the_captured_ad
     receipt = [m for m in mailoutbox if "receipt" in m.subject]
     assert len(receipt) == 1 and receipt[0].to == ["alice@example.com"]
     assert "Messages in your conversations" in receipt[0].body and "Kept, and why" in receipt[0].body
+    # The receipt counts what was done, and names no kind only staff can have.
+    messages_erased = ErasureStep.objects.get(request=erasure, source_key="interactions.message").rows
+    assert messages_erased > 0 and f"Messages in your conversations: {messages_erased} messages" in receipt[0].body
+    staff_only = [str(source.label) for source in registry.sources if source.staff_only]
+    assert staff_only and not [label for label in staff_only if label in receipt[0].body]
     assert bob_counts == (
         Conversation.objects.filter(customer=bob).count(),
         Message.objects.filter(conversation__customer=bob).count(),

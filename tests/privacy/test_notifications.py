@@ -6,6 +6,7 @@ from django.utils import timezone, translation
 from privacy import services
 from privacy.models import ExportArchive, HumanReviewRequest, PrivacyRequest
 from privacy.notifications import render_customer_email
+from privacy.selectors.requests import ErasureItem, ErasurePreview
 from privacy.tasks import send_erasure_reminders, send_staff_digest
 
 CUSTOMER_EMAILS = [
@@ -44,9 +45,11 @@ def context(alice):
         "archive": ExportArchive(size=1234, expires_at=now + timedelta(days=7)),
         "review": HumanReviewRequest(pk=7),
         "review_url": "http://localhost:8000/human-review/7/",
-        "deleted": ["Messages in your conversations"],
-        "anonymised": ["Your profile"],
-        "retained": [("History of your AI choices", "Proof of consent.")],
+        "receipt": ErasurePreview(
+            deleted=[ErasureItem(label="Messages in your conversations", held="212 messages")],
+            anonymised=[ErasureItem(label="Your profile", held="1 entry", removed=("Name",))],
+            retained=[ErasureItem(label="History of your AI choices", held="3 entries", reason="Proof of consent.")],
+        ),
     }
 
 
@@ -65,7 +68,7 @@ def test_every_customer_e_mail_renders_as_text_and_html_with_its_content(alice, 
     expected = {
         "request_denied": "An order is still open.",
         "request_extended": "Three systems to search.",
-        "erasure_completed": "Messages in your conversations",
+        "erasure_completed": "Messages in your conversations: 212 messages",
         "export_ready": "holds no download link",
     }.get(name)
     if expected:
