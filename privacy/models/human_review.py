@@ -27,7 +27,8 @@ class HumanReviewRequest(models.Model):
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     ai_system = models.ForeignKey("privacy.AISystem", null=True, blank=True, on_delete=models.SET_NULL)
-    statement = models.TextField("your view", help_text="What happened, and what you think is wrong.")
+    # Staff read these labels (the customer's form has its own wording).
+    statement = models.TextField("the customer's view", help_text="What happened, and what they think is wrong.")
     contests_outcome = models.BooleanField("contests the outcome", default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     due_at = models.DateTimeField()
