@@ -1,6 +1,7 @@
 """Start-up checks for the sign-in set-up (`manage.py check` runs them)."""
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
@@ -35,3 +36,27 @@ def check_email_verification(app_configs: Sequence[AppConfig] | None, **kwargs: 
             )
         ]
     return []
+
+
+@register("translation")
+def check_language_catalogues(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    # Every language the switcher offers has the portal's own catalogue: without
+    # one, a customer who picks it reads Django's and allauth's words in their
+    # language and every portal sentence in English. English is the source
+    # language and needs none. A third language is its catalogue plus one line
+    # in LANGUAGES.
+    errors: list[CheckMessage] = []
+    for code, name in settings.LANGUAGES:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        catalogues = [Path(folder) / code / "LC_MESSAGES" / "django.po" for folder in settings.LOCALE_PATHS]
+        if not any(catalogue.is_file() for catalogue in catalogues):
+            errors.append(
+                Error(
+                    f"LANGUAGES offers {name} ({code}), but the portal has no catalogue for it.",
+                    hint=f"Add {catalogues[0] if catalogues else f'locale/{code}/LC_MESSAGES/django.po'} "
+                    "(manage.py makemessages -l " + code + "), or take the language out of LANGUAGES.",
+                    id="accounts.E003",
+                )
+            )
+    return errors

@@ -8,6 +8,7 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.base.forms import AuthenticateForm as AllauthMFAAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticateForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
 from accounts import services
@@ -74,6 +75,14 @@ class MFAAuthenticateForm(_SecondFactorCodeMixin, AllauthMFAAuthenticateForm):  
 
 class MFAReauthenticateForm(_SecondFactorCodeMixin, AllauthMFAReauthenticateForm):  # type: ignore[misc]  # allauth's form is Any
     """The code asked for before a sensitive change (MFA_FORMS["reauthenticate"])."""
+
+
+class LanguageForm(forms.Form):
+    """The language switcher at the foot of every page."""
+
+    language = forms.ChoiceField(choices=lambda: settings.LANGUAGES)
+    # Where to go back to; checked by the view, which ignores it unless it is on this site.
+    next = forms.CharField(required=False)
 
 
 class ProfileForm(forms.ModelForm[User]):

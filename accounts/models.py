@@ -7,6 +7,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from privacy.languages import language_choices
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -50,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     postal_code = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=100, blank=True)
-    preferred_language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    preferred_language = models.CharField(max_length=8, choices=language_choices, default="en")
     is_staff = models.BooleanField(
         "staff status", default=False, help_text="Whether the user can sign in to the staff admin."
     )

@@ -32,6 +32,13 @@ def user_update_profile(*, user: User, **changes: str) -> User:
     return user
 
 
+def user_set_preferred_language(*, user: User, language: str) -> User:
+    """The language the customer's pages, e-mails and archives are in, from their next request on."""
+    if user.preferred_language == language:
+        return user
+    return user_update_profile(user=user, preferred_language=language)
+
+
 # --- Staff two-factor enrolment ----------------------------------------------
 
 

@@ -1,18 +1,23 @@
 import copy
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import ProfileForm
+from accounts.forms import LanguageForm, ProfileForm
 from accounts.models import User
 from accounts.selectors import account_security_overview
 from accounts.services import user_update_profile
 from privacy.decorators import sensitive_view
+from privacy.languages import customer_language
 from privacy.selectors.requests import requests_needing_attention
 
 
@@ -22,6 +27,44 @@ def _signed_in_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise PermissionError("this view needs a signed-in user")
     return user
+
+
+def _remember_language(response: HttpResponseBase, language: str) -> None:
+    """The language cookie, as Django's own set_language view sets it: read by LocaleMiddleware."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # a str in the stubs, "Lax" in settings
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The switcher at the foot of every page: a plain form, so it works without JavaScript.
+
+    Back to the page it was on (the same URL: no language prefix), never to
+    another site. A signed-in customer's choice is their preferred language,
+    so their e-mails and archives follow it too; the cookie keeps it for
+    whoever is not signed in on this browser.
+    """
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    response = HttpResponseRedirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if isinstance(request.user, User) and request.user.is_authenticated:
+            services.user_set_preferred_language(user=request.user, language=language)
+        _remember_language(response, language)
+    return response
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,8 +91,15 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=copy.copy(user))
     if request.method == "POST" and form.is_valid():
         user_update_profile(user=user, **{name: form.cleaned_data[name] for name in form.changed_data})
+        # A new language applies at once: to the message below and, through
+        # the middleware, to the next page (the cookie for after signing out).
+        language = customer_language(user)
+        translation.activate(language)
         messages.success(request, _("Your profile is saved."))
-        return redirect("profile")
+        response = redirect("profile")
+        if "preferred_language" in form.changed_data:
+            _remember_language(response, language)
+        return response
     return render(request, "accounts/profile_edit.html", {"form": form})
 
 

@@ -3,6 +3,7 @@ from django.http import HttpRequest
 
 from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy.admin.audited import AuditedAdmin
+from privacy.admin.staff_words import StaffChoicesFilter
 
 
 class MessageInline(admin.TabularInline[Message, Conversation]):
@@ -39,16 +40,43 @@ class AIInferenceAdmin(AuditedAdmin[AIInference]):
     readonly_fields = ("source_client", "external_id", "created_at")
 
 
+# The outcome's labels speak to the customer ("In your favour"); staff read it plainly.
+STAFF_OUTCOMES = {
+    AIDecision.Outcome.FAVOURABLE: "Favourable",
+    AIDecision.Outcome.UNFAVOURABLE: "Unfavourable",
+    AIDecision.Outcome.NEUTRAL: "Neutral",
+}
+
+
+class OutcomeFilter(StaffChoicesFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+    labels = STAFF_OUTCOMES
+
+
 @admin.register(AIDecision)
 class AIDecisionAdmin(admin.ModelAdmin[AIDecision]):
     """Read-only: decisions are what the business's systems reported; a person changes
     one by answering the customer's request for review, never by editing it here."""
 
-    list_display = ("id", "customer", "ai_system", "kind", "outcome", "outcome_label", "review_result", "decided_at")
-    list_filter = ("ai_system", "kind", "outcome", "review_result", "human_involved")
+    list_display = (
+        "id",
+        "customer",
+        "ai_system",
+        "kind",
+        "outcome_words",
+        "outcome_label",
+        "review_result",
+        "decided_at",
+    )
+    list_filter = ("ai_system", "kind", OutcomeFilter, "review_result", "human_involved")
     list_select_related = ("customer", "ai_system")
     search_fields = ("customer__email", "external_id")
     date_hierarchy = "decided_at"
+
+    @admin.display(description="outcome", ordering="outcome")
+    def outcome_words(self, obj: AIDecision) -> str:
+        return STAFF_OUTCOMES[AIDecision.Outcome(obj.outcome)]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

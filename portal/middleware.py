@@ -4,7 +4,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+
+from accounts.models import User
+from privacy.languages import customer_language
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
 
@@ -47,6 +52,36 @@ class NoStoreWhenSignedInMiddleware:
             # no-store and private, with the no-cache/max-age=0 older caches need.
             add_never_cache_headers(response)
         return response
+
+
+class CustomerLanguageMiddleware(LocaleMiddleware):
+    """Speak the signed-in customer's preferred language; to anyone else, the browser's.
+
+    Django's LocaleMiddleware chooses from the language cookie (the switcher
+    sets it) and Accept-Language, and on the way out sends Content-Language and
+    Vary: Accept-Language. Without i18n_patterns no URL gets a language prefix.
+    It has to run after AuthenticationMiddleware to know who is signed in: the
+    profile's choice then wins over the browser and over a cookie left by an
+    earlier visitor on the same computer, from the very next response on.
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            response = super().__call__(request)
+        finally:
+            # Back to the default once the response is made: the next request
+            # on this thread chooses again, and nothing that runs on it between
+            # requests (or a test after this one) speaks this customer's language.
+            translation.deactivate()
+        assert isinstance(response, HttpResponseBase)  # the portal's stack is synchronous
+        return response
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        user = getattr(request, "user", None)
+        if isinstance(user, User) and user.is_authenticated:
+            translation.activate(customer_language(user))
+            request.LANGUAGE_CODE = translation.get_language()
 
 
 def _signed_in(request: HttpRequest) -> bool:

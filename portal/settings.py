@@ -114,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a signed-in customer's preferred language wins
+    # over the browser's Accept-Language (and the language cookie).
+    "portal.middleware.CustomerLanguageMiddleware",
     "portal.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -346,7 +349,17 @@ SECURE_CSP = {
 # --- Internationalisation -------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("es", "Español")]
+# Exactly the languages the portal offers, each named in itself (the switcher
+# shows these names). Adding one is a catalogue in locale/<code>/ plus a line
+# here: the check accounts.E003 fails while the catalogue is missing. English
+# is the source language and the fallback for anything untranslated.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("de", "Deutsch")]
+# The switcher's choice for a visitor who is not signed in (a signed-in
+# customer's is their profile's preferred language). Only JavaScript-free
+# server code reads it, and only over HTTPS in production.
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # One way of writing dates for each language: templates use |date (DATE_FORMAT)
 # and |date:"DATETIME_FORMAT", never a format of their own.
 FORMAT_MODULE_PATH = ["portal.formats"]

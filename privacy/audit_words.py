@@ -151,7 +151,7 @@ def _size(value: Any) -> str:
 
 def _registry_source(value: Any) -> str:
     try:
-        return str(registry.source(str(value)).label)
+        return registry.source(str(value)).staff_label
     except KeyError:
         return plain_value(value)
 
@@ -192,6 +192,7 @@ describe_audit_actions(
         "cancelled": "Request cancelled",
         "expired": "Export archive expired",
         "extended": "Deadline extended",
+        "retried": "Failed job queued again",
         "assigned": "Request assigned",
     },
     details={

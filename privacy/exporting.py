@@ -46,8 +46,9 @@ from django.db import connections
 from django.db.models import Field, Model
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
+from privacy.languages import customer_language
 from privacy.registry import PersonalField, Source, registry
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.typing import Customer
@@ -380,7 +381,9 @@ class SpreadsheetSafeWriter:
 
 # --- index.html: "My data" as a page of its own ------------------------------------------------------------
 
-README = """Your data, as {portal_name} held it on {generated_at}
+# In the customer's language like index.html: translated as one text (the
+# translator keeps the {placeholders} and the column layout).
+README = gettext_noop("""Your data, as {portal_name} held it on {generated_at}
 ===========================================================
 
 This archive holds a copy of every piece of personal data we hold about you,
@@ -410,7 +413,7 @@ keys — are never exported.
 
 Questions: reply to the e-mail that told you this archive was ready, or use
 the privacy portal.
-"""
+""")
 
 REPORT_STYLE = """
 *,*::before,*::after{box-sizing:border-box}
@@ -787,7 +790,7 @@ def build_archive(
     caller removes it, also after a crash. Words, dates and numbers follow the
     customer's language, as the e-mails they get do.
     """
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(customer_language(user)):
         return _build_archive(
             user=user,
             portal_name=portal_name,
@@ -866,12 +869,14 @@ def _build_archive(
             entry.write(SCHEMA_PATH.read_bytes())
         with _entry(archive, "README.txt", now) as entry:
             entry.write(
-                README.format(
+                gettext(README)
+                .format(
                     portal_name=portal_name,
                     generated_at=shown_at,
                     schema_version=SCHEMA_VERSION,
                     time_zone=settings.TIME_ZONE,
-                ).encode()
+                )
+                .encode()
             )
     digest = hashlib.sha256()
     with open(target, "rb") as built:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from privacy.languages import customer_language
 from privacy.models import OutboundEmail, PrivacyRequest
 from privacy.services.mail import outbound_email_queue
 from privacy.typing import Customer
@@ -32,7 +33,7 @@ def render_customer_email(
     *, user: Customer, name: str, context: dict[str, Any], to: str | None = None
 ) -> EmailMultiAlternatives:
     context = {"user": user, "portal_name": settings.PORTAL_NAME, "portal_url": portal_url("/"), **context}
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(customer_language(user)):
         subject: str = render_to_string(f"privacy/email/{name}_subject.txt", context)
         text = render_to_string(f"privacy/email/{name}_message.txt", context)
         html = render_to_string(f"privacy/email/{name}_message.html", context)

@@ -115,6 +115,7 @@ registry.declare(
             PersonalField("granted", "user.privacy_preferences", label="Allowed or switched on"),
             PersonalField("method", "user.privacy_preferences", label="Through"),
             PersonalField("notice_version", "user.privacy_preferences", label="Notice version"),
+            PersonalField("language", "user.privacy_preferences", label="Language of the notice"),
         ),
         purpose="Proof of your consent and of every change to it.",
         legal_basis=LegalBasis.LEGAL_OBLIGATION,

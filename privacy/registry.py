@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.expressions import Combinable
 from django.utils import formats
@@ -237,8 +238,32 @@ class Source:
     def field_label(self, personal_field: PersonalField) -> str:
         if personal_field.label:
             return personal_field.label
-        model_field = self.model._meta.get_field(personal_field.name)
+        return self.field_staff_label(personal_field)
+
+    # Staff read the same rows on the desk (a review's subject, the audit
+    # trail) in their own words: the models' names, not "Your conversations".
+
+    @property
+    def staff_label(self) -> str:
+        return str(self.model._meta.verbose_name_plural).capitalize()
+
+    def field_staff_label(self, personal_field: PersonalField) -> str:
+        try:
+            model_field = self.model._meta.get_field(personal_field.name)
+        except FieldDoesNotExist:  # a property or a path through a relation
+            return personal_field.label or personal_field.name.replace("_", " ").capitalize()
         return str(getattr(model_field, "verbose_name", personal_field.name)).capitalize()
+
+    def field_staff_value(self, row: models.Model, personal_field: PersonalField) -> str | None:
+        """A choice's stored value in plain words ("unfavourable", "customer"): its label speaks to the customer."""
+        try:
+            model_field = self.model._meta.get_field(personal_field.name)
+        except FieldDoesNotExist:
+            return None
+        if not getattr(model_field, "choices", None):
+            return None
+        value = getattr(row, personal_field.name)
+        return "" if value in (None, "") else str(value).replace("_", " ")
 
     @property
     def replaced_on_erasure(self) -> list[str]:

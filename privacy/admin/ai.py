@@ -11,6 +11,7 @@ from django_stubs_ext import WithAnnotations
 
 from privacy import services
 from privacy.admin.audited import AuditedAdmin
+from privacy.admin.staff_words import StaffChoicesFilter
 from privacy.models import AIPurpose, AIPurposeNotice, AISystem
 from privacy.taxonomy import CATEGORIES
 from privacy.typing import signed_in
@@ -72,13 +73,35 @@ class AIPurposeNoticeInline(admin.TabularInline[AIPurposeNotice, AIPurpose]):
         return False
 
 
+# The legal bases' labels speak to the customer ("on until you switch it off").
+STAFF_LEGAL_BASES = {
+    AIPurpose.LegalBasis.CONSENT: "Consent (off until the customer opts in)",
+    AIPurpose.LegalBasis.LEGITIMATE_INTERESTS: "Legitimate interests (on until the customer opts out)",
+}
+
+
+class LegalBasisFilter(StaffChoicesFilter):
+    title = "legal basis"
+    parameter_name = "legal_basis"
+    labels = STAFF_LEGAL_BASES
+
+
 @admin.register(AIPurpose)
 class AIPurposeAdmin(AuditedAdmin[AIPurpose]):
-    list_display = ("name", "slug", "legal_basis", "gpc_applies", "notice_version", "is_active", "display_order")
-    list_filter = ("legal_basis", "gpc_applies", "is_active")
+    list_display = ("name", "slug", "basis", "gpc_applies", "notice_version", "is_active", "display_order")
+    list_filter = (LegalBasisFilter, "gpc_applies", "is_active")
     filter_horizontal = ("ai_systems",)
     readonly_fields = ("notice_version",)
     inlines = [AIPurposeNoticeInline]
+
+    @admin.display(description="legal basis", ordering="legal_basis")
+    def basis(self, obj: AIPurpose) -> str:
+        return STAFF_LEGAL_BASES[AIPurpose.LegalBasis(obj.legal_basis)]
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "legal_basis":
+            kwargs["choices"] = list(STAFF_LEGAL_BASES.items())
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: AIPurpose | None = None) -> tuple[str, ...]:
         # Changing the legal basis would silently switch AI on (or off) for

@@ -1,5 +1,7 @@
 """The desk's own pages beside the request queue: the compliance dashboard and the guidelines to acknowledge."""
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -49,7 +51,10 @@ class DeskAdmin(admin.ModelAdmin[PrivacyRequest]):
             services.guidelines_acknowledge(guidelines=guidelines, staff_user=signed_in(request))
             messages.success(request, f"Thank you: version {guidelines.version} acknowledged.")
             next_url = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            # A path of ours only: redirect() would read anything else as a URL name (or fail on it).
+            if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
                 # Support agents may not see the request queue: they go back to the desk.
                 queue = self.has_view_permission(request)
                 next_url = "admin:privacy_privacyrequest_changelist" if queue else "admin:index"
@@ -65,12 +70,12 @@ class DeskAdmin(admin.ModelAdmin[PrivacyRequest]):
             },
         )
 
-    def guidelines_acknowledged(self, request: HttpRequest) -> bool:
+    def guidelines_acknowledged(self, request: HttpRequest, *, back: str = "") -> bool:
         """Deciding needs the current guidelines acknowledged; say so (with the way there) instead of acting."""
         try:
             services.require_acknowledged_guidelines(signed_in(request))
         except services.GuidelinesNotAcknowledged as refusal:
-            url = reverse("admin:privacy_guidelines_acknowledge")
+            url = f"{reverse('admin:privacy_guidelines_acknowledge')}?{urlencode({'next': back or request.get_full_path()})}"
             messages.error(request, format_html('{} <a href="{}">Read them now</a>.', str(refusal), url))
             return False
         return True

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django_stubs_ext import WithAnnotations
 
-from privacy import services
+from privacy import selectors, services
 from privacy.admin.audited import AuditedAdmin
 from privacy.models import GuidelinesAcknowledgement, StaffGuidelines
 from privacy.staff_text import staff_markdown
@@ -47,6 +47,10 @@ class GuidelinesAcknowledgementInline(admin.TabularInline[GuidelinesAcknowledgem
     def has_add_permission(self, request: HttpRequest, obj: StaffGuidelines | None = None) -> bool:
         return False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[GuidelinesAcknowledgement]:
+        # Each row names who acknowledged (and its form the version): fetched with the rows, not one query each.
+        return super().get_queryset(request).select_related("user", "guidelines")
+
 
 class _Counts(TypedDict):
     """What StaffGuidelinesAdmin.get_queryset annotates on each version."""
@@ -66,6 +70,11 @@ class StaffGuidelinesAdmin(AuditedAdmin[StaffGuidelines]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StaffGuidelines]:
         return super().get_queryset(request).select_related("published_by").annotate(_acks=Count("acknowledgements"))
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A new version usually amends the one in force: start from its text.
+        current = selectors.current_guidelines()
+        return {"text": current.text} if current else {}
 
     @admin.display(description="acknowledged by")
     def acknowledgement_count(self, obj: "WithAnnotations[StaffGuidelines, _Counts]") -> int:

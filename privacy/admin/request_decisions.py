@@ -50,7 +50,7 @@ class Decision:
         """Why this request cannot take this decision, in staff words."""
         if self.name == "extend" and privacy_request.extended_at is not None:
             return "its deadline was extended once already"
-        return f"it is {privacy_request.staff_status.lower()}, so “{self.label.lower()}” does not apply"
+        return privacy_request.staff_status.lower()
 
 
 DECISIONS = {
@@ -90,7 +90,7 @@ DECISIONS = {
             "assign",
             "Assign to me",
             "assigned to you.",
-            lambda r: r.is_open,
+            lambda r: r.needs_staff,
             lambda r, staff, data: services.request_assign(request=r, staff_user=staff),
             permission="change",
         ),
@@ -147,7 +147,7 @@ class RequestDecisionsAdmin(DeskAdmin):
         if privacy_request is None:
             raise Http404
         page = reverse("admin:privacy_privacyrequest_change", args=(privacy_request.pk,))
-        if decision.name in GUARDED and not self.guidelines_acknowledged(request):
+        if decision.name in GUARDED and not self.guidelines_acknowledged(request, back=page):
             return redirect(page)
         form = decision.make_form(request.POST if request.method == "POST" else None)
         if form is not None and not form.is_valid():
@@ -204,12 +204,16 @@ class RequestDecisionsAdmin(DeskAdmin):
         decision = DECISIONS[name]
         if name in GUARDED and not self.guidelines_acknowledged(request):
             return None
-        possible = []
+        possible, left_alone = [], []
         for privacy_request in queryset:
             if decision.possible(privacy_request):
                 possible.append(privacy_request)
             else:
-                messages.warning(request, f"{privacy_request} was left alone: {decision.why_not(privacy_request)}.")
+                left_alone.append(f"{privacy_request} ({decision.why_not(privacy_request)})")
+        if left_alone:
+            # One message for all of them: selecting the whole queue must not bury the page in banners.
+            shown = "; ".join(left_alone[:10]) + (f"; and {len(left_alone) - 10} more" if len(left_alone) > 10 else "")
+            messages.warning(request, f"Left alone, as “{decision.label.lower()}” does not apply to them: {shown}.")
         if not possible:
             return None
         # The reason is asked only for requests it can apply to, and only once.

@@ -17,6 +17,8 @@ from django.utils.safestring import SafeString
 from privacy import selectors
 from privacy.admin.links import admin_url
 from privacy.admin.request_decisions import RequestDecisionsAdmin
+from privacy.admin.staff_words import StaffChoicesFilter
+from privacy.languages import language_for_staff
 from privacy.models import PrivacyRequest
 from privacy.selectors.request_desk import DUE_SOON_DAYS
 from privacy.typing import signed_in
@@ -25,18 +27,6 @@ from privacy.typing import signed_in
 def _day(moment: datetime) -> str:
     """A date as staff screens show it (ISO, in the portal's time zone)."""
     return timezone.localtime(moment).date().isoformat()
-
-
-class StaffChoicesFilter(admin.SimpleListFilter):
-    """A filter on kind or status that names the choices in staff words, not the customer's."""
-
-    labels: dict[Any, str] = {}
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
-        return [(str(value), label) for value, label in self.labels.items()]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset.filter(**{str(self.parameter_name): self.value()}) if self.value() else queryset
 
 
 class KindFilter(StaffChoicesFilter):
@@ -68,9 +58,13 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Requests waiting for staff by their deadline, the nearest (so the most overdue) first; closed ones after.
+WAITING_FIRST = OrderBy(Case(When(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES, then=F("due_at"))), nulls_last=True)
+
+
 @admin.register(PrivacyRequest)
 class PrivacyRequestAdmin(RequestDecisionsAdmin):
-    list_display = ("request", "status_label", "customer", "submitted", "deadline", "assignee")
+    list_display = ("request", "status_label", "customer", "language", "submitted", "deadline", "assignee")
     list_display_links = ("request",)
     list_filter = (OverdueFilter, StatusFilter, KindFilter)
     list_select_related = ("user", "assignee")
@@ -78,16 +72,14 @@ class PrivacyRequestAdmin(RequestDecisionsAdmin):
     # Requests waiting for staff first, the nearest deadline (so the most
     # overdue) on top; closed ones after, newest first. ("-id", not
     # "-submitted_at": no column claims to be the sort key of this order.)
-    ordering = (
-        OrderBy(Case(When(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES, then=F("due_at"))), nulls_last=True),
-        "-id",
-    )
+    ordering = (WAITING_FIRST, "-id")
     exclude = ("receipt_email", "subject_public_id")
     fieldsets = (
         (
             "The record",
             {
                 "fields": (
+                    "customer_language",
                     ("submitted_at", "due_at"),
                     ("extended_at", "extension_reason"),
                     ("decided_at", "decided_by", "assignee"),
@@ -112,8 +104,9 @@ class PrivacyRequestAdmin(RequestDecisionsAdmin):
             },
         ),
     )
-    readonly_fields = tuple(
-        f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")
+    readonly_fields = (
+        *(f.name for f in PrivacyRequest._meta.fields if f.name not in ("receipt_email", "subject_public_id")),
+        "customer_language",
     )
     change_form_template = "privacy/admin/privacyrequest_change_form.html"
     change_list_template = "privacy/admin/privacyrequest_change_list.html"
@@ -144,11 +137,25 @@ class PrivacyRequestAdmin(RequestDecisionsAdmin):
             return f"erased · ref {obj.subject_ref[:10]}…"
         return obj.user.email
 
+    # Staff answer in it: the customer reads their e-mails and pages in this language.
+    # "language", beside "customer": the queue's columns are many already.
+    @admin.display(description="language", ordering="user__preferred_language")
+    def language(self, obj: PrivacyRequest) -> str:
+        if obj.subject_erased_at is not None:
+            return "—"
+        return language_for_staff(obj.user)
+
+    @admin.display(description="customer's language")
+    def customer_language(self, obj: PrivacyRequest) -> str:
+        """The same, on the request's page, where no "customer" column stands beside it."""
+        return self.language(obj)
+
     @admin.display(description="submitted", ordering="submitted_at")
     def submitted(self, obj: PrivacyRequest) -> str:
         return _day(obj.submitted_at)
 
-    @admin.display(description="deadline", ordering="due_at")
+    # Sorting by the deadline keeps closed requests (whose deadline no longer matters) last.
+    @admin.display(description="deadline", ordering=WAITING_FIRST)
     def deadline(self, obj: PrivacyRequest) -> SafeString:
         deadline = selectors.request_deadline(obj)
         if deadline.urgency == "closed":

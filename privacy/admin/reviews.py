@@ -14,6 +14,7 @@ from django_stubs_ext import StrOrPromise
 
 from privacy import selectors, services
 from privacy.admin.audited import AuditedAdmin, audited
+from privacy.languages import language_for_staff
 from privacy.models import AIOutputFlag, HumanReviewRequest, PreferenceBreach
 from privacy.typing import Customer, signed_in
 
@@ -29,23 +30,32 @@ def subject_html(subject: selectors.SubjectView | None, parts: Sequence[selector
     """
     if subject is None:
         return "(no longer held)"
+    # In staff words: the registry's labels and choices speak to the customer ("Your conversations", "You").
     cells = format_html_join(
-        "", "<div><strong>{}:</strong> {}</div>", ((cell.label, cell.value) for cell in subject.row.cells)
+        "", "<div><strong>{}:</strong> {}</div>", ((cell.staff_label, _staff_value(cell)) for cell in subject.row.cells)
     )
     tables = format_html_join("", "{}", ((_part_html(part),) for part in parts if part.rows))
-    return format_html("<p>{}</p>{}{}", subject.source.label, cells, tables)
+    return format_html("<p>{}</p>{}{}", subject.source.staff_label, cells, tables)
+
+
+def _staff_value(cell: selectors.FieldView) -> str:
+    return cell.value if cell.staff_value is None else cell.staff_value
 
 
 def _part_html(part: selectors.SubjectPart) -> str:
-    head = format_html_join("", "<th>{}</th>", ((cell.label,) for cell in part.rows[0].cells))
+    head = format_html_join("", "<th>{}</th>", ((cell.staff_label,) for cell in part.rows[0].cells))
     body = format_html_join(
         "",
         "<tr>{}</tr>",
-        ((format_html_join("", "<td>{}</td>", ((cell.value,) for cell in row.cells)),) for row in part.rows),
+        ((format_html_join("", "<td>{}</td>", ((_staff_value(cell),) for cell in row.cells)),) for row in part.rows),
     )
     shown = f" (the newest {len(part.rows)} of {part.count})" if part.count > len(part.rows) else ""
     return format_html(
-        "<p>{}{}</p><table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", part.source.label, shown, head, body
+        "<p>{}{}</p><table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+        part.source.staff_label,
+        shown,
+        head,
+        body,
     )
 
 
@@ -115,7 +125,17 @@ class HumanReviewAnswerForm(forms.ModelForm[HumanReviewRequest]):
 
 @admin.register(HumanReviewRequest)
 class HumanReviewRequestAdmin(AuditedAdmin[HumanReviewRequest]):
-    list_display = ("id", "user", "ai_system", "contests_outcome", "status", "result", "created_at", "due_at")
+    list_display = (
+        "id",
+        "user",
+        "language",
+        "ai_system",
+        "contests_outcome",
+        "status",
+        "result",
+        "created_at",
+        "due_at",
+    )
     date_hierarchy = "created_at"
     list_filter = ("status", "result", "ai_system", "contests_outcome")
     list_select_related = ("user", "ai_system")
@@ -124,6 +144,7 @@ class HumanReviewRequestAdmin(AuditedAdmin[HumanReviewRequest]):
     # What the customer asked: shown, never edited.
     asked_fields = (
         "user",
+        "language",
         "ai_system",
         "subject_summary",
         "statement",
@@ -203,6 +224,10 @@ class HumanReviewRequestAdmin(AuditedAdmin[HumanReviewRequest]):
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
+    @admin.display(description="customer's language", ordering="user__preferred_language")
+    def language(self, obj: HumanReviewRequest) -> str:
+        return language_for_staff(obj.user)
+
     @admin.display(description="About")
     def subject_summary(self, obj: HumanReviewRequest) -> str:
         subject = selectors.human_review_subject(review=obj)
@@ -260,11 +285,12 @@ class HumanReviewRequestAdmin(AuditedAdmin[HumanReviewRequest]):
 
 @admin.register(AIOutputFlag)
 class AIOutputFlagAdmin(AuditedAdmin[AIOutputFlag]):
-    list_display = ("id", "ai_system", "reason", "created_at")
+    list_display = ("id", "ai_system", "reason", "language", "created_at")
     list_filter = ("ai_system", "reason")
-    list_select_related = ("ai_system",)
+    list_select_related = ("ai_system", "user")
     readonly_fields = (
         "user",
+        "language",
         "ai_system",
         "flagged_output",
         "content_type",
@@ -276,6 +302,11 @@ class AIOutputFlagAdmin(AuditedAdmin[AIOutputFlag]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    # Staff who follow a flag up with the customer write in this language.
+    @admin.display(description="customer's language", ordering="user__preferred_language")
+    def language(self, obj: AIOutputFlag) -> str:
+        return language_for_staff(obj.user)
 
     @admin.display(description="Flagged output")
     def flagged_output(self, obj: AIOutputFlag) -> str:

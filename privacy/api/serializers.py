@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from privacy.api.fields import AIPurposeField
@@ -28,6 +29,11 @@ class ConsentInSerializer(serializers.Serializer[Any]):
     granted = serializers.BooleanField()
     notice_version = serializers.IntegerField(
         min_value=1, help_text="The version of the purpose's notice the customer was shown (required)."
+    )
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        help_text="The language the notice was shown in; without it, the customer's preferred language.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -135,5 +135,6 @@ class ConsentView(ClientAPIView):
             allowed=data["granted"],
             method=ConsentMethod.API,
             notice_version=data["notice_version"],
+            language=data.get("language"),
         )
         return Response(permissions_body(customer))

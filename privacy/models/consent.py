@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from privacy.languages import language_choices
 from privacy.models.append_only import AppendOnlyModel
 
 
@@ -78,6 +79,10 @@ class ConsentEvent(AppendOnlyModel):
     granted = models.BooleanField(help_text="For a purpose: allowed. For always-a-human: switched on.")
     method = models.CharField(max_length=10, choices=ConsentMethod.choices)
     notice_version = models.PositiveIntegerField(null=True, blank=True)
+    # The language the notice was shown in (notice versions are per purpose,
+    # not per language): a code from settings.LANGUAGES. Empty on events
+    # recorded before the portal spoke more than English.
+    language = models.CharField(max_length=8, choices=language_choices, blank=True, default="")
     # A default, not auto_now_add: a ledger carried over from an earlier
     # system (or the demo's year of history) keeps the times it was given.
     created_at = models.DateTimeField(default=now, editable=False)

@@ -162,8 +162,8 @@ class PrivacyRequest(models.Model):
 
     @property
     def can_be_extended(self) -> bool:
-        # Once (GDPR Art. 12(3)), and only while the clock runs.
-        return self.is_open and self.extended_at is None
+        # Once (GDPR Art. 12(3)), and only while the clock runs (a failed job's too).
+        return self.needs_staff and self.extended_at is None
 
     @property
     def can_be_retried(self) -> bool:

@@ -30,6 +30,9 @@ class FieldView:
     derived_by_ai: bool = False
     ai_system: str = ""
     confidence: float | None = None
+    # The same cell in staff words, for the desk (a review's subject).
+    staff_label: str = ""
+    staff_value: str | None = None  # None: the value reads the same for staff
 
     @property
     def confidence_text(self) -> str:
@@ -141,6 +144,8 @@ def _field_view(row: Model, source: Source, personal_field: PersonalField) -> Fi
         derived_by_ai=personal_field.derived_by_ai,
         ai_system=ai_system,
         confidence=confidence,
+        staff_label=source.field_staff_label(personal_field),
+        staff_value=source.field_staff_value(row, personal_field),
     )
 
 

@@ -1,14 +1,31 @@
 """Writes to customers' AI choices: the current state and the ledger."""
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from privacy.languages import customer_language, supported_language
 from privacy.models import AIPreference, AIPurpose, AIPurposeNotice, ConsentEvent, ConsentMethod, CustomerAISettings
 from privacy.permission_cache import invalidate_all_customers, invalidate_customer
 from privacy.selectors import ai_permission_for, ai_permissions
 from privacy.services.audit import audit_record
 from privacy.services.webhooks import webhook_event_queue
 from privacy.typing import Customer
+
+
+def _ledger_language(*, user: Customer, method: ConsentMethod, language: str | None) -> str:
+    """The language a choice was made in, for the ledger (notice versions are per purpose, not per language).
+
+    The caller knows best and may say. Otherwise: in the portal (a switch, or
+    the browser's GPC signal arriving with a page) the customer read the page
+    in its active language. The business's other systems (the API), staff and
+    defaults speak to the customer in their preferred language, so that is the
+    language the notice reached them in.
+    """
+    if language:
+        return supported_language(language)
+    if method in (ConsentMethod.PORTAL, ConsentMethod.GPC):
+        return supported_language(translation.get_language())
+    return customer_language(user)
 
 
 def _settings_for(user: Customer) -> CustomerAISettings:
@@ -32,7 +49,13 @@ def announce_permissions_changed(user: Customer) -> None:
 
 @transaction.atomic
 def preference_set(
-    *, user: Customer, purpose: AIPurpose, allowed: bool, method: ConsentMethod, notice_version: int | None = None
+    *,
+    user: Customer,
+    purpose: AIPurpose,
+    allowed: bool,
+    method: ConsentMethod,
+    notice_version: int | None = None,
+    language: str | None = None,
 ) -> bool:
     """Record a choice for one purpose. Returns False when nothing changed.
 
@@ -61,6 +84,7 @@ def preference_set(
         granted=allowed,
         method=method,
         notice_version=version,
+        language=_ledger_language(user=user, method=method, language=language),
     )
     audit_record(
         action="preference.changed",
@@ -73,7 +97,7 @@ def preference_set(
 
 
 @transaction.atomic
-def always_human_set(*, user: Customer, enabled: bool, method: ConsentMethod) -> bool:
+def always_human_set(*, user: Customer, enabled: bool, method: ConsentMethod, language: str | None = None) -> bool:
     """Switch "always a human" on or off. Returns False when nothing changed."""
     settings_ = CustomerAISettings.objects.select_for_update().filter(pk=_settings_for(user).pk).get()
     if settings_.always_human == enabled:
@@ -81,7 +105,13 @@ def always_human_set(*, user: Customer, enabled: bool, method: ConsentMethod) ->
     settings_.always_human = enabled
     settings_.always_human_changed_at = timezone.now()
     settings_.save(update_fields=["always_human", "always_human_changed_at"])
-    ConsentEvent.objects.create(user_id=user.pk, kind=ConsentEvent.Kind.ALWAYS_HUMAN, granted=enabled, method=method)
+    ConsentEvent.objects.create(
+        user_id=user.pk,
+        kind=ConsentEvent.Kind.ALWAYS_HUMAN,
+        granted=enabled,
+        method=method,
+        language=_ledger_language(user=user, method=method, language=language),
+    )
     audit_record(
         action="preference.always_human",
         actor_id=user.pk,

@@ -77,12 +77,14 @@ def request_transition(
     actor_id: int | None = None,
     details: JSONObject | None = None,
     expected_claim: str | None = None,
+    action: str | None = None,
     **fields: Any,
 ) -> PrivacyRequest:
     """Move a request between states, or refuse: a conditional update, audited.
 
     `expected_claim`: only if this task still holds the job (the sweeper may
-    have handed it to another worker meanwhile).
+    have handed it to another worker meanwhile). `action`: what the trail
+    calls it, when the new state alone would mislead (a retry is no approval).
     """
     rows = PrivacyRequest.objects.filter(pk=request.pk, status__in=allowed_from)
     if expected_claim is not None:
@@ -94,7 +96,7 @@ def request_transition(
     previous = request.status
     request.refresh_from_db()
     audit_record(
-        action=f"request.{to}",
+        action=action or f"request.{to}",
         actor_id=actor_id,
         obj=request,
         details={"kind": request.kind, "from": previous, **(details or {})},
@@ -224,7 +226,7 @@ def request_extend(*, request: PrivacyRequest, staff_user: Customer, days: int, 
     locked = PrivacyRequest.objects.select_for_update().get(pk=request.pk)
     if locked.extended_at is not None:
         raise IllegalTransition(f"{locked}'s deadline was extended once already; it cannot be extended again")
-    if not locked.is_open:
+    if not locked.needs_staff:
         raise IllegalTransition(f"{locked} is {locked.staff_status.lower()}, so its deadline cannot be extended")
     PrivacyRequest.objects.filter(pk=request.pk).update(
         due_at=locked.due_at + timedelta(days=days), extended_at=timezone.now(), extension_reason=reason.strip()
@@ -245,6 +247,7 @@ def request_retry(*, request: PrivacyRequest, staff_user: Customer) -> PrivacyRe
             to=Status.APPROVED,
             allowed_from=PrivacyRequest.RETRYABLE_STATUSES,
             actor_id=staff_user.pk,
+            action="request.retried",
             failure_reason="",
             failure_detail="",
             finished_at=None,

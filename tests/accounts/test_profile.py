@@ -42,12 +42,12 @@ def test_editing_the_profile_after_reauthenticating_saves_it(client, alice):
             "postal_code": "BS2 0AA",
             "city": "Bristol",
             "country": "UK",
-            "preferred_language": "fr",
+            "preferred_language": "de",
         },
     )
     assert response.status_code == 302
     alice.refresh_from_db()
-    assert (alice.full_name, alice.phone, alice.preferred_language) == ("Alice A. Archer", "+44 117 496 0000", "fr")
+    assert (alice.full_name, alice.phone, alice.preferred_language) == ("Alice A. Archer", "+44 117 496 0000", "de")
 
 
 def test_a_malformed_phone_number_is_refused_with_a_message(client, alice):

@@ -137,6 +137,7 @@ NOT_PAGES = {
     "healthz": "plain text for the load balancer",
     "favicon.ico": "an icon",
     "always_human_set": "a form's POST action that returns to AI choices",
+    "set_language": "the language switcher's POST action, which returns to the page it is on",
     "ai_preference_set": "a form's POST action that returns to AI choices",
     "privacy_request_cancel": "a form's POST action that returns to the request",
     "fairness_withdraw": "a form's POST action that returns to the fairness page",

@@ -28,7 +28,7 @@ def test_the_check_tells_a_naive_plural_from_a_proper_one():
 def test_no_field_on_a_staff_screen_speaks_to_the_customer():
     # Staff read these labels; "your view" on a review's admin page reads as if it were the officer's.
     speaking_to_the_customer = [
-        f"{model._meta.label}.{field.name}: {field.verbose_name}"
+        f"{model._meta.label}.{field.name}: {getattr(field, 'verbose_name', '')}"
         for model in admin.site._registry
         for field in model._meta.get_fields()
         if re.search(r"\byour\b", str(getattr(field, "verbose_name", "")), re.IGNORECASE)

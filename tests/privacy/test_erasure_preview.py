@@ -55,7 +55,8 @@ def test_one_of_a_kind_reads_in_the_singular_and_large_counts_are_grouped(recent
     messages = registry.source("interactions.message")
     assert messages.count_in_words(1212) == "1,212 messages"
     with translation.override("de"):
-        assert messages.count_in_words(1212) == "1.212 messages"
+        assert messages.count_in_words(1212) == "1.212 Nachrichten"
+        assert messages.count_in_words(1) == "1 Nachricht"
 
 
 def test_kinds_holding_nothing_are_folded_into_one_expandable_line(recent_alice, alice):

@@ -56,7 +56,8 @@ def test_a_request_awaiting_approval_offers_approve_deny_extend_and_assign(clien
     [
         ("completed", set()),
         ("denied", set()),
-        ("failed", {"retry"}),
+        # A failed job waits for staff while its deadline runs: retry, extend, take it on.
+        ("failed", {"retry", "extend", "assign"}),
         ("scheduled", {"deny", "extend", "assign"}),
         ("processing", {"extend", "assign"}),
     ],
@@ -260,3 +261,64 @@ def test_assign_to_me_is_not_offered_on_a_request_already_mine(client, officer, 
     decide(client, erasure, "assign")
     assert PrivacyRequest.objects.get(pk=erasure.pk).assignee == officer
     assert "assign" not in offered(page(client, erasure))
+
+
+def test_a_retry_is_recorded_as_a_retry_not_an_approval(client, officer, alice, django_capture_on_commit_callbacks):
+    export = PrivacyRequest.objects.create(
+        kind="export", status="failed", user=alice, subject_ref="x", due_at=timezone.now() + timedelta(days=30)
+    )
+    client.force_login(officer)
+    decide(client, export, "retry")
+    actions = list(AuditEvent.objects.filter(object_id=str(export.pk)).values_list("action", flat=True))
+    assert "request.retried" in actions and "request.approved" not in actions
+
+
+def test_selecting_many_requests_a_decision_skips_gives_one_message_not_one_each(client, officer):
+    done = [erasure_for(make_customer(f"d{n}@example.com"), status="completed") for n in range(12)]
+    client.force_login(officer)
+    response = client.post(CHANGELIST, {"action": "approve", "_selected_action": [r.pk for r in done]}, follow=True)
+    html = response.content.decode()
+    assert html.count("Left alone") == 1 and "and 2 more" in html
+
+
+@pytest.mark.parametrize("next_url", ["foo", "account_logout", "https://evil.example/", "//evil.example/x"])
+def test_acknowledging_the_guidelines_goes_only_to_a_path_of_ours(client, officer, next_url):
+    StaffGuidelines.objects.create(version=1, text="Be fair.")
+    client.force_login(officer)
+    response = client.post(f"/admin/privacy/privacyrequest/guidelines/acknowledge/?next={next_url}")
+    assert response.status_code == 302 and response["Location"] == CHANGELIST
+
+
+def test_the_guidelines_link_of_a_refused_decision_leads_back_to_the_request(client, officer, alice):
+    StaffGuidelines.objects.create(version=1, text="Be fair.")
+    erasure = erasure_for(alice)
+    client.force_login(officer)
+    html = decide(client, erasure, "approve").content.decode()
+    assert f"?next=%2Fadmin%2Fprivacy%2Fprivacyrequest%2F{erasure.pk}%2Fchange%2F" in html
+
+
+def test_a_failed_requests_page_says_why_it_failed(client, officer, alice):
+    export = PrivacyRequest.objects.create(
+        kind="export",
+        status="failed",
+        user=alice,
+        subject_ref="x",
+        due_at=timezone.now() + timedelta(days=30),
+        failure_detail="ConnectionError",
+        attempts=3,
+    )
+    client.force_login(officer)
+    glance = page(client, export).split("At a glance")[1].split("Decide")[0]
+    assert "Why it failed" in glance and "ConnectionError, after 3 attempts" in glance
+
+
+def test_sorting_by_the_deadline_keeps_closed_requests_last(client, officer):
+    now = timezone.now()
+    closed = erasure_for(make_customer("c@example.com"), status="completed", due_at=now - timedelta(days=90))
+    late = erasure_for(make_customer("l@example.com"), due_at=now - timedelta(days=2))
+    later = erasure_for(make_customer("m@example.com"), due_at=now + timedelta(days=9))
+    client.force_login(officer)
+    admin_view = client.get(CHANGELIST).context["cl"]
+    column = admin_view.list_display.index("deadline")
+    listed = client.get(f"{CHANGELIST}?o={column}").context["cl"].result_list
+    assert [r.pk for r in listed] == [late.pk, later.pk, closed.pk]

@@ -125,13 +125,13 @@ def test_a_decision_that_does_not_apply_is_set_aside_with_the_reason_before_anyt
     client.force_login(officer)
     response = act(client, "approve", [done.pk])
     assert (
-        f"Erasure #{done.pk} was left alone: it is completed, so “approve” does not apply." in response.content.decode()
+        f"Left alone, as “approve” does not apply to them: Erasure #{done.pk} (completed)." in response.content.decode()
     )
     assert PrivacyRequest.objects.get(pk=done.pk).status == "completed"
     # Deny needs a reason: for a request that cannot be denied it is never asked for.
     response = act(client, "deny", [done.pk])
     html = response.content.decode()
-    assert "was left alone: it is completed, so “deny” does not apply" in html
+    assert f"Left alone, as “deny” does not apply to them: Erasure #{done.pk} (completed)." in html
     assert 'name="deny-reason"' not in html
 
 
