@@ -101,7 +101,9 @@ class HumanReviewAnswerForm(forms.ModelForm[HumanReviewRequest]):
             new_outcome.choices = [("", "—"), *outcome_choices]
         else:
             # Nothing to change to: the subject is not an outcome (a conversation, say).
-            del self.fields["new_outcome"], self.fields["new_outcome_label"]
+            # (Once answered, the fields are read-only and not in the form at all.)
+            self.fields.pop("new_outcome", None)
+            self.fields.pop("new_outcome_label", None)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -222,6 +224,10 @@ class HumanReviewRequestAdmin(AuditedAdmin[HumanReviewRequest]):
                     url,
                 ),
             )
+        if review is not None and review.status == HumanReviewRequest.Status.ANSWERED:
+            # Answered once, for good: nothing on the page can be saved, so no button offers to.
+            no_saving = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+            extra_context = {**(extra_context or {}), **no_saving}
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="customer's language", ordering="user__preferred_language")
@@ -298,6 +304,11 @@ class AIOutputFlagAdmin(AuditedAdmin[AIOutputFlag]):
         "reason",
         "comment",
         "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("user", "language", "ai_system", "flagged_output", "reason", "comment", "created_at")}),
+        # How the flag points at the row: for troubleshooting, folded away.
+        ("The row flagged, by reference", {"classes": ("collapse",), "fields": ("content_type", "object_id")}),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

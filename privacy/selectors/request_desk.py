@@ -95,7 +95,12 @@ def desk_waiting(*, may_see_requests: bool, may_see_reviews: bool) -> list[DeskC
         reviews = reverse("admin:privacy_humanreviewrequest_changelist")
         unanswered = HumanReviewRequest.objects.exclude(status=HumanReviewRequest.Status.ANSWERED)
         lines += [
-            _line(unanswered.count(), "human review to answer", "human reviews to answer", reviews),
+            _line(
+                unanswered.count(),
+                "human review to answer",
+                "human reviews to answer",
+                f"{reviews}?status__in=open,in_review",
+            ),
             _line(
                 unanswered.filter(due_at__lt=now).count(),
                 "human review overdue",

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from interactions.models import AIDecision, Conversation
-from privacy.models import HumanReviewRequest
+from privacy.models import AIOutputFlag, HumanReviewRequest
 from tests.conftest import make_customer
 from tests.factories import AIDecisionFactory, ConversationFactory, MessageFactory
 
@@ -70,3 +70,42 @@ def test_the_purpose_list_states_the_legal_basis_in_staff_words(client, officer)
     client.force_login(officer)
     html = client.get("/admin/privacy/aipurpose/").content.decode()
     assert "on until the customer opts out" in html and "until you switch it" not in html
+
+
+def test_an_answered_review_offers_no_save_button(client, officer, alice, django_capture_on_commit_callbacks):
+    review = review_of(ConversationFactory.create(customer=alice), alice)
+    client.force_login(officer)
+    url = f"/admin/privacy/humanreviewrequest/{review.pk}/change/"
+    assert 'name="_save"' in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"result": "upheld", "answer": "A person looked at it."})
+    assert 'name="_save"' not in client.get(url).content.decode()
+
+
+def test_the_desk_links_reviews_to_answer_to_the_unanswered_ones(client, officer, alice, bob):
+    review_of(ConversationFactory.create(customer=alice), alice)
+    answered = review_of(ConversationFactory.create(customer=bob), bob)
+    HumanReviewRequest.objects.filter(pk=answered.pk).update(status="answered")
+    client.force_login(officer)
+    html = client.get("/admin/").content.decode()
+    link = re.search(r'href="([^"]+)"><strong>1</strong> human review to answer', html)
+    assert link is not None
+    listed = client.get(link.group(1).replace("&amp;", "&")).context["cl"].result_list
+    assert [r.user for r in listed] == [alice]
+
+
+def test_a_flags_page_shows_the_output_and_folds_away_how_it_points_at_it(client, officer, alice):
+    conversation = ConversationFactory.create(customer=alice)
+    message = MessageFactory.create(conversation=conversation, sender="ai", body="You are not eligible.")
+    flag = AIOutputFlag.objects.create(
+        user=alice,
+        ai_system=conversation.ai_system,
+        reason="wrong",
+        content_type=ContentType.objects.get_for_model(type(message)),
+        object_id=message.pk,
+    )
+    client.force_login(officer)
+    html = client.get(f"/admin/privacy/aioutputflag/{flag.pk}/change/").content.decode()
+    assert "You are not eligible." in html
+    folded = html[html.index("The row flagged, by reference") - 300 :]
+    assert "<details" in folded[:400] and "field-content_type" in folded
