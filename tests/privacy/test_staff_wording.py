@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from interactions.models import AIDecision, Conversation
 from privacy.models import AIOutputFlag, HumanReviewRequest
 from tests.conftest import make_customer
-from tests.factories import AIDecisionFactory, ConversationFactory, MessageFactory
+from tests.factories import AIDecisionFactory, AISystemFactory, ConversationFactory, MessageFactory
 
 SPEAKS_TO_THE_CUSTOMER = re.compile(r"\byour\b|>You<|\bmade about you\b", re.IGNORECASE)
 
@@ -99,7 +99,7 @@ def test_a_flags_page_shows_the_output_and_folds_away_how_it_points_at_it(client
     message = MessageFactory.create(conversation=conversation, sender="ai", body="You are not eligible.")
     flag = AIOutputFlag.objects.create(
         user=alice,
-        ai_system=conversation.ai_system,
+        ai_system=AISystemFactory.create(),
         reason="wrong",
         content_type=ContentType.objects.get_for_model(type(message)),
         object_id=message.pk,
