@@ -3,19 +3,15 @@
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.demo import DEMO_OFFICER_TOTP_SECRET, current_demo_totp_code
-from tests.conftest import PASSWORD, make_customer
 from tests.dashboard_history import seed_quarter
+from tests.e2e.staff import LAPTOP, sign_in_as_officer
 from tests.factories import AISystemFactory
 from tests.fairness.conftest import customers, decide, run_audit
 
 pytestmark = pytest.mark.e2e
 
-LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 DASHBOARD = "/admin/privacy/privacyrequest/dashboard/"
 # The smallest text a chart may draw, in CSS pixels, once its SVG is scaled to the page.
@@ -33,20 +29,6 @@ def history(transactional_db):
     for days in (30, 0):
         run_audit(window_end=timezone.now() - timedelta(days=days))
     return quarter
-
-
-def sign_in_as_officer(page) -> None:
-    officer = make_customer("officer@example.com", "Olivia Okafor", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
-    TOTP.activate(officer, DEMO_OFFICER_TOTP_SECRET)
-    page.goto("/admin/")
-    page.get_by_label("E-mail").fill(officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.get_by_label("Code").fill(current_demo_totp_code())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
 
 
 def smallest_chart_text(page) -> float:

@@ -3,20 +3,16 @@
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.demo import DEMO_OFFICER_TOTP_SECRET, current_demo_totp_code
 from privacy import services
 from privacy.demo import DEMO_GUIDELINES
 from privacy.models import AuditEvent, PrivacyRequest
 from privacy.services.requests import subject_reference
-from tests.conftest import PASSWORD, make_customer
+from tests.e2e.staff import LAPTOP, sign_in_as_officer
 
 pytestmark = pytest.mark.e2e
 
-LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 NO_SIDEWAYS_SCROLL = """() => {
@@ -33,22 +29,6 @@ NO_SIDEWAYS_SCROLL = """() => {
 }"""
 
 
-def officer_signed_in(page):
-    officer = make_customer("officer@example.com", "Olivia Okafor", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
-    TOTP.activate(officer, DEMO_OFFICER_TOTP_SECRET)
-    page.set_viewport_size(LAPTOP)
-    page.goto("/admin/")
-    page.get_by_label("E-mail").fill(officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.get_by_label("Code").fill(current_demo_totp_code())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
-    return officer
-
-
 def assert_fits(page):
     measured = page.evaluate(NO_SIDEWAYS_SCROLL)
     scroll_width, client_width = measured["page"]
@@ -60,7 +40,7 @@ def assert_fits(page):
 
 
 def test_the_audit_trail_reads_newest_first_with_names_and_fits_a_laptop(page, alice):
-    officer = officer_signed_in(page)
+    officer = sign_in_as_officer(page, viewport=LAPTOP)
     request = PrivacyRequest.objects.create(
         kind="erasure",
         status="awaiting_approval",
@@ -118,7 +98,7 @@ def test_the_audit_trail_reads_newest_first_with_names_and_fits_a_laptop(page, a
 
 
 def test_the_guidelines_read_as_paragraphs_and_lists_under_the_real_csp(page):
-    officer = officer_signed_in(page)
+    officer = sign_in_as_officer(page, viewport=LAPTOP)
     services.guidelines_publish(text=DEMO_GUIDELINES, staff_user=officer)
     response = page.goto("/admin/privacy/privacyrequest/guidelines/acknowledge/")
     assert response is not None

@@ -3,18 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.demo import DEMO_OFFICER_TOTP_SECRET, current_demo_totp_code
 from privacy.models import PrivacyRequest, StaffGuidelines
 from privacy.services.requests import subject_reference
-from tests.conftest import PASSWORD, make_customer
+from tests.conftest import make_customer
+from tests.e2e.staff import LAPTOP, sign_in_as_officer
 
 pytestmark = pytest.mark.e2e
-
-LAPTOP = {"width": 1280, "height": 900}
 
 
 def open_request(user, kind, *, due_in_days=30):
@@ -29,22 +25,6 @@ def open_request(user, kind, *, due_in_days=30):
     )
 
 
-def sign_in_as_officer(page):
-    officer = make_customer("officer@example.com", "Olivia Okafor", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
-    TOTP.activate(officer, DEMO_OFFICER_TOTP_SECRET)
-    page.set_viewport_size(LAPTOP)
-    page.goto("/admin/")
-    page.get_by_label("E-mail").fill(officer.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.get_by_label("Code").fill(current_demo_totp_code())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
-    return officer
-
-
 def open_its_page(page, privacy_request):
     page.goto("/admin/privacy/privacyrequest/")
     page.get_by_role("link", name=str(privacy_request), exact=True).click()
@@ -52,7 +32,7 @@ def open_its_page(page, privacy_request):
 
 
 def test_a_privacy_officer_approves_denies_and_extends_from_each_requests_own_page(page, alice, bob, mailoutbox):
-    officer = sign_in_as_officer(page)
+    officer = sign_in_as_officer(page, viewport=LAPTOP)
     StaffGuidelines.objects.create(version=1, text="A person reviews every contested AI outcome.")
     erasure = open_request(alice, "erasure")
     export = open_request(bob, "export")
@@ -106,7 +86,7 @@ def test_a_privacy_officer_approves_denies_and_extends_from_each_requests_own_pa
 
 
 def test_the_queues_deadlines_are_visible_without_scrolling_sideways_most_overdue_first(page, alice, bob):
-    sign_in_as_officer(page)
+    sign_in_as_officer(page, viewport=LAPTOP)
     people = [make_customer(f"customer-{n}@example.com", f"Customer {n}") for n in range(6)]
     late = open_request(people[0], "erasure", due_in_days=-4)
     open_request(people[1], "export", due_in_days=20)
