@@ -1,6 +1,6 @@
 """The request queue and each request's page: deadlines first, decisions where staff look."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
@@ -20,7 +20,7 @@ from privacy.admin.request_decisions import RequestDecisionsAdmin
 from privacy.admin.staff_words import StaffChoicesFilter
 from privacy.languages import language_for_staff
 from privacy.models import PrivacyRequest
-from privacy.selectors.request_desk import DUE_SOON_DAYS
+from privacy.selectors.request_desk import DUE_SOON_DAYS, requests_due_soon, requests_overdue
 from privacy.typing import signed_in
 
 
@@ -49,12 +49,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("overdue", "Overdue"), ("week", f"Due within {DUE_SOON_DAYS} days")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
-        open_requests = queryset.filter(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES)
         if self.value() == "overdue":
-            return open_requests.filter(due_at__lt=now)
+            return requests_overdue(queryset, now=timezone.now())
         if self.value() == "week":
-            return open_requests.filter(due_at__gte=now, due_at__lte=now + timedelta(days=DUE_SOON_DAYS))
+            return requests_due_soon(queryset, now=timezone.now())
         return queryset
 
 

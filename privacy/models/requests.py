@@ -150,7 +150,7 @@ class PrivacyRequest(models.Model):
     @property
     def needs_staff(self) -> bool:
         """Open, or failed: a failed job waits for staff to retry it while the legal deadline runs on."""
-        return self.is_open or self.status == self.Status.FAILED
+        return self.status in self.NEEDS_STAFF_STATUSES
 
     @property
     def can_be_approved(self) -> bool:

@@ -22,6 +22,20 @@ class Deadline:
     words: str
 
 
+def requests_overdue(requests: QuerySet[PrivacyRequest], *, now: datetime) -> QuerySet[PrivacyRequest]:
+    """Of `requests`, those waiting for staff (open or failed) past their deadline."""
+    return requests.filter(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES, due_at__lt=now)
+
+
+def requests_due_soon(requests: QuerySet[PrivacyRequest], *, now: datetime) -> QuerySet[PrivacyRequest]:
+    """Of `requests`, those waiting for staff whose deadline falls within DUE_SOON_DAYS."""
+    return requests.filter(
+        status__in=PrivacyRequest.NEEDS_STAFF_STATUSES,
+        due_at__gte=now,
+        due_at__lte=now + timedelta(days=DUE_SOON_DAYS),
+    )
+
+
 def request_deadline(request: PrivacyRequest, *, now: datetime | None = None) -> Deadline:
     now = now or timezone.now()
     if not request.needs_staff:
@@ -62,18 +76,17 @@ def desk_waiting(*, may_see_requests: bool, may_see_reviews: bool) -> list[DeskC
     lines: list[DeskCount] = []
     if may_see_requests:
         queue = reverse("admin:privacy_privacyrequest_changelist")
-        waiting = PrivacyRequest.objects.filter(status__in=PrivacyRequest.NEEDS_STAFF_STATUSES)
-        soon = waiting.filter(due_at__gte=now, due_at__lte=now + timedelta(days=DUE_SOON_DAYS))
+        every = PrivacyRequest.objects.all()
         lines += [
             _line(
-                waiting.filter(due_at__lt=now).count(),
+                requests_overdue(every, now=now).count(),
                 "request overdue",
                 "requests overdue",
                 f"{queue}?deadline=overdue",
                 urgent=True,
             ),
             _line(
-                soon.count(),
+                requests_due_soon(every, now=now).count(),
                 f"request due within {DUE_SOON_DAYS} days",
                 f"requests due within {DUE_SOON_DAYS} days",
                 f"{queue}?deadline=week",

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from privacy import services
 from privacy.models import StaffGuidelines
 from tests.conftest import make_customer
-from tests.privacy.test_request_desk import staff
+from tests.privacy.conftest import staff
 
 ADMIN = "/admin/privacy/staffguidelines/"
 

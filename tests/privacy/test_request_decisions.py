@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from privacy.models import AuditEvent, PrivacyRequest, StaffGuidelines
 from tests.conftest import make_customer
-from tests.privacy.test_request_desk import CHANGELIST, erasure_for, staff
+from tests.privacy.test_request_desk import CHANGELIST, erasure_for
 
 pytestmark = pytest.mark.usefixtures("no_mfa")
 
@@ -15,16 +15,6 @@ pytestmark = pytest.mark.usefixtures("no_mfa")
 @pytest.fixture
 def no_mfa(settings):
     settings.PORTAL_STAFF_REQUIRE_MFA = False  # the MFA gate has tests of its own
-
-
-@pytest.fixture
-def officer(db):
-    return staff("officer@example.com", "Privacy officer")
-
-
-@pytest.fixture
-def agent(db):
-    return staff("agent@example.com", "Support agent")
 
 
 def page(client, privacy_request):

@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,22 +18,6 @@ CHANGELIST = "/admin/privacy/privacyrequest/"
 @pytest.fixture(autouse=True)
 def no_mfa_in_these_tests(settings):
     settings.PORTAL_STAFF_REQUIRE_MFA = False  # the MFA gate has tests of its own
-
-
-def staff(email, group):
-    user = make_customer(email, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def officer(db):
-    return staff("officer@example.com", "Privacy officer")
-
-
-@pytest.fixture
-def agent(db):
-    return staff("agent@example.com", "Support agent")
 
 
 def erasure_for(user, **fields):
