@@ -11,6 +11,7 @@ URL ?= http://localhost:$(PORT)
 # Every queue the tasks are routed to; a worker started by `make run` serves them all.
 QUEUES ?= default,webhooks,exports,erasure,fairness
 PYTEST_ARGS ?= --durations=15
+TEST_WORKERS ?= 2
 
 # Interpreters to try, in order; each is *run* (a pyenv shim can exist and
 # still fail), and the first that is Python >= 3.12 is used.
@@ -99,13 +100,17 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Unit tests on both cores (pytest-xdist; each worker has its own test database),
+# then the browser and worker tests one at a time: they start servers and processes.
 test: lint
-	bash tests/with_services.sh $(PY) -m pytest $(PYTEST_ARGS)
+	bash tests/with_services.sh bash -c '\
+	  $(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration" $(PYTEST_ARGS) && \
+	  $(PY) -m pytest -m "e2e or integration" $(PYTEST_ARGS)'
 	@# The audit trail's tamper checks must hold on the default SQLite database too.
 	env -u DATABASE_URL $(PY) -m pytest -q tests/privacy/test_audit_trail.py -m "not postgresql"
 
 test-fast: lint
-	$(PY) -m pytest -m "not e2e and not integration and not postgresql" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration and not postgresql" $(PYTEST_ARGS)
 
 clean-data:
 	rm -rf var

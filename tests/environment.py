@@ -9,7 +9,12 @@ import tempfile
 
 # Files the portal writes (SQLite, mail, archives, the folder broker) go to a
 # throw-away folder, never into the developer's ./var.
-os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-tests-"))
+data_dir = os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-tests-"))
+# Each pytest-xdist worker has its own test database, so also its own files:
+# two workers' "export #1" must not share an archive path.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["PORTAL_DATA_DIR"] = os.path.join(data_dir, worker)
+    os.makedirs(os.environ["PORTAL_DATA_DIR"], exist_ok=True)
 # A real cache (not DummyCache), private to the test process.
 os.environ.setdefault("CACHE_URL", "locmem://")
 # Browser tests sign in with the next period's code right after activating
