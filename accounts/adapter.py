@@ -9,10 +9,12 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.ratelimits import too_many_attempts
+from privacy.languages import supported_language
 from privacy.services import outbound_email_queue
 
 
@@ -55,6 +57,10 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
     def save_user(self, request: HttpRequest, user: User, form: forms.Form, commit: bool = True) -> User:
         user = super().save_user(request, user, form, commit=False)
         user.full_name = form.cleaned_data.get("full_name", "").strip()
+        # The language the sign-up page was read in (the browser's, or the
+        # switcher's) becomes the customer's: pages after sign-in, e-mails
+        # and archives carry on in it until they change it on their profile.
+        user.preferred_language = supported_language(translation.get_language())
         if commit:
             user.save()
         return user

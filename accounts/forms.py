@@ -10,8 +10,10 @@ from allauth.mfa.base.forms import ReauthenticateForm as AllauthMFAReauthenticat
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.labels import PROFILE_LABELS
 from accounts.models import User
 from accounts.ratelimits import too_many_attempts
 from accounts.selectors import SecondFactors, second_factors
@@ -21,10 +23,10 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth ships no t
     """allauth's sign-up form, asking also for the name we address people by."""
 
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": "Optional"}),
+        widget=forms.TextInput(attrs={"autocomplete": "name", "placeholder": _("Optional")}),
     )
     field_order = ["email", "full_name", "password1", "password2"]
 
@@ -98,12 +100,14 @@ class ProfileForm(forms.ModelForm[User]):
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "country": forms.TextInput(attrs={"autocomplete": "country-name"}),
         }
+        # In the customer's language (the model's verbose names are the staff admin's English).
+        labels = PROFILE_LABELS
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"].strip()
         allowed = set("+0123456789 ()-./")
         if phone and (not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 5):
-            raise forms.ValidationError("Enter a phone number using digits, spaces and + ( ) - . / only.")
+            raise forms.ValidationError(_("Enter a phone number using digits, spaces and + ( ) - . / only."))
         return phone
 
 

@@ -8,8 +8,10 @@ from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from accounts.labels import PROFILE_LABELS
 from accounts.models import StaffMFAInvitation, User
 from privacy.audit_words import AuditDetail, chosen, describe_audit_actions
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
@@ -24,33 +26,35 @@ def _sign_out_sessions(user_sessions: QuerySet[UserSession], user: Customer) -> 
         user_session.end()
 
 
-ACCOUNT_RETENTION = "For as long as you have an account; removed when you ask us to erase it."
+ACCOUNT_RETENTION = _("For as long as you have an account; removed when you ask us to erase it.")
 
 registry.declare(
     Source(
         model=User,
         subject_path="",
-        label="Your profile",
+        label=_("Your profile"),
         counted_as=ngettext_lazy("%(count)s profile", "%(count)s profiles", "count"),
-        description="The details you gave us when you signed up or edited your profile.",
+        description=_("The details you gave us when you signed up or edited your profile."),
         fields=(
-            PersonalField("full_name", "user.name"),
-            PersonalField("email", "user.contact.email", label="E-mail address"),
-            PersonalField("phone", "user.contact.phone_number"),
-            PersonalField("address_line1", "user.contact.address.street"),
-            PersonalField("address_line2", "user.contact.address.street"),
-            PersonalField("postal_code", "user.contact.address.postal_code"),
-            PersonalField("city", "user.contact.address.city"),
-            PersonalField("country", "user.contact.address.country"),
-            PersonalField("preferred_language", "user.demographic.language"),
-            PersonalField("public_id", "user.unique_id", label="Customer ID"),
-            PersonalField("date_joined", "user.account", label="Customer since"),
-            PersonalField("last_login", "user.account", label="Last sign-in"),
+            PersonalField("full_name", "user.name", label=PROFILE_LABELS["full_name"]),
+            PersonalField("email", "user.contact.email", label=_("E-mail address")),
+            PersonalField("phone", "user.contact.phone_number", label=PROFILE_LABELS["phone"]),
+            PersonalField("address_line1", "user.contact.address.street", label=PROFILE_LABELS["address_line1"]),
+            PersonalField("address_line2", "user.contact.address.street", label=PROFILE_LABELS["address_line2"]),
+            PersonalField("postal_code", "user.contact.address.postal_code", label=PROFILE_LABELS["postal_code"]),
+            PersonalField("city", "user.contact.address.city", label=PROFILE_LABELS["city"]),
+            PersonalField("country", "user.contact.address.country", label=PROFILE_LABELS["country"]),
+            PersonalField(
+                "preferred_language", "user.demographic.language", label=PROFILE_LABELS["preferred_language"]
+            ),
+            PersonalField("public_id", "user.unique_id", label=_("Customer ID")),
+            PersonalField("date_joined", "user.account", label=_("Customer since")),
+            PersonalField("last_login", "user.account", label=_("Last sign-in")),
         ),
-        purpose="To run your account, contact you and serve you in your language.",
+        purpose=_("To run your account, contact you and serve you in your language."),
         legal_basis=LegalBasis.CONTRACT,
         retention=ACCOUNT_RETENTION,
-        recipients=("Our customer-service and privacy teams",),
+        recipients=(_("Our customer-service and privacy teams"),),
         # The row stays (requests and audit entries point at it) but nothing
         # in it identifies you any more, and it can never sign in again.
         erasure=Erasure.anonymize(
@@ -76,18 +80,18 @@ registry.declare(
     Source(
         model=EmailAddress,
         subject_path="user",
-        label="Your e-mail addresses",
+        label=_("Your e-mail addresses"),
         counted_as=ngettext_lazy("%(count)s e-mail address", "%(count)s e-mail addresses", "count"),
-        description="The addresses you can sign in with, and whether you confirmed them.",
+        description=_("The addresses you can sign in with, and whether you confirmed them."),
         fields=(
-            PersonalField("email", "user.contact.email", label="E-mail address"),
-            PersonalField("verified", "user.account", label="Confirmed"),
-            PersonalField("primary", "user.account", label="Main address"),
+            PersonalField("email", "user.contact.email", label=_("E-mail address")),
+            PersonalField("verified", "user.account", label=_("Confirmed")),
+            PersonalField("primary", "user.account", label=_("Main address")),
         ),
-        purpose="To sign you in, send you codes and notices, and confirm it is really you.",
+        purpose=_("To sign you in, send you codes and notices, and confirm it is really you."),
         legal_basis=LegalBasis.CONTRACT,
         retention=ACCOUNT_RETENTION,
-        recipients=("Our e-mail delivery provider",),
+        recipients=(_("Our e-mail delivery provider"),),
         erasure=Erasure.delete(),
     )
 )
@@ -96,16 +100,16 @@ registry.declare(
     Source(
         model=EmailConfirmation,
         subject_path="email_address__user",
-        label="E-mail confirmations sent",
+        label=_("E-mail confirmations sent"),
         counted_as=ngettext_lazy("%(count)s confirmation", "%(count)s confirmations", "count"),
-        description="When we sent a link to confirm an address.",
+        description=_("When we sent a link to confirm an address."),
         fields=(
-            PersonalField("created", "user.account", label="Created"),
-            PersonalField("sent", "user.account", label="Sent"),
+            PersonalField("created", "user.account", label=_("Created")),
+            PersonalField("sent", "user.account", label=_("Sent")),
         ),
-        purpose="To confirm that you own the address.",
+        purpose=_("To confirm that you own the address."),
         legal_basis=LegalBasis.CONTRACT,
-        retention="Until the address is confirmed or removed.",
+        retention=_("Until the address is confirmed or removed."),
         recipients=(),
         erasure=Erasure.delete(),
         secret_fields=("key",),
@@ -116,17 +120,17 @@ registry.declare(
     Source(
         model=Authenticator,
         subject_path="user",
-        label="Your two-factor authentication",
+        label=_("Your two-factor authentication"),
         counted_as=ngettext_lazy("%(count)s second factor", "%(count)s second factors", "count"),
-        description="Which second factors you set up, and when you last used them. Their secrets are never shown.",
+        description=_("Which second factors you set up, and when you last used them. Their secrets are never shown."),
         fields=(
-            PersonalField("type", "user.authorization", label="Kind"),
-            PersonalField("created_at", "user.authorization", label="Set up"),
-            PersonalField("last_used_at", "user.authorization", label="Last used"),
+            PersonalField("type", "user.authorization", label=_("Kind")),
+            PersonalField("created_at", "user.authorization", label=_("Set up")),
+            PersonalField("last_used_at", "user.authorization", label=_("Last used")),
         ),
-        purpose="To protect your account with a second factor.",
+        purpose=_("To protect your account with a second factor."),
         legal_basis=LegalBasis.CONTRACT,
-        retention="Until you remove the factor or your account.",
+        retention=_("Until you remove the factor or your account."),
         recipients=(),
         erasure=Erasure.delete(),
         secret_fields=("data",),
@@ -137,18 +141,18 @@ registry.declare(
     Source(
         model=UserSession,
         subject_path="user",
-        label="Where you are signed in",
+        label=_("Where you are signed in"),
         counted_as=ngettext_lazy("%(count)s browser or device", "%(count)s browsers or devices", "count"),
-        description="Each browser or device signed in to your account.",
+        description=_("Each browser or device signed in to your account."),
         fields=(
-            PersonalField("ip", "user.device.ip_address", label="IP address"),
-            PersonalField("user_agent", "user.device", label="Browser"),
-            PersonalField("created_at", "user.device", label="Signed in"),
-            PersonalField("last_seen_at", "user.device", label="Last active"),
+            PersonalField("ip", "user.device.ip_address", label=_("IP address")),
+            PersonalField("user_agent", "user.device", label=_("Browser")),
+            PersonalField("created_at", "user.device", label=_("Signed in")),
+            PersonalField("last_seen_at", "user.device", label=_("Last active")),
         ),
-        purpose="To show you where you are signed in and let you sign other devices out.",
+        purpose=_("To show you where you are signed in and let you sign other devices out."),
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        retention="Until you sign out or the session expires (14 days of inactivity).",
+        retention=_("Until you sign out or the session expires (14 days of inactivity)."),
         recipients=(),
         erasure=Erasure.delete(),
         ordering=("-last_seen_at",),
@@ -161,22 +165,22 @@ registry.declare(
     Source(
         model=LogEntry,
         subject_path="user",
-        label="Changes you made in the staff admin",
+        label=_("Changes you made in the staff admin"),
         counted_as=ngettext_lazy("%(count)s change", "%(count)s changes", "count"),
-        description="For staff only: when you added, changed or deleted a record in the admin.",
+        description=_("For staff only: when you added, changed or deleted a record in the admin."),
         # Not object_repr or change_message: they describe other people's records.
         fields=(
-            PersonalField("action_time", "user.account", label="When"),
-            PersonalField("action_flag", "user.account", label="Action"),
-            PersonalField("content_type", "user.account", label="Kind of record"),
-            PersonalField("object_id", "user.account", label="Record ID"),
+            PersonalField("action_time", "user.account", label=_("When")),
+            PersonalField("action_flag", "user.account", label=_("Action")),
+            PersonalField("content_type", "user.account", label=_("Kind of record")),
+            PersonalField("object_id", "user.account", label=_("Record ID")),
         ),
-        purpose="Accountability for changes staff make to customers' records.",
+        purpose=_("Accountability for changes staff make to customers' records."),
         legal_basis=LegalBasis.LEGAL_OBLIGATION,
-        retention="Six years after the change.",
-        recipients=("Our privacy team and auditors",),
+        retention=_("Six years after the change."),
+        recipients=(_("Our privacy team and auditors"),),
         erasure=Erasure.retain(
-            "We must be able to show who changed a customer's records and when (GDPR Art. 5(2), accountability)."
+            _("We must be able to show who changed a customer's records and when (GDPR Art. 5(2), accountability).")
         ),
         ordering=("-action_time",),
         staff_only=True,
@@ -187,19 +191,21 @@ registry.declare(
     Source(
         model=StaffMFAInvitation,
         subject_path="user",
-        label="Invitations to set up two-factor authentication",
+        label=_("Invitations to set up two-factor authentication"),
         counted_as=ngettext_lazy("%(count)s invitation", "%(count)s invitations", "count"),
-        description="For staff only: when a privacy officer invited you to set up your second factor, and when you did.",
-        fields=(
-            PersonalField("created_at", "user.authorization", label="Invited"),
-            PersonalField("expires_at", "user.authorization", label="Valid until"),
-            PersonalField("accepted_at", "user.authorization", label="Link opened"),
-            PersonalField("used_at", "user.authorization", label="Factor set up"),
+        description=_(
+            "For staff only: when a privacy officer invited you to set up your second factor, and when you did."
         ),
-        purpose="So that a password alone never gives anyone the staff admin.",
+        fields=(
+            PersonalField("created_at", "user.authorization", label=_("Invited")),
+            PersonalField("expires_at", "user.authorization", label=_("Valid until")),
+            PersonalField("accepted_at", "user.authorization", label=_("Link opened")),
+            PersonalField("used_at", "user.authorization", label=_("Factor set up")),
+        ),
+        purpose=_("So that a password alone never gives anyone the staff admin."),
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        retention="Until the account is removed.",
-        recipients=("Our privacy team",),
+        retention=_("Until the account is removed."),
+        recipients=(_("Our privacy team"),),
         erasure=Erasure.delete(),
         secret_fields=("token_hash",),
         staff_only=True,

@@ -41,6 +41,9 @@ class Attribute:
     pattern: re.Pattern[str] = field(default=_OPEN_VALUE, compare=False)
     # For chart legends and narrow tables.
     short_label: StrOrPromise = ""
+    # Words for codes the business commonly uses where it chooses the codes
+    # (regions): shown in the reader's language, without limiting the codes.
+    known_labels: tuple[tuple[str, StrOrPromise], ...] = ()
 
     @property
     def short(self) -> str:
@@ -60,7 +63,7 @@ class Attribute:
     def value_label(self, value: str) -> str:
         if value == NOT_GIVEN:
             return str(NOT_GIVEN_LABEL)
-        labels = dict(self.values)
+        labels = dict(self.values or self.known_labels)
         if value in labels:
             return str(labels[value])
         if self.key == "language":
@@ -86,7 +89,12 @@ ATTRIBUTES: dict[str, Attribute] = {
         Attribute(
             "language", _("Preferred language"), frozenset({BUSINESS}), pattern=_LANGUAGE_TAG, short_label=_("Language")
         ),
-        Attribute("region", _("Region"), frozenset({BUSINESS})),
+        Attribute(
+            "region",
+            _("Region"),
+            frozenset({BUSINESS}),
+            known_labels=(("north", _("North")), ("south", _("South")), ("east", _("East")), ("west", _("West"))),
+        ),
         Attribute(
             "age_band",
             _("Age band"),

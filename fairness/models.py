@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fairness.attributes import ATTRIBUTE_CHOICES
+from fairness.attributes import ATTRIBUTE_CHOICES, group_label
 from privacy.models import AppendOnlyModel
 
 # --- Monitoring attributes --------------------------------------------------
@@ -217,3 +217,13 @@ class FairnessAuditGroup(AppendOnlyModel):
     @property
     def too_few(self) -> bool:
         return self.verdict == Verdict.TOO_FEW
+
+    @property
+    def shown_label(self) -> str:
+        """The group in the reader's language ("Deutsch · 35 bis 44"), made from its values.
+
+        `label` keeps the English words of the audit's day, for the record, the
+        API and the staff screens; customers read this one. Reading the unit is
+        free after `prefetch_related("groups")`, which caches it on each group.
+        """
+        return group_label(self.unit.attributes, self.values)

@@ -27,7 +27,7 @@ from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, Source, registry
 from privacy.roles import PRIVACY_OFFICER, grant_to_role
 
-MONITORING_ONLY = (
+MONITORING_ONLY = _(
     "To check that our AI systems treat groups of customers alike, by counting outcomes per group. "
     "Used for that alone: never given to an AI system, and only group totals ever leave the audit."
 )
@@ -45,21 +45,23 @@ registry.declare(
     Source(
         model=RecordedAttribute,
         subject_path="customer",
-        label="Characteristics our systems recorded, for fairness checks",
+        label=_("Characteristics our systems recorded, for fairness checks"),
         counted_as=ngettext_lazy("%(count)s characteristic", "%(count)s characteristics", "count"),
         description=(
-            "Group characteristics our service systems hold about you, such as your preferred language or region, "
-            "kept only to check that our AI treats groups of customers alike."
+            _(
+                "Group characteristics our service systems hold about you, such as your preferred language or region, "
+                "kept only to check that our AI treats groups of customers alike."
+            )
         ),
         fields=(
-            PersonalField("attribute", "user.demographic", label="Characteristic", display=_attribute_label),
-            PersonalField("value", "user.demographic", label="Value", display=_value_label),
-            PersonalField("recorded_at", "user.demographic", label="Recorded"),
+            PersonalField("attribute", "user.demographic", label=_("Characteristic"), display=_attribute_label),
+            PersonalField("value", "user.demographic", label=_("Value"), display=_value_label),
+            PersonalField("recorded_at", "user.demographic", label=_("Recorded")),
         ),
         purpose=MONITORING_ONLY,
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        retention="While you have an account.",
-        recipients=("Our AI governance and privacy teams, as group totals only",),
+        retention=_("While you have an account."),
+        recipients=(_("Our AI governance and privacy teams, as group totals only"),),
         erasure=Erasure.delete(),
         ordering=("attribute",),
         group="fairness",
@@ -70,23 +72,25 @@ registry.declare(
     Source(
         model=VolunteeredAttribute,
         subject_path="customer",
-        label="What you told us to help check our AI is fair",
+        label=_("What you told us to help check our AI is fair"),
         counted_as=ngettext_lazy("%(count)s answer", "%(count)s answers", "count"),
         description=(
-            "Answers you chose to give on the “Help us check our AI is fair” page. Some, such as a disability, "
-            "are special-category data: we hold them only with your explicit consent, which you can withdraw."
+            _(
+                "Answers you chose to give on the “Help us check our AI is fair” page. Some, such as a disability, "
+                "are special-category data: we hold them only with your explicit consent, which you can withdraw."
+            )
         ),
         fields=(
-            PersonalField("attribute", "user.demographic", label="Question", display=_attribute_label),
+            PersonalField("attribute", "user.demographic", label=_("Question"), display=_attribute_label),
             PersonalField(
-                "value", "user.demographic", label="Your answer", display=_value_label, special_category=True
+                "value", "user.demographic", label=_("Your answer"), display=_value_label, special_category=True
             ),
-            PersonalField("given_at", "user.demographic", label="Given"),
+            PersonalField("given_at", "user.demographic", label=_("Given")),
         ),
         purpose=MONITORING_ONLY,
         legal_basis=LegalBasis.CONSENT,
-        retention="Until you withdraw your consent or erase your data.",
-        recipients=("Our AI governance and privacy teams, as group totals only",),
+        retention=_("Until you withdraw your consent or erase your data."),
+        recipients=(_("Our AI governance and privacy teams, as group totals only"),),
         erasure=Erasure.delete(),
         ordering=("attribute",),
         group="fairness",
@@ -98,21 +102,23 @@ registry.declare(
     Source(
         model=MonitoringConsent,
         subject_path="customer",
-        label="Your consent to fairness checks",
+        label=_("Your consent to fairness checks"),
         counted_as=ngettext_lazy("%(count)s record of your consent", "%(count)s records of your consent", "count"),
-        description="When you gave or withdrew your consent to our use of your answers for fairness checks.",
+        description=_("When you gave or withdrew your consent to our use of your answers for fairness checks."),
         fields=(
-            PersonalField("created_at", "user.privacy_preferences", label="When"),
-            PersonalField("granted", "user.privacy_preferences", label="Consent given"),
-            PersonalField("notice_version", "user.privacy_preferences", label="Notice version"),
+            PersonalField("created_at", "user.privacy_preferences", label=_("When")),
+            PersonalField("granted", "user.privacy_preferences", label=_("Consent given")),
+            PersonalField("notice_version", "user.privacy_preferences", label=_("Notice version")),
         ),
-        purpose="Proof of your consent and of its withdrawal (GDPR Art. 7(1)).",
+        purpose=_("Proof of your consent and of its withdrawal (GDPR Art. 7(1))."),
         legal_basis=LegalBasis.LEGAL_OBLIGATION,
-        retention="Three years after the change.",
-        recipients=("Our privacy team and auditors",),
+        retention=_("Three years after the change."),
+        recipients=(_("Our privacy team and auditors"),),
         erasure=Erasure.retain(
-            "We must be able to prove what you agreed to and when (GDPR Art. 7(1)); the record holds none of "
-            "your answers."
+            _(
+                "We must be able to prove what you agreed to and when (GDPR Art. 7(1)); the record holds none of "
+                "your answers."
+            )
         ),
         ordering=("-created_at", "-pk"),
         group="fairness",

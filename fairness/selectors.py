@@ -9,6 +9,7 @@ from typing import TypedDict
 from django.db.models import Min, Prefetch, QuerySet
 
 from fairness.attributes import ATTRIBUTES, CUSTOMER, Attribute, given_by
+from fairness.kinds import decision_kind_label
 from fairness.models import (
     FairnessAudit,
     FairnessAuditGroup,
@@ -53,7 +54,7 @@ class AttributeSummary:
 def natural_order(attribute_key: str, groups: Iterable[FairnessAuditGroup]) -> list[FairnessAuditGroup]:
     """Groups as a person lists them: the attribute's own order of values, others alphabetically, "not given" last."""
     order = {code: index for index, (code, _label) in enumerate(ATTRIBUTES[attribute_key].values)}
-    return sorted(groups, key=lambda g: (g.values[0] == "", order.get(g.values[0], len(order)), g.label))
+    return sorted(groups, key=lambda g: (g.values[0] == "", order.get(g.values[0], len(order)), g.shown_label))
 
 
 @dataclass
@@ -99,7 +100,10 @@ def system_summaries(*, audit: FairnessAudit | None, systems: Iterable[AISystem]
     for system_id, units in by_system.items():
         kinds: dict[str, KindSummary] = {}
         for unit in units:
-            kind = kinds.setdefault(unit.decision_kind, KindSummary(unit.decision_kind_label, Verdict.TOO_FEW))
+            kind = kinds.setdefault(
+                unit.decision_kind,
+                KindSummary(decision_kind_label(unit.decision_kind, unit.decision_kind_label), Verdict.TOO_FEW),
+            )
             kind.verdict = Verdict.worst([kind.verdict, unit.verdict])
             if not unit.is_intersection:
                 kind.attributes.append(

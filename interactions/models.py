@@ -15,16 +15,16 @@ class Conversation(models.Model):
     """One conversation between a customer and the business, on any channel."""
 
     class Channel(models.TextChoices):
-        CHAT = "chat", "Web chat"
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone"
-        MESSAGING = "messaging", "Messaging app"
-        SOCIAL = "social", "Social media"
+        CHAT = "chat", _("Web chat")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        MESSAGING = "messaging", _("Messaging app")
+        SOCIAL = "social", _("Social media")
 
     class HandledBy(models.TextChoices):
-        AI = "ai", "AI assistant"
-        HUMAN = "human", "A person"
-        AI_THEN_HUMAN = "ai_then_human", "AI assistant, then a person"
+        AI = "ai", _("AI assistant")
+        HUMAN = "human", _("A person")
+        AI_THEN_HUMAN = "ai_then_human", _("AI assistant, then a person")
 
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
     # Which API client reported it, and its own ID for it: together they make
@@ -62,9 +62,9 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     class Sender(models.TextChoices):
-        CUSTOMER = "customer", "You"
-        AI = "ai", "AI assistant"
-        AGENT = "agent", "Customer-service agent"
+        CUSTOMER = "customer", _("You")
+        AI = "ai", _("AI assistant")
+        AGENT = "agent", _("Customer-service agent")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.CharField(max_length=10, choices=Sender.choices)

@@ -4,8 +4,9 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from interactions import services
 from interactions.models import AIDecision, AIInference, Conversation, Message
@@ -14,26 +15,26 @@ from privacy.registry import Erasure, LegalBasis, PersonalField, ReviewOutcomes,
 from privacy.roles import PRIVACY_OFFICER, grant_to_role
 from privacy.typing import Customer
 
-SERVICE_RECIPIENTS = ("Our customer-service team", "The AI systems named beside each item")
+SERVICE_RECIPIENTS = (_("Our customer-service team"), _("The AI systems named beside each item"))
 
 registry.declare(
     Source(
         model=Conversation,
         subject_path="customer",
-        label="Your conversations",
+        label=_("Your conversations"),
         counted_as=ngettext_lazy("%(count)s conversation", "%(count)s conversations", "count"),
-        description="Each time you contacted us: how, when, and whether an AI assistant or a person handled it.",
+        description=_("Each time you contacted us: how, when, and whether an AI assistant or a person handled it."),
         fields=(
-            PersonalField("channel", "user.behavior", label="Channel"),
-            PersonalField("subject", "user.content.private", label="Topic"),
-            PersonalField("handled_by", "user.behavior", label="Handled by"),
-            PersonalField("ai_system", "user.behavior", label="AI system involved"),
-            PersonalField("started_at", "user.behavior", label="Started"),
-            PersonalField("ended_at", "user.behavior", label="Ended"),
+            PersonalField("channel", "user.behavior", label=_("Channel")),
+            PersonalField("subject", "user.content.private", label=_("Topic")),
+            PersonalField("handled_by", "user.behavior", label=_("Handled by")),
+            PersonalField("ai_system", "user.behavior", label=_("AI system involved")),
+            PersonalField("started_at", "user.behavior", label=_("Started")),
+            PersonalField("ended_at", "user.behavior", label=_("Ended")),
         ),
-        purpose="To answer you and keep the history of your service requests.",
+        purpose=_("To answer you and keep the history of your service requests."),
         legal_basis=LegalBasis.CONTRACT,
-        retention="Three years after the conversation ends.",
+        retention=_("Three years after the conversation ends."),
         recipients=SERVICE_RECIPIENTS,
         erasure=Erasure.delete(),
         ordering=("-started_at",),
@@ -46,20 +47,20 @@ registry.declare(
     Source(
         model=Message,
         subject_path="conversation__customer",
-        label="Messages in your conversations",
+        label=_("Messages in your conversations"),
         counted_as=ngettext_lazy("%(count)s message", "%(count)s messages", "count"),
-        description="What you wrote to us and what we (or our AI) answered.",
+        description=_("What you wrote to us and what we (or our AI) answered."),
         fields=(
-            PersonalField("sent_at", "user.content.private", label="Sent"),
-            PersonalField("sender", "user.content.private", label="From"),
-            PersonalField("body", "user.content.private", label="Message"),
-            PersonalField("ai_drafted", "user.content.private", label="Drafted by AI"),
-            PersonalField("human_reviewed", "user.content.private", label="Checked by a person before sending"),
-            PersonalField("ai_system", "user.content.private", label="AI system involved"),
+            PersonalField("sent_at", "user.content.private", label=_("Sent")),
+            PersonalField("sender", "user.content.private", label=_("From")),
+            PersonalField("body", "user.content.private", label=_("Message")),
+            PersonalField("ai_drafted", "user.content.private", label=_("Drafted by AI")),
+            PersonalField("human_reviewed", "user.content.private", label=_("Checked by a person before sending")),
+            PersonalField("ai_system", "user.content.private", label=_("AI system involved")),
         ),
-        purpose="To answer you and keep the history of your service requests.",
+        purpose=_("To answer you and keep the history of your service requests."),
         legal_basis=LegalBasis.CONTRACT,
-        retention="Three years after the conversation ends.",
+        retention=_("Three years after the conversation ends."),
         recipients=SERVICE_RECIPIENTS,
         erasure=Erasure.delete(),
         ordering=("-sent_at", "-pk"),
@@ -78,26 +79,26 @@ registry.declare(
     Source(
         model=AIInference,
         subject_path="customer",
-        label="What our AI concluded about you",
+        label=_("What our AI concluded about you"),
         counted_as=ngettext_lazy("%(count)s conclusion", "%(count)s conclusions", "count"),
-        description="Conclusions AI systems drew from your conversations, with how sure they were.",
+        description=_("Conclusions AI systems drew from your conversations, with how sure they were."),
         fields=(
-            PersonalField("inferred_at", "user.demographic.profile", label="When"),
-            PersonalField("kind", "user.demographic.profile", label="Kind"),
+            PersonalField("inferred_at", "user.demographic.profile", label=_("When")),
+            PersonalField("kind", "user.demographic.profile", label=_("Kind")),
             PersonalField(
                 "value",
                 "user.demographic.profile",
-                label="Conclusion",
+                label=_("Conclusion"),
                 derived_by_ai=True,
                 ai_system_field="ai_system",
                 confidence_field="confidence",
                 display=_conclusion_in_words,
             ),
         ),
-        purpose="To route your requests, prioritise urgent ones and personalise our service.",
+        purpose=_("To route your requests, prioritise urgent ones and personalise our service."),
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        retention="One year, or until you object or erase your data.",
-        recipients=("Our customer-service team",),
+        retention=_("One year, or until you object or erase your data."),
+        recipients=(_("Our customer-service team"),),
         erasure=Erasure.delete(),
         ordering=("-inferred_at",),
         row_ai_system_field="ai_system",
@@ -120,34 +121,38 @@ registry.declare(
     Source(
         model=AIDecision,
         subject_path="customer",
-        label="Decisions our AI made about you",
+        label=_("Decisions our AI made about you"),
         counted_as=ngettext_lazy("%(count)s decision", "%(count)s decisions", "count"),
         description=(
-            "Each decision or recommendation an AI system made about you — a refund, a priority, an offer — "
-            "with its main reasons, and what a person found if you asked for a review."
+            _(
+                "Each decision or recommendation an AI system made about you — a refund, a priority, an offer — "
+                "with its main reasons, and what a person found if you asked for a review."
+            )
         ),
         fields=(
-            PersonalField("decided_at", "user.behavior", label="When"),
-            PersonalField("kind_label", "user.behavior", label="About"),
+            PersonalField("decided_at", "user.behavior", label=_("When")),
+            PersonalField("kind_label", "user.behavior", label=_("About")),
             PersonalField(
                 "outcome_label",
                 "user.demographic.profile",
-                label="Our AI decided",
+                label=_("Our AI decided"),
                 derived_by_ai=True,
                 ai_system_field="ai_system",
                 confidence_field="confidence",
             ),
-            PersonalField("outcome", "user.demographic.profile", label="For you"),
-            PersonalField("reasons", "user.demographic.profile", label="Main reasons", display=_reasons_in_words),
-            PersonalField("human_involved", "user.demographic.profile", label="A person took part"),
-            PersonalField("model_version", "user.demographic.profile", label="Model version"),
-            PersonalField("review_result", "user.demographic.profile", label="Human review"),
-            PersonalField("final_outcome_label", "user.demographic.profile", label="Decision after review"),
+            PersonalField("outcome", "user.demographic.profile", label=_("For you")),
+            PersonalField("reasons", "user.demographic.profile", label=_("Main reasons"), display=_reasons_in_words),
+            PersonalField("human_involved", "user.demographic.profile", label=_("A person took part")),
+            PersonalField("model_version", "user.demographic.profile", label=_("Model version")),
+            PersonalField("review_result", "user.demographic.profile", label=_("Human review")),
+            PersonalField("final_outcome_label", "user.demographic.profile", label=_("Decision after review")),
         ),
-        purpose="To decide some requests at once, to explain each decision, and to let you contest it (GDPR Art. 22).",
+        purpose=_(
+            "To decide some requests at once, to explain each decision, and to let you contest it (GDPR Art. 22)."
+        ),
         legal_basis=LegalBasis.CONSENT,
-        retention="Two years after the decision, or until you erase your data.",
-        recipients=("Our customer-service team", "The AI system that made the decision"),
+        retention=_("Two years after the decision, or until you erase your data."),
+        recipients=(_("Our customer-service team"), _("The AI system that made the decision")),
         erasure=Erasure.delete(),
         ordering=("-decided_at", "-pk"),
         row_ai_system_field="ai_system",
@@ -171,7 +176,7 @@ registry.declare(
 )
 
 
-def ai_and_you(user: Customer) -> list[tuple[str, object]]:
+def ai_and_you(user: Customer) -> list[tuple[StrOrPromise, object]]:
     """How much of your service involved AI: two aggregate queries, whatever the volume."""
     conversations = Conversation.objects.filter(customer=user.pk).aggregate(
         total=Count("pk"),
@@ -189,20 +194,20 @@ def ai_and_you(user: Customer) -> list[tuple[str, object]]:
         total=Count("pk"), reviewed=Count("pk", filter=~Q(review_result=""))
     )
     return [
-        ("Conversations", conversations["total"]),
-        ("Answered by an AI assistant alone", conversations["by_ai"]),
-        ("Started with AI, then handed to a person", conversations["by_ai_then_people"]),
-        ("Handled by people only", conversations["by_people"]),
-        ("Messages written by an AI assistant", replies["by_ai"]),
-        ("Agent replies drafted by AI", replies["drafted"]),
-        ("…of which a person checked before sending", replies["drafted_and_reviewed"]),
-        ("Conclusions AI drew about you", inferences),
-        ("Decisions AI made about you", decisions["total"]),
-        ("…of which a person reviewed at your request", decisions["reviewed"]),
+        (gettext("Conversations"), conversations["total"]),
+        (gettext("Answered by an AI assistant alone"), conversations["by_ai"]),
+        (gettext("Started with AI, then handed to a person"), conversations["by_ai_then_people"]),
+        (gettext("Handled by people only"), conversations["by_people"]),
+        (gettext("Messages written by an AI assistant"), replies["by_ai"]),
+        (gettext("Agent replies drafted by AI"), replies["drafted"]),
+        (gettext("…of which a person checked before sending"), replies["drafted_and_reviewed"]),
+        (gettext("Conclusions AI drew about you"), inferences),
+        (gettext("Decisions AI made about you"), decisions["total"]),
+        (gettext("…of which a person reviewed at your request"), decisions["reviewed"]),
     ]
 
 
-registry.summary("AI and you", ai_and_you)
+registry.summary(_("AI and you"), ai_and_you)
 
 
 def _customer_links(*, request: HttpRequest) -> dict[str, list[tuple[Promise, str]]]:

@@ -85,6 +85,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # Our AdminConfig swaps in an admin site that demands MFA from staff.
+    # Before the admin: it adds a field per language to the texts staff write.
+    "modeltranslation",
     "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -363,6 +365,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # One way of writing dates for each language: templates use |date (DATE_FORMAT)
 # and |date:"DATETIME_FORMAT", never a format of their own.
 FORMAT_MODULE_PATH = ["portal.formats"]
+# Texts staff write (purpose notices, AI system cards, guidelines, the reason
+# of a denial or an extension) have a field per language (privacy/translation.py).
+# A missing translation falls back to English, and the pages say so.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 try:
     zoneinfo.ZoneInfo(TIME_ZONE)
@@ -371,8 +378,11 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
 USE_I18N = True
 USE_TZ = True
 # The portal's own catalogues come before every app's: locale/en rewords allauth's
-# and Django's English (sentence case, "e-mail") to match the portal's pages.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# and Django's English (sentence case, "e-mail") to match the portal's pages, and
+# accounts/allauth_locale makes allauth's German and Spanish say "Sie"/"usted" as the
+# portal does (allauth's own say "du"/"tú"); that folder is not named "locale", so
+# makemessages never rewrites it. Earlier entries win.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "accounts" / "allauth_locale"]
 
 # --- Static files, uploads and private storage ----------------------------
 

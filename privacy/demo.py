@@ -7,7 +7,7 @@ so privacy never imports the apps whose data it seeds.
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,6 +15,8 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from privacy import services
 from privacy.models import (
@@ -28,6 +30,7 @@ from privacy.models import (
     StaffGuidelines,
 )
 from privacy.services.requests import subject_reference
+from privacy.translated_text import in_every_language
 
 # A seeder returns lines to print (sign-ins and the like).
 Seeder = Callable[[], list[str]]
@@ -46,66 +49,89 @@ def demo_seeder(order: int) -> Callable[[Seeder], Seeder]:
 def run_demo_seeders() -> list[str]:
     autodiscover_modules("demo")
     lines: list[str] = []
-    for _, seeder in sorted(dict.fromkeys(_SEEDERS), key=lambda item: item[0]):
+    for _order, seeder in sorted(dict.fromkeys(_SEEDERS), key=lambda item: item[0]):
         lines += seeder()
     return lines
 
 
+# The card's texts customers read, with a field per language (privacy/translation.py).
+# A demo denial's reason, in every language its customer may read.
+DEMO_DENIAL_REASON = _("We could not confirm it was you who asked.")
+AI_SYSTEM_TEXTS = ("name", "description", "decisions", "human_oversight", "bias_audit_note")
+
 DEMO_AI_SYSTEMS = [
     {
         "slug": "chat-assistant",
-        "name": "Chat assistant",
+        "name": _("Chat assistant"),
         "provider": "In-house, on a hosted large language model",
         "model_name": "Support LLM v3 (fine-tuned)",
-        "description": "Answers your questions in web chat and messaging apps, day and night, and hands you to a person when it cannot help or when you ask.",
+        "description": _(
+            "Answers your questions in web chat and messaging apps, day and night, and hands you to a person when it cannot help or when you ask."
+        ),
         "data_categories": ["user.content.private", "user.behavior"],
-        "decisions": "None on its own: it answers questions and can open a ticket. It never decides refunds or exceptions.",
-        "human_oversight": "Agents read a sample of conversations every day; typing 'agent' or 'human' reaches a person at once.",
+        "decisions": _(
+            "None on its own: it answers questions and can open a ticket. It never decides refunds or exceptions."
+        ),
+        "human_oversight": _(
+            "Agents read a sample of conversations every day; typing 'agent' or 'human' reaches a person at once."
+        ),
         "contact": "ai-governance@example.com",
     },
     {
         "slug": "reply-drafter",
-        "name": "Reply drafter",
+        "name": _("Reply drafter"),
         "provider": "In-house",
         "model_name": "Draft-assist 2.1",
-        "description": "Suggests a draft answer to our agents for your e-mails and messages. An agent edits and sends it.",
+        "description": _(
+            "Suggests a draft answer to our agents for your e-mails and messages. An agent edits and sends it."
+        ),
         "data_categories": ["user.content.private"],
-        "decisions": "None: every draft is reviewed by an agent before it is sent.",
-        "human_oversight": "Drafts are never sent automatically; agents mark a draft as checked before it goes out.",
+        "decisions": _("None: every draft is reviewed by an agent before it is sent."),
+        "human_oversight": _("Drafts are never sent automatically; agents mark a draft as checked before it goes out."),
         "contact": "ai-governance@example.com",
     },
     {
         "slug": "intent-analyser",
-        "name": "Sentiment and intent analyser",
+        "name": _("Sentiment and intent analyser"),
         "provider": "Vendor: TextSense Ltd.",
         "model_name": "TextSense Classify 5",
-        "description": "Reads your messages to tell what you need (for example a refund or a delivery question) and how you feel, so urgent and unhappy customers are answered first.",
+        "description": _(
+            "Reads your messages to tell what you need (for example a refund or a delivery question) and how you feel, so urgent and unhappy customers are answered first."
+        ),
         "data_categories": ["user.content.private"],
-        "decisions": "Sets the priority of your request in our queue.",
-        "human_oversight": "Team leads review priority settings weekly; you can contest any conclusion.",
+        "decisions": _("Sets the priority of your request in our queue."),
+        "human_oversight": _("Team leads review priority settings weekly; you can contest any conclusion."),
         "contact": "ai-governance@example.com",
     },
     {
         "slug": "refund-assistant",
-        "name": "Refund assistant",
+        "name": _("Refund assistant"),
         "provider": "In-house",
         "model_name": "Refunds 2.3",
-        "description": "Decides small refund and return requests at once, from what you tell us and how you contacted us about your order, and explains why.",
+        "description": _(
+            "Decides small refund and return requests at once, from what you tell us and how you contacted us about your order, and explains why."
+        ),
         "data_categories": ["user.content.private", "user.behavior"],
-        "decisions": "Approves or declines refunds up to 150 euros when you have allowed automated decisions; larger ones always go to a person.",
-        "human_oversight": "Any decision can be reviewed by a person at your request; team leads check a sample every week.",
-        "bias_audit_note": "Since version 2.3 (July) German-speaking customers' refunds are approved less often. We are retraining the model, and until then a person checks every declined refund in German.",
+        "decisions": _(
+            "Approves or declines refunds up to 150 euros when you have allowed automated decisions; larger ones always go to a person."
+        ),
+        "human_oversight": _(
+            "Any decision can be reviewed by a person at your request; team leads check a sample every week."
+        ),
+        "bias_audit_note": _(
+            "Since version 2.3 (July) German-speaking customers' refunds are approved less often. We are retraining the model, and until then a person checks every declined refund in German."
+        ),
         "contact": "ai-governance@example.com",
     },
     {
         "slug": "recommender",
-        "name": "Recommendation engine",
+        "name": _("Recommendation engine"),
         "provider": "In-house",
         "model_name": "Recs 4",
-        "description": "Suggests products and help articles based on your conversations and segment.",
+        "description": _("Suggests products and help articles based on your conversations and segment."),
         "data_categories": ["user.behavior", "user.demographic.profile"],
-        "decisions": "Chooses which suggestions you see, and whether an offer applies to you.",
-        "human_oversight": "Merchandising staff review the rules monthly.",
+        "decisions": _("Chooses which suggestions you see, and whether an offer applies to you."),
+        "human_oversight": _("Merchandising staff review the rules monthly."),
         "contact": "ai-governance@example.com",
     },
 ]
@@ -114,10 +140,11 @@ DEMO_AI_SYSTEMS = [
 @demo_seeder(order=20)
 def seed_ai_systems() -> list[str]:
     for card in DEMO_AI_SYSTEMS:
-        AISystem.objects.update_or_create(
-            slug=card["slug"],
-            defaults={**card, "is_active": True},
-        )
+        # The card's words in every language the catalogues have them in.
+        texts: dict[str, Any] = {}
+        for field, value in card.items():
+            texts |= in_every_language(field, cast(StrOrPromise, value)) if field in AI_SYSTEM_TEXTS else {field: value}
+        AISystem.objects.update_or_create(slug=card["slug"], defaults={**texts, "is_active": True})
     _link_purposes_to_systems()
     return [f"  {len(DEMO_AI_SYSTEMS)} AI systems with their transparency cards."]
 
@@ -199,7 +226,7 @@ def _closed_demo_requests(rng: random.Random, people: list[int], now: datetime) 
     Status = PrivacyRequest.Status
     rows = []
     for week in range(DEMO_REQUEST_WEEKS, 0, -1):
-        for _ in range(rng.randint(4, 9)):
+        for _request in range(rng.randint(4, 9)):
             submitted = now - timedelta(weeks=week, days=rng.uniform(0, 7))
             kind = "erasure" if rng.random() < 0.3 else "export"
             # Most are done within days; a few run past their 30-day deadline.
@@ -210,7 +237,7 @@ def _closed_demo_requests(rng: random.Random, people: list[int], now: datetime) 
             outcome = rng.choices(["done", "denied", "cancelled"], weights=[85, 8, 7])[0]
             fields: dict[str, Any] = {"finished_at": finished, "started_at": finished - timedelta(minutes=3)}
             if outcome == "denied":
-                fields |= {"status": Status.DENIED, "denial_reason": "We could not confirm it was you who asked."}
+                fields |= {"status": Status.DENIED, **in_every_language("denial_reason", DEMO_DENIAL_REASON)}
             elif outcome == "cancelled":
                 fields |= {"status": Status.CANCELLED, "started_at": None}
             elif kind == "export":

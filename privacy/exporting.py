@@ -45,12 +45,12 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import Field, Model
 from django.utils import formats, timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from privacy.languages import customer_language
 from privacy.registry import PersonalField, Source, registry
 from privacy.taxonomy import CATEGORIES, GROUPS
+from privacy.translated_text import sql_lookups
 from privacy.typing import Customer
 from privacy.values import display_confidence, display_value
 
@@ -152,7 +152,7 @@ class SourceReader:
         The ORM writes the SQL; the rows skip its per-value converters (the
         export's hot loop) and get this reader's own, chosen per column.
         """
-        queryset = self.source.rows_for(user).order_by(*self.source.ordering).values_list(*self.lookups)
+        queryset = sql_lookups(self.source.rows_for(user).order_by(*self.source.ordering), self.lookups)
         sql, params = queryset.query.sql_with_params()
         columns = self.columns
         steps = self._steps(self._converters)
@@ -194,20 +194,23 @@ class SourceReader:
 def source_metadata(source: Source) -> dict[str, Any]:
     return {
         "source": source.key,
-        "label": source.label,
-        "description": source.description,
-        "purpose": source.purpose,
+        # The keys and the machine names ("source", "legal_basis", a field's
+        # "name" and "category") are the same in every archive; the words
+        # beside them are in the customer's language.
+        "label": str(source.label),
+        "description": str(source.description),
+        "purpose": str(source.purpose),
         "legal_basis": str(source.legal_basis),
         "legal_basis_label": source.legal_basis.label,
-        "retention": source.retention,
-        "recipients": list(source.recipients),
+        "retention": str(source.retention),
+        "recipients": [str(recipient) for recipient in source.recipients],
         "erasure": source.erasure_description,
         "fields": [
             {
                 "name": f.name,
                 "label": source.field_label(f),
                 "category": f.category,
-                "category_label": CATEGORIES[f.category].label,
+                "category_label": str(CATEGORIES[f.category].label),
                 "derived_by_ai": f.derived_by_ai,
             }
             for f in source.fields
@@ -216,14 +219,15 @@ def source_metadata(source: Source) -> dict[str, Any]:
 
 
 def csv_file_names(sources: Iterable[Source]) -> dict[str, str]:
-    """Each source's CSV in the archive, named by what it holds: its label as a
-    slug ("sources/messages-in-your-conversations.csv"), made unique with a
+    """Each source's CSV in the archive, named by what it holds: its English
+    label as a slug ("sources/messages-in-your-conversations.csv", in every
+    language: programs and the README rely on the name), made unique with a
     number. Given every declared source in the registry's order, a kind's file
     has the same name in every archive, whatever else the customer holds."""
     names: dict[str, str] = {}
     taken: set[str] = set()
     for source in sources:
-        base = slugify(str(source.label)) or slugify(source.key)
+        base = source.slug
         name, number = base, 1
         while name in taken:
             number += 1
@@ -526,7 +530,8 @@ class _ReportCells:
         system = values.get(f"{personal_field.name}__ai_system")
         confidence = display_confidence(values.get(f"{personal_field.name}__confidence"))
         about = " · ".join(part for part in (str(system or ""), confidence) if part)
-        cell += f' <span class="ai">{e(gettext("AI"))}</span>'
+        ai = gettext("AI")
+        cell += f' <span class="ai">{e(ai)}</span>'
         return cell + (f" <small>{e(about)}</small>" if about else "")
 
 
@@ -561,17 +566,18 @@ class _Report:
             self.nothing_held.append(source)
             return
         e = html.escape
-        anchor = slugify(str(source.label)) or slugify(source.key)
+        anchor = source.slug  # the same link into every archive, whatever its language
         group = source.group_key
         if group != self._group:
             if self._group:
                 self.out.write("</section>\n")
-            self.out.write(f'<section id="group-{e(group)}"><h2>{e(GROUPS.get(group, group))}</h2>\n')
+            self.out.write(f'<section id="group-{e(group)}"><h2>{e(str(GROUPS.get(group, group)))}</h2>\n')
             self._group = group
         self.contents.setdefault(group, []).append((anchor, str(source.label), source.count_in_words(total)))
         self.out.write(f'<article id="{e(anchor)}"><h3>{e(str(source.label))}')
         if source.derived_by_ai:
-            self.out.write(f' <span class="ai">{e(gettext("AI-derived"))}</span>')
+            ai_derived = gettext("AI-derived")
+            self.out.write(f' <span class="ai">{e(ai_derived)}</span>')
         self.out.write(f"</h3>\n<p>{e(str(source.description))}</p>\n")
         self._facts(source)
         if source.in_force is not None:
@@ -591,7 +597,10 @@ class _Report:
             (gettext("Why we hold it"), source.purpose),
             (gettext("Legal basis"), source.legal_basis.label),
             (gettext("How long we keep it"), source.retention),
-            (gettext("Who receives it"), ", ".join(source.recipients) or gettext("Nobody outside our company")),
+            (
+                gettext("Who receives it"),
+                ", ".join(map(str, source.recipients)) or gettext("Nobody outside our company"),
+            ),
             (gettext("If you ask us to erase your data"), source.erasure_description),
         ):
             self.out.write(f"<dt>{e(label)}</dt><dd>{e(str(value))}</dd>")
@@ -602,7 +611,9 @@ class _Report:
         in_force = source.in_force
         assert in_force is not None
         labels = [str(column) for column in in_force.columns]
-        self.out.write(f'<p>{e(gettext("What applies to you now:"))}</p>\n<div class="rows"><table><thead><tr>')
+        # Each text outside its f-string: makemessages does not look inside one.
+        applies = gettext("What applies to you now:")
+        self.out.write(f'<p>{e(applies)}</p>\n<div class="rows"><table><thead><tr>')
         self.out.write("".join(f'<th scope="col">{e(label)}</th>' for label in labels))
         self.out.write("</tr></thead><tbody>\n")
         for values in in_force.rows(self.user):
@@ -643,12 +654,14 @@ class _Report:
         """Everything above the sections: title, introduction, the customer's figures, contents."""
         e = html.escape
         title = gettext("Your data — %(portal)s") % {"portal": portal_name}
+        # Each text outside its f-string: makemessages does not look inside one.
+        heading, ai, contents = gettext("Your data"), gettext("AI"), gettext("Contents")
         language = translation.get_language() or settings.LANGUAGE_CODE
         parts = [
             f'<!DOCTYPE html>\n<html lang="{e(language)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{e(title)}</title><style>{REPORT_STYLE}</style></head><body>\n",
-            f"<header><h1>{e(gettext('Your data'))}</h1>\n",
+            f"<header><h1>{e(heading)}</h1>\n",
             '<p class="lead">'
             + e(
                 gettext("Everything %(portal)s held about you on %(date)s, including what our AI systems concluded.")
@@ -657,7 +670,7 @@ class _Report:
             + "</p>\n",
             "<p>"
             + e(gettext("Values marked"))
-            + f' <span class="ai">{e(gettext("AI"))}</span> '
+            + f' <span class="ai">{e(ai)}</span> '
             + e(gettext("were derived by an AI system, which is named beside them with how sure it was."))
             + "</p>\n<p>"
             + e(
@@ -673,9 +686,9 @@ class _Report:
             parts.append(f'<section><h2>{e(str(summary.title))}</h2><dl class="figures">')
             parts.extend(f"<dt>{e(str(label))}</dt><dd>{e(str(value))}</dd>" for label, value in figures)
             parts.append("</dl></section>\n")
-        parts.append(f'<nav aria-labelledby="contents"><h2 id="contents">{e(gettext("Contents"))}</h2><ul>')
+        parts.append(f'<nav aria-labelledby="contents"><h2 id="contents">{e(contents)}</h2><ul>')
         for group, entries in self.contents.items():
-            parts.append(f'<li><a href="#group-{e(group)}">{e(GROUPS.get(group, group))}</a><ul>')
+            parts.append(f'<li><a href="#group-{e(group)}">{e(str(GROUPS.get(group, group)))}</a><ul>')
             parts.extend(
                 f'<li><a href="#{e(anchor)}">{e(label)}</a> <small>({e(count)})</small></li>'
                 for anchor, label, count in entries
@@ -699,10 +712,11 @@ class _Report:
         e = html.escape
         parts = ["</section>\n" if self._group else ""]
         if self.nothing_held:
+            why = gettext("Why we would hold it:")  # outside the f-string, where makemessages sees it
             parts.append(f'<section id="nothing-held"><details><summary>{e(self._nothing_held_title())}</summary><ul>')
             parts.extend(
                 f"<li><strong>{e(str(source.label))}</strong> — {e(str(source.description))} "
-                f'<span class="muted">{e(gettext("Why we would hold it:"))} {e(str(source.purpose))}</span></li>'
+                f'<span class="muted">{e(why)} {e(str(source.purpose))}</span></li>'
                 for source in self.nothing_held
             )
             parts.append("</ul></details></section>\n")

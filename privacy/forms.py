@@ -1,14 +1,16 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.renderers import BaseRenderer
 from django.forms.widgets import Script
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import AIOutputFlag
@@ -98,7 +100,7 @@ class LongTextField(forms.CharField):
 class ChoiceForm(forms.Form):
     """One switch: on or off."""
 
-    allowed = forms.TypedChoiceField(choices=[("true", "On"), ("false", "Off")], coerce=lambda v: v == "true")
+    allowed = forms.TypedChoiceField(choices=[("true", _("On")), ("false", _("Off"))], coerce=lambda v: v == "true")
 
 
 class PurposeChoiceForm(ChoiceForm):
@@ -140,31 +142,54 @@ class AIOutputFlagForm(forms.Form):
     )
 
 
-ERASURE_CONFIRMATION_PHRASE = "erase my data"
+# The phrase a customer types to confirm an erasure, in the language the form
+# is shown in: a German customer types "meine Daten löschen". Translated as
+# a phrase of its own, so the label, the error and the check all use the same words.
+ERASURE_CONFIRMATION_PHRASE = gettext_noop("erase my data")
+
+
+def _phrase_in(language: str) -> str:
+    with translation.override(language):
+        return gettext(ERASURE_CONFIRMATION_PHRASE)
+
+
+def _typed(text: str) -> str:
+    # Case and spacing do not matter: "Meine  Daten löschen" is the phrase.
+    return " ".join(text.casefold().split())
 
 
 class ErasureConfirmForm(forms.Form):
+    """The customer types the phrase of the language the form was shown in.
+
+    The form says in which (a hidden field), so a customer who switches the
+    language between reading and sending is still asked for the phrase they
+    read; the phrase of another language is refused, as any other text is.
+    """
+
+    # No colon after the label: it ends in the phrase, or in German after it ("… ein").
     confirmation = forms.CharField(
-        label=f"To confirm, type “{ERASURE_CONFIRMATION_PHRASE}”",
-        max_length=50,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        max_length=50, label_suffix="", widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
+    # Not a choice: a language we do not offer is no error to show, just ignored.
+    shown_in = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shown_in"].initial = translation.get_language() or settings.LANGUAGE_CODE
+        self.fields["confirmation"].label = gettext("To confirm, type “%(phrase)s”") % {
+            "phrase": _phrase_in(self._language())
+        }
+
+    def _language(self) -> str:
+        """The language the form was shown in: the one it says, else the active one."""
+        said = self.data.get("shown_in") if self.is_bound else None
+        if said in {code for code, _name in settings.LANGUAGES}:
+            return str(said)
+        return translation.get_language() or settings.LANGUAGE_CODE
 
     def clean_confirmation(self) -> str:
-        typed = " ".join(self.cleaned_data["confirmation"].lower().split())
-        if typed != ERASURE_CONFIRMATION_PHRASE:
-            raise forms.ValidationError(f"Type exactly “{ERASURE_CONFIRMATION_PHRASE}” to confirm.")
+        phrase = _phrase_in(self._language())
+        typed = _typed(self.cleaned_data["confirmation"])
+        if typed != _typed(phrase):
+            raise forms.ValidationError(gettext("Type exactly “%(phrase)s” to confirm.") % {"phrase": phrase})
         return typed
-
-
-class DenyForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (the customer reads this)", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
-    )
-
-
-class ExtendForm(forms.Form):
-    days = forms.IntegerField(label="Extend by (days)", min_value=1, max_value=60, initial=30)
-    reason = forms.CharField(
-        label="Reason (the customer reads this)", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000
-    )

@@ -28,7 +28,12 @@ def language_for_staff(user: Customer | None) -> str:
     """The language to answer `user` in, named for staff (whose screens are English): "German (Deutsch)"."""
     if user is None:
         return "—"
-    info = translation.get_language_info(customer_language(user))
+    return language_name_for_staff(customer_language(user))
+
+
+def language_name_for_staff(code: str) -> str:
+    """A language's name for staff: "German (Deutsch)", "English"."""
+    info = translation.get_language_info(code)
     name: str = info["name"]
     return name if info["name_local"] == name else f"{name} ({info['name_local']})"
 

@@ -15,8 +15,9 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models.expressions import Combinable
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.module_loading import autodiscover_modules
+from django.utils.text import slugify
 from django.utils.translation import gettext, ngettext_lazy
 from django_stubs_ext import StrOrPromise
 
@@ -35,10 +36,10 @@ class LegalBasis(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "consent": "Your consent",
-            "contract": "Needed to provide the service you signed up for",
-            "legal_obligation": "Required by law",
-            "legitimate_interests": "Our legitimate interests",
+            "consent": gettext("Your consent"),
+            "contract": gettext("Needed to provide the service you signed up for"),
+            "legal_obligation": gettext("Required by law"),
+            "legitimate_interests": gettext("Our legitimate interests"),
         }[self.value]
 
 
@@ -56,8 +57,9 @@ class Erasure:
     # ANONYMIZE: field name -> replacement (a value or a query expression,
     # so erasure can run as one UPDATE per source).
     replacements: dict[str, object] = field(default_factory=dict)
-    # RETAIN: the legal reason, shown to the customer before they ask.
-    reason: str = ""
+    # RETAIN: the legal reason, shown to the customer before they ask
+    # (gettext_lazy: read in the customer's language).
+    reason: StrOrPromise = ""
 
     @classmethod
     def delete(cls) -> "Erasure":
@@ -68,7 +70,7 @@ class Erasure:
         return cls(ErasureAction.ANONYMIZE, replacements=replacements)
 
     @classmethod
-    def retain(cls, reason: str) -> "Erasure":
+    def retain(cls, reason: StrOrPromise) -> "Erasure":
         return cls(ErasureAction.RETAIN, reason=reason)
 
     @property
@@ -89,7 +91,7 @@ class PersonalField:
 
     name: str
     category: str
-    label: str = ""  # defaults to the model field's verbose name
+    label: StrOrPromise = ""  # defaults to the model field's verbose name; gettext_lazy, as every text below
     derived_by_ai: bool = False
     # For AI-derived fields: the row's field naming the AI system, and the
     # row's field holding the AI's confidence (0..1), when there is one.
@@ -142,13 +144,16 @@ class Source:
     # The lookup from a row to its data subject ("" when the row *is* the
     # user; "user"; "conversation__customer").
     subject_path: str
-    label: str
-    description: str
+    # The words a customer reads (gettext_lazy, so each reads in the
+    # customer's language); `slug` is the label's English form, for names
+    # that must not change with the language (the export's file names).
+    label: StrOrPromise
+    description: StrOrPromise
     fields: tuple[PersonalField, ...]
-    purpose: str
+    purpose: StrOrPromise
     legal_basis: LegalBasis
-    retention: str
-    recipients: tuple[str, ...]
+    retention: StrOrPromise
+    recipients: tuple[StrOrPromise, ...]
     erasure: Erasure
     # Newest first on the "My data" page and in exports.
     ordering: tuple[str, ...] = ("-pk",)
@@ -235,9 +240,16 @@ class Source:
     def special_category(self) -> bool:
         return any(f.special_category for f in self.fields)
 
+    @property
+    def slug(self) -> str:
+        """The label as a slug in English ("messages-in-your-conversations"),
+        whatever the active language: a name programs and links may rely on."""
+        with translation.override(None):
+            return slugify(str(self.label)) or slugify(self.key)
+
     def field_label(self, personal_field: PersonalField) -> str:
         if personal_field.label:
-            return personal_field.label
+            return str(personal_field.label)
         return self.field_staff_label(personal_field)
 
     # Staff read the same rows on the desk (a review's subject, the audit
@@ -251,7 +263,7 @@ class Source:
         try:
             model_field = self.model._meta.get_field(personal_field.name)
         except FieldDoesNotExist:  # a property or a path through a relation
-            return personal_field.label or personal_field.name.replace("_", " ").capitalize()
+            return str(personal_field.label) or personal_field.name.replace("_", " ").capitalize()
         return str(getattr(model_field, "verbose_name", personal_field.name)).capitalize()
 
     def field_staff_value(self, row: models.Model, personal_field: PersonalField) -> str | None:
@@ -332,12 +344,12 @@ class Exemption:
 # A summary provider: given a user, returns (label, value) pairs an app wants
 # shown above its data (e.g. interactions' "AI and you"). It must run a
 # bounded number of queries, whatever the user's data volume.
-SummaryProvider = Callable[[Any], list[tuple[str, object]]]
+SummaryProvider = Callable[[Any], list[tuple[StrOrPromise, object]]]
 
 
 @dataclass(frozen=True)
 class Summary:
-    title: str
+    title: StrOrPromise
     provider: SummaryProvider
 
 
@@ -360,7 +372,7 @@ class PersonalDataRegistry:
             raise ValueError(f"{model._meta.label} is declared twice")
         self._exemptions[model] = Exemption(model, reason)
 
-    def summary(self, title: str, provider: SummaryProvider) -> None:
+    def summary(self, title: StrOrPromise, provider: SummaryProvider) -> None:
         self._summaries.append(Summary(title, provider))
 
     @property

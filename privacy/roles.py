@@ -43,6 +43,8 @@ grant_to_role(
         "add_aipurpose",
         "change_aipurpose",
         "view_aipurpose",
+        # Each purpose's page lists its notice's versions, in every language.
+        "view_aipurposenotice",
         "add_aisystem",
         "change_aisystem",
         "view_aisystem",

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from fairness.attributes import ATTRIBUTES, BUSINESS, CUSTOMER
 from fairness.models import MonitoringConsent, RecordedAttribute, VolunteeredAttribute
@@ -81,9 +82,9 @@ def volunteered_attributes_save(
         monitoring_consent_withdraw(customer=customer)
         return []
     if notice_version != CONSENT_NOTICE_VERSION:
-        raise ValueError("the notice changed while the page was open; read it again")
+        raise ValueError(gettext("the notice changed while the page was open; read it again"))
     if not consent:
-        raise ValueError("giving these answers needs your explicit consent")
+        raise ValueError(gettext("giving these answers needs your explicit consent"))
     if not _consent_stands(customer):
         MonitoringConsent.objects.create(customer_id=customer.pk, granted=True, notice_version=notice_version)
     VolunteeredAttribute.objects.filter(customer_id=customer.pk).exclude(attribute__in=given).delete()

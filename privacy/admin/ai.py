@@ -4,10 +4,13 @@ from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django_stubs_ext import WithAnnotations
+from modeltranslation.admin import TranslationAdmin
+from modeltranslation.utils import build_localized_fieldname
 
 from privacy import services
 from privacy.admin.audited import AuditedAdmin
@@ -25,7 +28,7 @@ class _Counts(TypedDict):
 
 
 @admin.register(AISystem)
-class AISystemAdmin(AuditedAdmin[AISystem]):
+class AISystemAdmin(TranslationAdmin[AISystem], AuditedAdmin[AISystem]):
     list_display = ("name", "slug", "provider", "flag_count", "review_count", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "provider")
@@ -62,10 +65,18 @@ class AISystemAdmin(AuditedAdmin[AISystem]):
 # --- AI purposes, preferences, reviews ------------------------------------
 
 
+NOTICE_FIELDS: tuple[str, ...] = (
+    "version",
+    "published_at",
+    *(build_localized_fieldname("text", code) for code, _ in settings.LANGUAGES),
+)
+
+
 class AIPurposeNoticeInline(admin.TabularInline[AIPurposeNotice, AIPurpose]):
     model = AIPurposeNotice
     extra = 0
-    fields = ("version", "published_at", "text")
+    # Every version in every language: a consent names the version and the language the customer read.
+    fields = NOTICE_FIELDS
     readonly_fields = fields
     can_delete = False
 
@@ -87,7 +98,7 @@ class LegalBasisFilter(StaffChoicesFilter):
 
 
 @admin.register(AIPurpose)
-class AIPurposeAdmin(AuditedAdmin[AIPurpose]):
+class AIPurposeAdmin(TranslationAdmin[AIPurpose], AuditedAdmin[AIPurpose]):
     list_display = ("name", "slug", "basis", "gpc_applies", "notice_version", "is_active", "display_order")
     list_filter = (LegalBasisFilter, "gpc_applies", "is_active")
     filter_horizontal = ("ai_systems",)
@@ -120,7 +131,12 @@ class AIPurposeAdmin(AuditedAdmin[AIPurpose]):
         return services.ai_purpose_save(
             purpose=form.instance,
             ai_systems=form.cleaned_data["ai_systems"],
-            notice_text=form.cleaned_data["notice_text"],
+            notice_text=form.cleaned_data[build_localized_fieldname("notice_text", settings.LANGUAGE_CODE)],
+            notice_translations={
+                code: form.cleaned_data.get(build_localized_fieldname("notice_text", code)) or ""
+                for code, _name in settings.LANGUAGES
+                if code != settings.LANGUAGE_CODE
+            },
             changed=form.changed_data,
             actor_id=signed_in(request).pk,
         )

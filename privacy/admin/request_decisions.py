@@ -5,7 +5,7 @@ where the state machine allows it: a button for a request that can take it,
 and a bulk action that sets aside (and names) the selected requests that cannot.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,13 +21,14 @@ from django.urls import URLPattern, path, reverse
 
 from privacy import services
 from privacy.admin.audited import audited
+from privacy.admin.decision_forms import DenyForm, ExtendForm, ReasonForm
 from privacy.admin.desk import DeskAdmin
-from privacy.forms import DenyForm, ExtendForm
+from privacy.languages import customer_language, language_for_staff
 from privacy.models import PrivacyRequest
 from privacy.typing import Customer, signed_in
 
-# What a decision does, given the request, the staff member and its form's cleaned data.
-Act = Callable[[PrivacyRequest, Customer, dict[str, Any]], object]
+# What a decision does, given the request, the staff member and its validated form (None if it has none).
+Act = Callable[[PrivacyRequest, Customer, Any], object]
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,17 @@ class Decision:
     form: type[forms.Form] | None = None
     permission: str = "decide"
 
-    def make_form(self, data: Any = None) -> forms.Form | None:
-        """The decision's form, its fields prefixed with its name: one page holds several of them."""
-        return self.form(data, prefix=self.name) if self.form else None
+    def make_form(self, data: Any = None, *, requests: Sequence[PrivacyRequest] = ()) -> forms.Form | None:
+        """The decision's form, its fields prefixed with its name: one page holds several of them.
+
+        A reason is asked in English and in the languages of the customers of `requests`.
+        """
+        if self.form is None:
+            return None
+        if issubclass(self.form, ReasonForm):
+            languages = {customer_language(r.user) for r in requests if r.user is not None}
+            return self.form(data, prefix=self.name, languages=languages)
+        return self.form(data, prefix=self.name)
 
     def why_not(self, privacy_request: PrivacyRequest) -> str:
         """Why this request cannot take this decision, in staff words."""
@@ -61,14 +70,16 @@ DECISIONS = {
             "Approve",
             "approved.",
             lambda r: r.can_be_approved,
-            lambda r, staff, data: services.request_approve(request=r, staff_user=staff),
+            lambda r, staff, form: services.request_approve(request=r, staff_user=staff),
         ),
         Decision(
             "deny",
             "Deny",
             "denied; the customer is told why.",
             lambda r: r.can_be_denied,
-            lambda r, staff, data: services.request_deny(request=r, staff_user=staff, reason=data["reason"]),
+            lambda r, staff, form: services.request_deny(
+                request=r, staff_user=staff, reason=form.cleaned_data["reason"], translations=form.translations()
+            ),
             form=DenyForm,
         ),
         Decision(
@@ -76,7 +87,13 @@ DECISIONS = {
             "Extend the deadline",
             "deadline moved; the customer is told why.",
             lambda r: r.can_be_extended,
-            lambda r, staff, data: services.request_extend(request=r, staff_user=staff, **data),
+            lambda r, staff, form: services.request_extend(
+                request=r,
+                staff_user=staff,
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+                translations=form.translations(),
+            ),
             form=ExtendForm,
         ),
         Decision(
@@ -84,14 +101,14 @@ DECISIONS = {
             "Retry the failed job",
             "queued again.",
             lambda r: r.can_be_retried,
-            lambda r, staff, data: services.request_retry(request=r, staff_user=staff),
+            lambda r, staff, form: services.request_retry(request=r, staff_user=staff),
         ),
         Decision(
             "assign",
             "Assign to me",
             "assigned to you.",
             lambda r: r.needs_staff,
-            lambda r, staff, data: services.request_assign(request=r, staff_user=staff),
+            lambda r, staff, form: services.request_assign(request=r, staff_user=staff),
             permission="change",
         ),
     )
@@ -149,20 +166,20 @@ class RequestDecisionsAdmin(DeskAdmin):
         page = reverse("admin:privacy_privacyrequest_change", args=(privacy_request.pk,))
         if decision.name in GUARDED and not self.guidelines_acknowledged(request, back=page):
             return redirect(page)
-        form = decision.make_form(request.POST if request.method == "POST" else None)
+        form = decision.make_form(request.POST if request.method == "POST" else None, requests=[privacy_request])
         if form is not None and not form.is_valid():
             # Whatever was typed stays in the form, with the errors beside it.
             return self.decision_form_page(request, [privacy_request], form, decision, single=True)
-        self.carry_out(request, [privacy_request], decision, form.cleaned_data if form else {})
+        self.carry_out(request, [privacy_request], decision, form)
         return redirect(page)
 
     def carry_out(
-        self, request: HttpRequest, requests: list[PrivacyRequest], decision: Decision, data: dict[str, Any]
+        self, request: HttpRequest, requests: list[PrivacyRequest], decision: Decision, form: forms.Form | None
     ) -> None:
         staff_user = signed_in(request)
         for privacy_request in requests:
             try:
-                decision.act(privacy_request, staff_user, data)
+                decision.act(privacy_request, staff_user, form)
             except (services.IllegalTransition, ValueError) as refusal:
                 messages.error(request, f"Not done: {refusal}.")
             else:
@@ -184,6 +201,8 @@ class RequestDecisionsAdmin(DeskAdmin):
                 **self.admin_site.each_context(request),
                 "form": form,
                 "requests": requests,
+                # Staff write the reason in each customer's language too, where they can.
+                "requests_and_languages": [(r, language_for_staff(r.user)) for r in requests],
                 "title": f"{decision.label}: {requests[0]}" if single else decision.label,
                 "opts": self.model._meta,
                 "decision": decision,
@@ -217,10 +236,10 @@ class RequestDecisionsAdmin(DeskAdmin):
         if not possible:
             return None
         # The reason is asked only for requests it can apply to, and only once.
-        form = decision.make_form(request.POST if f"{name}-reason" in request.POST else None)
+        form = decision.make_form(request.POST if f"{name}-reason" in request.POST else None, requests=possible)
         if form is not None and not form.is_valid():
             return self.decision_form_page(request, possible, form, decision)
-        self.carry_out(request, possible, decision, form.cleaned_data if form else {})
+        self.carry_out(request, possible, decision, form)
         return None
 
     @audited

@@ -185,7 +185,9 @@ class PrivacyRequestAdmin(RequestDecisionsAdmin):
                 "deadline": selectors.request_deadline(privacy_request),
                 "decisions": decisions,
                 "decision_buttons": [d for d in decisions if d.form is None],
-                "decision_forms": [(d, d.make_form()) for d in decisions if d.form is not None],
+                "decision_forms": [
+                    (d, d.make_form(requests=[privacy_request])) for d in decisions if d.form is not None
+                ],
                 "needs_guidelines": self.has_decide_permission(request)
                 and not selectors.staff_acknowledged_current_guidelines(signed_in(request)),
                 "history": selectors.requests_of_same_subject(privacy_request),

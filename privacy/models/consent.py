@@ -3,17 +3,18 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from privacy.languages import language_choices
 from privacy.models.append_only import AppendOnlyModel
 
 
 class ConsentMethod(models.TextChoices):
-    PORTAL = "portal", "Your choice in this portal"
-    API = "api", "Your choice, recorded by our service systems"
-    GPC = "gpc", "Your browser's privacy signal (Global Privacy Control)"
-    STAFF = "staff", "Recorded by our staff"
-    DEFAULT = "default", "Default"
+    PORTAL = "portal", _("Your choice in this portal")
+    API = "api", _("Your choice, recorded by our service systems")
+    GPC = "gpc", _("Your browser's privacy signal (Global Privacy Control)")
+    STAFF = "staff", _("Recorded by our staff")
+    DEFAULT = "default", _("Default")
 
     @classmethod
     def explicit(cls) -> set[str]:
@@ -67,8 +68,8 @@ class ConsentEvent(AppendOnlyModel):
     """The consent ledger: one row per change, never edited or deleted."""
 
     class Kind(models.TextChoices):
-        PURPOSE = "purpose", "AI purpose"
-        ALWAYS_HUMAN = "always_human", "Always a human"
+        PURPOSE = "purpose", _("AI purpose")
+        ALWAYS_HUMAN = "always_human", _("Always a human")
 
     # PROTECT: the ledger is proof; accounts are anonymised on erasure, never deleted.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consent_events")

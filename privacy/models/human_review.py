@@ -10,9 +10,9 @@ class HumanReviewRequest(models.Model):
     """A customer asks a person to review what an AI did (GDPR Art. 22(3))."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for a person"
-        IN_REVIEW = "in_review", "Being reviewed"
-        ANSWERED = "answered", "Answered"
+        OPEN = "open", _("Waiting for a person")
+        IN_REVIEW = "in_review", _("Being reviewed")
+        ANSWERED = "answered", _("Answered")
 
     class Result(models.TextChoices):
         # What the person decided about the AI's outcome: the human-review
@@ -65,10 +65,10 @@ class AIOutputFlag(models.Model):
     """A customer marks something an AI wrote as wrong or unfair."""
 
     class Reason(models.TextChoices):
-        WRONG = "wrong", "Wrong or misleading"
-        UNFAIR = "unfair", "Unfair or biased"
-        INAPPROPRIATE = "inappropriate", "Rude or inappropriate"
-        OTHER = "other", "Something else"
+        WRONG = "wrong", _("Wrong or misleading")
+        UNFAIR = "unfair", _("Unfair or biased")
+        INAPPROPRIATE = "inappropriate", _("Rude or inappropriate")
+        OTHER = "other", _("Something else")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ai_output_flags")
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PurposeSlug(models.TextChoices):
@@ -18,8 +19,8 @@ class AIPurpose(models.Model):
     class LegalBasis(models.TextChoices):
         # Consent: off until the customer opts in. Legitimate interests: on
         # until they object (GDPR Art. 21).
-        CONSENT = "consent", "Consent (off until you switch it on)"
-        LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests (on until you switch it off)"
+        CONSENT = "consent", _("Consent (off until you switch it on)")
+        LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (on until you switch it off)")
 
     slug = models.SlugField(max_length=60, unique=True, help_text="Stable name the business's systems use.")
     name = models.CharField(max_length=120)

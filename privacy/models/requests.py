@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from privacy.models.append_only import AppendOnlyModel
 from privacy.typing import Customer
@@ -11,20 +12,20 @@ class PrivacyRequest(models.Model):
     """A customer's request to take their data out (export) or have it erased."""
 
     class Kind(models.TextChoices):
-        EXPORT = "export", "Export of your data"
-        ERASURE = "erasure", "Erasure of your data"
+        EXPORT = "export", _("Export of your data")
+        ERASURE = "erasure", _("Erasure of your data")
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        AWAITING_APPROVAL = "awaiting_approval", "Waiting for our privacy team"
-        APPROVED = "approved", "Queued"
-        SCHEDULED = "scheduled", "Scheduled"
-        PROCESSING = "processing", "In progress"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        DENIED = "denied", "Denied"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
+        SUBMITTED = "submitted", _("Submitted")
+        AWAITING_APPROVAL = "awaiting_approval", _("Waiting for our privacy team")
+        APPROVED = "approved", _("Queued")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PROCESSING = "processing", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        DENIED = "denied", _("Denied")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
 
     # Until a worker starts it (see is_cancellable), a customer may cancel an erasure.
     CANCELLABLE_STATUSES = (Status.SUBMITTED, Status.AWAITING_APPROVAL, Status.SCHEDULED, Status.APPROVED)

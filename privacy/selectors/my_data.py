@@ -254,7 +254,7 @@ def personal_data_overview(*, user: Customer, rows_per_source: int = ROWS_PER_SO
             empty.append(view)
         else:
             by_group[source_group_key(source)].append(view)
-    return Overview([GroupView(key, GROUPS[key], views) for key, views in by_group.items() if views], empty)
+    return Overview([GroupView(key, str(GROUPS[key]), views) for key, views in by_group.items() if views], empty)
 
 
 def personal_data_source_page(*, user: Customer, source_key: str, page_number: str | int | None) -> SourceView:
@@ -273,7 +273,10 @@ def personal_data_source_page(*, user: Customer, source_key: str, page_number: s
 
 
 def personal_data_summaries(*, user: Customer) -> list[tuple[str, list[tuple[str, object]]]]:
-    return [(summary.title, summary.provider(user)) for summary in registry.summaries]
+    return [
+        (str(summary.title), [(str(label), value) for label, value in summary.provider(user)])
+        for summary in registry.summaries
+    ]
 
 
 def personal_data_inventory(*, user: Customer) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def erasure_preview(*, user: Customer) -> ErasurePreview:
             ErasureItem(
                 label=str(source.label),
                 held=held,
-                reason=source.erasure.reason,
+                reason=str(source.erasure.reason),
                 removed=tuple(source.replaced_on_erasure),
             )
         )
@@ -124,7 +124,7 @@ def erasure_receipt(*, request: PrivacyRequest) -> ErasurePreview:
             ErasureItem(
                 label=str(source.label),
                 held=source.count_in_words(step.rows),
-                reason=source.erasure.reason,
+                reason=str(source.erasure.reason),
                 removed=tuple(source.replaced_on_erasure),
             )
         )

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from privacy.erasure import erasure_step_run, erasure_steps_ensure, scrub_admin_log
 from privacy.models import PrivacyRequest
@@ -34,15 +35,17 @@ from privacy.typing import Customer
 
 logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
-ALREADY_ASKED = "You already asked us to erase your data. You can follow (or cancel) it on its page."
+ALREADY_ASKED = gettext_lazy("You already asked us to erase your data. You can follow (or cancel) it on its page.")
 
 
 @transaction.atomic
 def erasure_request_create(*, user: Customer, actor_id: int | None = None, skip_grace: bool = False) -> PrivacyRequest:
     if user.is_staff:
         raise RequestRefused(
-            "Staff accounts cannot be erased from the portal while they are staff. "
-            "Ask another privacy officer to remove your staff access first."
+            gettext(
+                "Staff accounts cannot be erased from the portal while they are staff. "
+                "Ask another privacy officer to remove your staff access first."
+            )
         )
     if PrivacyRequest.objects.filter(
         user_id=user.pk, kind=PrivacyRequest.Kind.ERASURE, status__in=PrivacyRequest.OPEN_STATUSES
@@ -60,7 +63,7 @@ def erasure_request_create(*, user: Customer, actor_id: int | None = None, skip_
         kind=PrivacyRequest.Kind.ERASURE,
         status=status,
         actor_id=actor_id,
-        refusal=ALREADY_ASKED,
+        refusal=str(ALREADY_ASKED),  # in the language of the request it answers
         details={"grace_days": grace.days, "approval": needs_approval},
         # The receipt's address and the ID downstream systems know, captured
         # now: the account's own are erased first.

@@ -16,6 +16,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from privacy.exporting import build_archive
 from privacy.models import ExportArchive, PrivacyRequest
@@ -37,7 +38,7 @@ from privacy.typing import Customer
 
 logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
-ALREADY_ASKED = "You already have an export on its way. You can follow it on its page."
+ALREADY_ASKED = gettext_lazy("You already have an export on its way. You can follow it on its page.")
 
 
 @transaction.atomic
@@ -57,9 +58,14 @@ def export_request_create(*, user: Customer, actor_id: int | None = None) -> Pri
     next_at = next_export_possible_at(user)
     if next_at:
         when = formats.date_format(timezone.localtime(next_at), "DATETIME_FORMAT")
+        hours = settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS
         raise RequestRefused(
-            f"You can ask for a new export from {when} (one export every "
-            f"{settings.PORTAL_EXPORT_MIN_INTERVAL_HOURS} hours)."
+            ngettext(
+                "You can ask for a new export from %(when)s (one export every %(hours)s hour).",
+                "You can ask for a new export from %(when)s (one export every %(hours)s hours).",
+                hours,
+            )
+            % {"when": when, "hours": hours}
         )
     needs_approval = settings.PORTAL_APPROVAL_REQUIRED.get("export", False)
     request = request_submit(
@@ -67,7 +73,7 @@ def export_request_create(*, user: Customer, actor_id: int | None = None) -> Pri
         kind=PrivacyRequest.Kind.EXPORT,
         status=Status.AWAITING_APPROVAL if needs_approval else Status.APPROVED,
         actor_id=actor_id,
-        refusal=ALREADY_ASKED,
+        refusal=str(ALREADY_ASKED),  # in the language of the request it answers
         details={},
     )
     send_customer_email(user=user, name="request_received", context=request_email_context(request))

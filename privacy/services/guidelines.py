@@ -1,6 +1,10 @@
 """The staff's "AI ethics and privacy guidelines": publishing a version, acknowledging it."""
 
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.db import transaction
+from modeltranslation.utils import build_localized_fieldname
 
 from privacy.models import GuidelinesAcknowledgement, StaffGuidelines
 from privacy.selectors.desk import staff_acknowledged_current_guidelines
@@ -21,12 +25,21 @@ def require_acknowledged_guidelines(user: Customer) -> None:
 
 
 @transaction.atomic
-def guidelines_publish(*, text: str, staff_user: Customer) -> StaffGuidelines:
+def guidelines_publish(
+    *, text: str, staff_user: Customer, translations: Mapping[str, str] | None = None
+) -> StaffGuidelines:
+    """Publish a new version: `text` in English (the version staff acknowledge), `translations` by language code."""
     if not text.strip():
         raise ValueError("guidelines need a text")
+    texts = {**(translations or {}), settings.LANGUAGE_CODE: text}
     latest = StaffGuidelines.objects.select_for_update().order_by("-version").first()
     guidelines = StaffGuidelines.objects.create(
-        version=(latest.version + 1) if latest else 1, text=text.strip(), published_by_id=staff_user.pk
+        version=(latest.version + 1) if latest else 1,
+        published_by_id=staff_user.pk,
+        **{
+            build_localized_fieldname("text", code): (texts.get(code) or "").strip() or None
+            for code, _name in settings.LANGUAGES
+        },
     )
     audit_record(
         action="guidelines.published", actor_id=staff_user.pk, obj=guidelines, details={"version": guidelines.version}

@@ -1,7 +1,11 @@
 """Writes to customers' AI choices: the current state and the ledger."""
 
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from modeltranslation.utils import build_localized_fieldname
 
 from privacy.languages import customer_language, supported_language
 from privacy.models import AIPreference, AIPurpose, AIPurposeNotice, ConsentEvent, ConsentMethod, CustomerAISettings
@@ -9,6 +13,7 @@ from privacy.permission_cache import invalidate_all_customers, invalidate_custom
 from privacy.selectors import ai_permission_for, ai_permissions
 from privacy.services.audit import audit_record
 from privacy.services.webhooks import webhook_event_queue
+from privacy.translated_text import text_in_language
 from privacy.typing import Customer
 
 
@@ -26,6 +31,12 @@ def _ledger_language(*, user: Customer, method: ConsentMethod, language: str | N
     if method in (ConsentMethod.PORTAL, ConsentMethod.GPC):
         return supported_language(translation.get_language())
     return customer_language(user)
+
+
+def _notice_language(purpose: AIPurpose, version: int, language: str) -> str:
+    """The language the notice was shown in: `language`, or English where that version has no translation."""
+    notice = purpose.notices.filter(version=version).first()
+    return text_in_language(notice, "text", language).language if notice else language
 
 
 def _settings_for(user: Customer) -> CustomerAISettings:
@@ -84,7 +95,7 @@ def preference_set(
         granted=allowed,
         method=method,
         notice_version=version,
-        language=_ledger_language(user=user, method=method, language=language),
+        language=_notice_language(purpose, version, _ledger_language(user=user, method=method, language=language)),
     )
     audit_record(
         action="preference.changed",
@@ -151,14 +162,34 @@ def gpc_honour(*, user: Customer) -> list[str]:
 
 
 @transaction.atomic
-def purpose_update_notice(*, purpose: AIPurpose, text: str) -> AIPurpose:
-    """Publish a new version of a purpose's notice (the old ones stay on record)."""
-    if text.strip() == purpose.notice_text.strip() and purpose.notices.exists():
+def purpose_update_notice(*, purpose: AIPurpose, text: str, translations: Mapping[str, str] | None = None) -> AIPurpose:
+    """Publish a new version of a purpose's notice (the old ones stay on record).
+
+    `text`: the notice in English; `translations`: by language code, a
+    language left out keeps its words. One version holds every language, so a
+    change in any of them is a new version: a consent records the version and
+    the language it was shown in, and so points at exactly the words the
+    customer read.
+    """
+    texts = {**(translations or {}), settings.LANGUAGE_CODE: text}
+    fields = [build_localized_fieldname("notice_text", code) for code, _name in settings.LANGUAGES]
+    words = {field: getattr(purpose, field) or "" for field in fields}
+    for code, text in texts.items():
+        words[build_localized_fieldname("notice_text", code)] = text.strip()
+    if not words[build_localized_fieldname("notice_text", settings.LANGUAGE_CODE)]:
+        raise ValueError("a notice needs its English text, the one every language falls back to")
+    unchanged = all(words[field] == (getattr(purpose, field) or "").strip() for field in fields)
+    if unchanged and purpose.notices.exists():
         return purpose
     latest = purpose.notices.order_by("-version").first()
     purpose.notice_version = (latest.version + 1) if latest else 1
-    purpose.notice_text = text
-    purpose.save(update_fields=["notice_text", "notice_version"])
-    AIPurposeNotice.objects.create(purpose=purpose, version=purpose.notice_version, text=text)
+    for field, text in words.items():
+        setattr(purpose, field, text or None)
+    purpose.save(update_fields=[*fields, "notice_version"])
+    AIPurposeNotice.objects.create(
+        purpose=purpose,
+        version=purpose.notice_version,
+        **{field.replace("notice_text", "text", 1): text or None for field, text in words.items()},
+    )
     invalidate_all_customers()
     return purpose

@@ -1,8 +1,10 @@
 """Staff's writes to the AI purposes customers switch: each recorded, each seen by the permission API at once."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from django.conf import settings
 from django.db import transaction
+from modeltranslation.utils import build_localized_fieldname
 
 from privacy.models import AIPurpose, AISystem
 from privacy.permission_cache import invalidate_all_customers
@@ -21,13 +23,15 @@ def ai_purpose_save(
     purpose: AIPurpose,
     ai_systems: Iterable[AISystem],
     notice_text: str,
+    notice_translations: Mapping[str, str] | None = None,
     changed: Sequence[str],
     actor_id: int,
 ) -> AIPurpose:
     """Save a purpose staff added or changed (`changed`: the names of the fields they changed).
 
-    A changed notice is published as a new version: choices keep the version
-    they were made under.
+    `notice_text`: the notice in English; `notice_translations`: by language
+    code. A changed notice, in any language, is published as a new version:
+    choices keep the version they were made under.
     """
     created = purpose._state.adding
     if not created:
@@ -36,10 +40,13 @@ def ai_purpose_save(
         if fixed:
             raise ValueError(f"a purpose's {' and '.join(fixed)} cannot change: retire it and add a new one")
         # The notice changes only through a new version, below.
-        purpose.notice_text, purpose.notice_version = stored.notice_text, stored.notice_version
+        for code, _name in settings.LANGUAGES:
+            field = build_localized_fieldname("notice_text", code)
+            setattr(purpose, field, getattr(stored, field))
+        purpose.notice_version = stored.notice_version
     purpose.save()
     purpose.ai_systems.set(ai_systems)
-    purpose_update_notice(purpose=purpose, text=notice_text)
+    purpose_update_notice(purpose=purpose, text=notice_text, translations=notice_translations)
     # Legal basis, GPC or "active" may have changed: every cached answer is stale.
     invalidate_all_customers()
     audit_record(

@@ -14,6 +14,7 @@ work (running steps, the receipt) in `erasures.py`; both call these.
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from privacy.jobs import Job, enqueue_on_commit
 from privacy.models import PrivacyRequest
@@ -171,8 +173,20 @@ def request_approve(*, request: PrivacyRequest, staff_user: Customer) -> Privacy
     return request
 
 
+def _in_every_language(field: str, english: str, translations: Mapping[str, str] | None) -> dict[str, Any]:
+    """A reason the customer reads, as its fields per language: English, and each translation staff gave."""
+    texts = {**(translations or {}), settings.LANGUAGE_CODE: english}
+    return {
+        build_localized_fieldname(field, code): (texts.get(code) or "").strip() or None
+        for code, _name in settings.LANGUAGES
+    }
+
+
 @transaction.atomic
-def request_deny(*, request: PrivacyRequest, staff_user: Customer, reason: str) -> PrivacyRequest:
+def request_deny(
+    *, request: PrivacyRequest, staff_user: Customer, reason: str, translations: Mapping[str, str] | None = None
+) -> PrivacyRequest:
+    """Refuse a request: `reason` in English, `translations` by language code (privacy/translated_text.py)."""
     require_acknowledged_guidelines(staff_user)
     if not reason.strip():
         raise ValueError("a denial needs a reason the customer can read")
@@ -183,7 +197,7 @@ def request_deny(*, request: PrivacyRequest, staff_user: Customer, reason: str) 
         actor_id=staff_user.pk,
         decided_at=timezone.now(),
         decided_by=staff_user,
-        denial_reason=reason.strip(),
+        **_in_every_language("denial_reason", reason, translations),
         finished_at=timezone.now(),
         receipt_email="",
         subject_public_id=None,
@@ -216,7 +230,14 @@ def request_cancel(*, request: PrivacyRequest, user: Customer) -> PrivacyRequest
 
 
 @transaction.atomic
-def request_extend(*, request: PrivacyRequest, staff_user: Customer, days: int, reason: str) -> PrivacyRequest:
+def request_extend(
+    *,
+    request: PrivacyRequest,
+    staff_user: Customer,
+    days: int,
+    reason: str,
+    translations: Mapping[str, str] | None = None,
+) -> PrivacyRequest:
     """Extend the deadline once (GDPR Art. 12(3): up to two further months), telling the customer why."""
     require_acknowledged_guidelines(staff_user)
     if not 1 <= days <= MAX_EXTENSION_DAYS:
@@ -229,7 +250,9 @@ def request_extend(*, request: PrivacyRequest, staff_user: Customer, days: int, 
     if not locked.needs_staff:
         raise IllegalTransition(f"{locked} is {locked.staff_status.lower()}, so its deadline cannot be extended")
     PrivacyRequest.objects.filter(pk=request.pk).update(
-        due_at=locked.due_at + timedelta(days=days), extended_at=timezone.now(), extension_reason=reason.strip()
+        due_at=locked.due_at + timedelta(days=days),
+        extended_at=timezone.now(),
+        **_in_every_language("extension_reason", reason, translations),
     )
     request.refresh_from_db()
     audit_record(action="request.extended", actor_id=staff_user.pk, obj=request, details={"days": days})

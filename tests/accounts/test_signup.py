@@ -79,3 +79,20 @@ def test_a_weak_password_is_refused(client):
     assert response.status_code == 200
     assert not User.objects.filter(email="dana@example.com").exists()
     assert b"password" in response.content.lower()
+
+
+@pytest.mark.django_db
+def test_a_customer_who_signs_up_in_german_keeps_german_and_one_in_english_keeps_english(
+    client, client_factory, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", SIGNUP, HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+        client_factory().post(
+            "/accounts/signup/",
+            {**SIGNUP, "email": "erin@example.com", "full_name": "Erin"},
+            HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9",
+        )
+    assert User.objects.get(email="dana@example.com").preferred_language == "de"
+    assert User.objects.get(email="erin@example.com").preferred_language == "en"
+    (dana_mail,) = [m for m in mailoutbox if m.to == ["dana@example.com"]]
+    assert "E-Mail" in dana_mail.subject + dana_mail.body

@@ -9,7 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP, format_hotp_value, hotp_value
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from accounts import services
 from accounts.demo import DEMO_OFFICER_TOTP_SECRET, current_demo_totp_code
@@ -183,3 +183,20 @@ def test_the_first_staff_member_is_invited_from_the_command_line(agent, mailoutb
     call_command("staff_mfa_invite", agent.email, stdout=out)
     assert "/staff/two-factor/invitation/" in out.getvalue()
     assert StaffMFAInvitation.objects.filter(user=agent, issued_by=None).exists()
+
+
+def test_the_invitation_says_until_when_in_the_staff_members_language_and_its_date_format(
+    agent, officer, mailoutbox, django_capture_on_commit_callbacks
+):
+    agent.preferred_language = "de"
+    agent.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.staff_mfa_invitation_issue(staff_user=agent, issued_by_id=officer.pk)
+    invitation = StaffMFAInvitation.objects.get(user=agent)
+    with translation.override("de"):
+        until = formats.date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT")
+    assert re.fullmatch(r"\d{1,2}\. \w+ \d{4}, \d{2}:\d{2}", until)  # "1. Dezember 2026, 14:05"
+    [message] = [m for m in mailoutbox if agent.email in m.to]
+    assert f"Der Link funktioniert einmal, bis zum {until} (" in message.body
+    assert f"bis zum {until} (" in message.alternatives[0][0]
+    assert not [m for m in mailoutbox if officer.email in m.to and "Der Link" in m.body]

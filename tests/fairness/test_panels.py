@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from fairness.models import FairnessAudit
+from interactions.models import AIDecision
 from privacy.models import AuditEvent
 from tests.conftest import make_customer
 from tests.fairness.conftest import customers, decide, run_audit, unit_of
@@ -58,7 +59,7 @@ def test_the_public_page_shows_each_systems_latest_measured_audit(client, histor
     assert f"Audit of {latest.window_end:%-d %B %Y}" in text
     assert "Preferred language English: 1.00 German: 0.56 alert" in text
     assert (
-        "Refund request, by preferred language: customers in the group “German” get a favourable decision "
+        "Refund request — Preferred language: customers in the group “German” get a favourable decision "
         "0.56 times as often as the most favoured group."
     ) in text
     assert "Our note on its audits: We are retraining the model." in text
@@ -128,3 +129,62 @@ def test_a_second_click_on_run_does_not_queue_a_second_audit(client, history):
     response = client.post("/admin/fairness/fairnessaudit/run/", follow=True)
     assert FairnessAudit.objects.filter(status="queued").count() == 1
     assert "is already queued" in response.content.decode()
+
+
+@pytest.fixture
+def audit_in_words(refund_assistant, offers_engine):
+    """An audit over every kind of group label: languages, regions, age bands, genders and "not given"."""
+    english = customers(
+        15, recorded={"language": "en", "region": "north"}, volunteered={"age_band": "under_25", "gender": "woman"}
+    )
+    german = customers(15, recorded={"language": "de", "region": "south"})
+    decide(english, refund_assistant, favourable=80, unfavourable=20)
+    decide(german, refund_assistant, favourable=45, unfavourable=55)
+    for people in (english, german):
+        decide(people, offers_engine, favourable=80, unfavourable=20, kind="offer_eligibility")
+    AIDecision.objects.filter(kind="offer_eligibility").update(kind_label="Loyalty offer")
+    return run_audit()
+
+
+def reader(client, language):
+    client.force_login(make_customer(f"reader-{language}@example.com", preferred_language=language))
+    return text_of(client.get("/ai/"))
+
+
+def test_a_german_customer_reads_the_measured_fairness_in_german(client, audit_in_words, refund_assistant):
+    text = reader(client, "de")
+    assert "Erstattungsantrag" in text and "Treueangebot" in text
+    assert "Deutsch: 0,56" in text and "Englisch: 1,00" in text
+    assert "Unter 25" in text and "Frau" in text and "Nicht angegeben" in text and "Nord" in text and "Süd" in text
+    assert (
+        "Erstattungsantrag — Bevorzugte Sprache: Kundinnen und Kunden in der Gruppe „Deutsch“ erhalten 0,56-mal"
+    ) in text
+    for english in ("Refund request", "Loyalty offer", "Not given", "Woman", "Under 25", "North", "German"):
+        assert english not in text
+    # Only the words shown change: the audit keeps its codes and English labels.
+    unit = unit_of(audit_in_words, refund_assistant)
+    assert unit.decision_kind_label == "Refund request"
+    assert sorted(group.label for group in unit.groups.all()) == ["English", "German"]
+
+
+def test_a_spanish_customer_reads_the_measured_fairness_in_spanish(client, audit_in_words):
+    text = reader(client, "es")
+    assert "Solicitud de reembolso" in text and "Oferta de fidelidad" in text
+    assert "Menos de 25" in text and "Norte" in text and "Alemán: 0,56" in text
+    assert "Refund request" not in text and "Not given" not in text and "Woman" not in text
+
+
+def test_an_english_customer_still_reads_the_english_labels(client, audit_in_words):
+    text = reader(client, "en")
+    assert "Refund request" in text and "Loyalty offer" in text
+    assert "Under 25" in text and "Woman" in text and "Not given" in text and "North" in text
+    assert "German: 0.56" in text
+    assert "Refund request — Preferred language: customers in the group “German” get a favourable decision" in text
+
+
+def test_a_kind_the_business_named_in_its_own_words_keeps_them(client, refund_assistant):
+    people = customers(15, recorded={"language": "en"})
+    decide(people, refund_assistant, favourable=80, unfavourable=20)
+    AIDecision.objects.update(kind_label="Refund for a damaged parcel")
+    run_audit()
+    assert "Refund for a damaged parcel" in reader(client, "de")

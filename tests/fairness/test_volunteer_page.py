@@ -127,3 +127,15 @@ def test_the_attributes_are_exported(alice, source):
     inventory = personal_data_inventory(user=alice)
     rows = next(s["rows"] for s in inventory["sources"] if s["source"] == source)
     assert len(rows) == 1 and {"attribute", "value"} <= set(rows[0])
+
+
+def test_a_german_customer_reads_what_she_gave_for_fairness_checks_in_german_on_my_data(alice_client, alice, bob):
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    answer(alice_client, age_band="65_plus")
+    text = html.unescape(alice_client.get("/my-data/").content.decode())
+    assert "Was Sie uns mitgeteilt haben, um zu prüfen, ob unsere KI fair ist" in text
+    assert "Ihre Einwilligung in Fairness-Prüfungen" in text and "Einwilligung erteilt" in text
+    assert "Bis Sie Ihre Einwilligung widerrufen oder Ihre Daten löschen lassen." in text
+    assert "Your consent to fairness checks" not in text
+    assert not VolunteeredAttribute.objects.filter(customer=bob).exists()

@@ -7,7 +7,7 @@ import pytest
 from interactions.models import AIDecision
 from privacy import services
 from privacy.models import AuditEvent, HumanReviewRequest
-from tests.factories import AIDecisionFactory
+from tests.factories import AIDecisionFactory, give_history
 
 
 @pytest.fixture
@@ -210,3 +210,29 @@ def test_the_note_to_the_reviewer_says_its_limit_and_counts_it(alice_client, ali
     assert "Up to 5,000 characters." in shown
     assert "js/char-count.js" in shown
     assert "maxlength" not in shown
+
+
+def test_a_german_customers_decisions_conversations_and_messages_read_in_german(
+    alice, alice_client, alices_decision, bob
+):
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    give_history(alice, marker="ALICE-MARK")
+    text = page(alice_client, "/my-data/")
+    # The kinds of data and their columns ...
+    assert "Entscheidungen unserer KI über Sie" in text and "Unsere KI entschied" in text
+    assert "Ihre Gespräche" in text and "Bearbeitet von" in text
+    # ... and the choices' labels among the values: the channel, who handled it, who wrote.
+    assert "Web-Chat" in text and "KI-Assistent" in text
+    assert "Web chat" not in text and "AI assistant" not in text
+    assert "Decisions our AI made about you" not in text
+    assert "BOB" not in text
+
+
+def test_who_wrote_a_message_reads_you_in_spanish(alice, alice_client):
+    alice.preferred_language = "es"
+    alice.save(update_fields=["preferred_language"])
+    [conversation] = give_history(alice, conversations=1, marker="ALICE-MARK")
+    conversation.messages.update(sender="customer")
+    text = page(alice_client, "/my-data/interactions.message/")
+    assert "Usted" in text and "Mensajes de sus conversaciones" in text

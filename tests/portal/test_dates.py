@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -38,3 +39,28 @@ def test_an_english_date_reads_day_month_year_and_other_languages_keep_their_own
         assert template.render(Context({"moment": moment})) == "30 November 2026 · 30 November 2026, 14:05"
     with translation.override("de"):
         assert template.render(Context({"moment": moment})).startswith("30. November 2026")
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "date_and_time"),
+    [
+        ("en", "1 December 2026", "1 December 2026, 14:05"),
+        ("de", "1. Dezember 2026", "1. Dezember 2026, 14:05"),
+        ("es", "1 de diciembre de 2026", "1 de diciembre de 2026, 14:05"),
+    ],
+)
+def test_every_language_writes_a_date_and_a_time_the_portals_way(language, date, date_and_time):
+    moment = datetime(2026, 12, 1, 14, 5, tzinfo=UTC)
+    template = Template('{{ moment|date:"DATE_FORMAT" }} · {{ moment|date:"DATETIME_FORMAT" }}')
+    with translation.override(language):
+        assert template.render(Context({"moment": moment})) == f"{date} · {date_and_time}"
+
+
+def test_each_language_defines_every_format_english_does():
+    from portal.formats.de import formats as german
+    from portal.formats.en import formats as english
+    from portal.formats.es import formats as spanish
+
+    names = {name for name in vars(english) if name.endswith("_FORMAT")}
+    for module in (german, spanish):
+        assert names <= set(vars(module)), module.__name__

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from portal.errors import server_error
 
@@ -36,3 +37,21 @@ def test_a_server_error_answers_json_under_the_api_and_a_page_elsewhere(rf, path
     response = server_error(rf.get(path))
     assert response.status_code == 500
     assert response["Content-Type"].startswith(content_type)
+
+
+@pytest.mark.django_db
+def test_the_error_pages_read_in_the_visitors_language(client, alice, client_factory, rf):
+    not_found = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="de")
+    assert not_found.status_code == 404
+    assert "Diese Seite finden wir nicht" in not_found.content.decode()
+    alice.preferred_language = "es"
+    alice.save(update_fields=["preferred_language"])
+    alices = client_factory()
+    alices.force_login(alice)
+    refused = alices.get("/admin/login/")
+    assert refused.status_code == 403
+    assert "No puede abrir esta página" in refused.content.decode()
+    with translation.override("es"):
+        failed = server_error(rf.get("/my-data/")).content.decode()
+    assert '<html lang="es">' in failed and "Algo ha fallado por nuestra parte" in failed
+    assert "Something went wrong" not in failed

@@ -228,17 +228,17 @@ def test_staff_add_an_ai_system_and_the_trail_records_it(client):
     form = client.get("/admin/privacy/aisystem/add/")
     data = page_data(
         form,
-        name="Returns assistant",
+        name_en="Returns assistant",
         slug="returns-assistant",
         provider="In-house",
-        description="Answers questions about returns.",
+        description_en="Answers questions about returns.",
         contact="ai-team@example.com",
     )
     pk = added_pk(client.post("/admin/privacy/aisystem/add/", data), AISystem)
     event = only_event("ai_system.created")
     assert (event.actor_id, event.object_type, event.object_id) == (officer.pk, "privacy.aisystem", pk)
     assert event.details["model"] == "privacy.aisystem"
-    assert {"name", "slug", "provider", "description", "contact"} <= set(event.details["fields"])
+    assert {"name_en", "slug", "provider", "description_en", "contact"} <= set(event.details["fields"])
     assert_no_personal_data(event, "Returns assistant", "Answers questions")
 
 
@@ -246,11 +246,11 @@ def test_staff_change_an_ai_system_and_the_trail_names_the_fields(client):
     officer = staff_with_mfa(client)
     system = AISystemFactory.create()
     url = f"/admin/privacy/aisystem/{system.pk}/change/"
-    response = client.post(url, page_data(client.get(url), description="Now also answers about refunds."))
+    response = client.post(url, page_data(client.get(url), description_en="Now also answers about refunds."))
     assert response.status_code == 302
     event = only_event("ai_system.changed")
     assert (event.actor_id, event.object_type, event.object_id) == (officer.pk, "privacy.aisystem", str(system.pk))
-    assert event.details == {"model": "privacy.aisystem", "fields": ["description"]}
+    assert event.details == {"model": "privacy.aisystem", "fields": ["description_en"]}
     system.refresh_from_db()
     assert system.description == "Now also answers about refunds."
 
@@ -275,21 +275,24 @@ def test_staff_add_an_ai_purpose_and_its_first_notice_is_published_and_recorded(
     data = page_data(
         client.get("/admin/privacy/aipurpose/add/"),
         slug="voice-analysis",
-        name="Voice analysis",
-        description="Hears how a call went.",
-        data_used="Recordings of calls.",
+        name_en="Voice analysis",
+        description_en="Hears how a call went.",
+        data_used_en="Recordings of calls.",
         legal_basis="consent",
-        notice_text="We analyse the tone of calls.",
+        notice_text_en="We analyse the tone of calls.",
+        notice_text_de="Wir werten den Ton von Anrufen aus.",
         ai_systems=[str(system.pk)],
     )
     pk = added_pk(client.post("/admin/privacy/aipurpose/add/", data), AIPurpose)
     purpose = AIPurpose.objects.get(pk=pk)
-    assert list(purpose.notices.values_list("version", "text")) == [(1, "We analyse the tone of calls.")]
+    assert list(purpose.notices.values_list("version", "text_en", "text_de")) == [
+        (1, "We analyse the tone of calls.", "Wir werten den Ton von Anrufen aus.")
+    ]
     assert list(purpose.ai_systems.all()) == [system]
     event = only_event("ai_purpose.created")
     assert (event.actor_id, event.object_type, event.object_id) == (officer.pk, "privacy.aipurpose", pk)
     assert event.details["notice_version"] == 1
-    assert {"slug", "legal_basis", "notice_text", "ai_systems"} <= set(event.details["fields"])
+    assert {"slug", "legal_basis", "notice_text_en", "notice_text_de", "ai_systems"} <= set(event.details["fields"])
     assert_no_personal_data(event, "tone of calls")
 
 
@@ -300,7 +303,7 @@ def test_staff_change_an_ai_purpose_its_notice_gets_a_new_version_and_the_permis
     purpose = AIPurpose.objects.get(slug="ai-training")
     system = AISystemFactory.create()
     url = f"/admin/privacy/aipurpose/{purpose.pk}/change/"
-    data = page_data(client.get(url), notice_text="New wording.", ai_systems=[str(system.pk)])
+    data = page_data(client.get(url), notice_text_en="New wording.", ai_systems=[str(system.pk)])
     data["legal_basis"] = "legitimate_interests"  # read-only on a saved purpose: ignored
     before = cache.get(PURPOSES_VERSION_KEY, 0)
     with django_capture_on_commit_callbacks(execute=True):
@@ -312,7 +315,7 @@ def test_staff_change_an_ai_purpose_its_notice_gets_a_new_version_and_the_permis
     assert list(purpose.ai_systems.all()) == [system]
     event = only_event("ai_purpose.changed")
     assert (event.actor_id, event.object_type, event.object_id) == (officer.pk, "privacy.aipurpose", str(purpose.pk))
-    assert event.details == {"fields": ["ai_systems", "notice_text"], "notice_version": 2}
+    assert event.details == {"fields": ["ai_systems", "notice_text_en"], "notice_version": 2}
     assert_no_personal_data(event, "New wording.")
 
 

@@ -19,10 +19,13 @@ def officer(db, settings):
 
 
 def test_a_new_version_starts_from_the_text_in_force(client, officer):
-    services.guidelines_publish(text="1. Be fair.\n2. Be kind.", staff_user=officer)
+    services.guidelines_publish(
+        text="1. Be fair.\n2. Be kind.", translations={"de": "1. Fair sein.\n2. Freundlich sein."}, staff_user=officer
+    )
     client.force_login(officer)
     form = client.get(f"{ADMIN}add/").context["adminform"].form
-    assert form.initial["text"] == "1. Be fair.\n2. Be kind."
+    assert form.initial["text_en"] == "1. Be fair.\n2. Be kind."
+    assert form.initial["text_de"] == "1. Fair sein.\n2. Freundlich sein."
 
 
 def test_a_versions_page_costs_the_same_queries_for_2_and_20_acknowledgements(client, officer):

@@ -256,3 +256,43 @@ def test_the_consent_ledger_is_kept_as_proof(alice_client, alice, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         services.erasure_request_create(user=alice, skip_grace=True)
     assert ConsentEvent.objects.filter(user_id=alice.pk).count() == 1
+
+
+def test_a_german_customer_confirms_with_the_german_phrase_and_the_english_one_is_refused(
+    recent_alice, alice, bob, django_capture_on_commit_callbacks
+):
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    page = recent_alice.get("/requests/erasure/").content.decode()
+    assert "Geben Sie zur Bestätigung „meine Daten löschen“ ein" in page
+    assert 'name="shown_in" value="de"' in page
+
+    refused = ask_erasure(recent_alice, django_capture_on_commit_callbacks, phrase="erase my data")
+    assert refused.status_code == 200
+    assert "Geben Sie zur Bestätigung genau „meine Daten löschen“ ein." in refused.content.decode()
+    assert not PrivacyRequest.objects.exists()
+
+    asked = ask_erasure(recent_alice, django_capture_on_commit_callbacks, phrase="  Meine  Daten LÖSCHEN ")
+    assert asked.status_code == 302
+    assert PrivacyRequest.objects.get().user == alice
+    assert not PrivacyRequest.objects.filter(user=bob).exists()
+
+
+def test_the_phrase_is_the_one_of_the_language_the_form_was_shown_in(
+    recent_alice, alice, django_capture_on_commit_callbacks
+):
+    # Read in Spanish, sent after switching to German: the phrase she read counts.
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = recent_alice.post("/requests/erasure/", {"confirmation": "suprimir mis datos", "shown_in": "es"})
+    assert asked.status_code == 302
+    assert PrivacyRequest.objects.filter(user=alice, kind="erasure").exists()
+
+
+def test_a_language_the_portal_does_not_offer_falls_back_to_the_customers_own(recent_alice, alice):
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    refused = recent_alice.post("/requests/erasure/", {"confirmation": "erase my data", "shown_in": "xx"})
+    assert refused.status_code == 200
+    assert not PrivacyRequest.objects.exists()

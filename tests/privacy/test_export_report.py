@@ -216,7 +216,7 @@ def test_every_value_of_every_kind_reads_in_words_with_no_field_name_python_valu
     report = Report(page)
     assert "OLIVIA-MARK" in report.text
     for source in registry.sources:
-        assert source.label in report.text, source.key
+        assert str(source.label) in report.text, source.key
         for name in raw_names(source):
             # No field name is a heading or a label, and none that only a program would write appears at all.
             assert name not in report.labels, (source.key, name)
@@ -248,10 +248,10 @@ def test_a_customers_report_lists_no_staff_only_kind_and_nothing_of_bobs(every_k
     page = files.read("index.html").decode()
     for source in registry.sources:
         if source.staff_only:
-            assert source.label not in page, source.key
-            assert slugify(source.label) not in " ".join(files.namelist()), source.key
+            assert str(source.label) not in page, source.key
+            assert slugify(str(source.label)) not in " ".join(files.namelist()), source.key
         else:
-            assert source.label in page, source.key
+            assert str(source.label) in page, source.key
     assert "For staff only" not in page
     everything = b"".join(files.read(name) for name in files.namelist()).decode()
     assert "ALICE-MARK" in everything
@@ -269,7 +269,7 @@ def test_kinds_holding_nothing_are_folded_into_one_line(alice, tmp_path):
     assert "Nothing of this kind" not in report.text
     # The folded kinds have no section (and no table) of their own; the held ones do.
     for source in empty:
-        assert source.label in report.text and slugify(source.label) not in report.ids
+        assert str(source.label) in report.text and slugify(source.label) not in report.ids
     for source in held:
         assert slugify(source.label) in report.ids
 
@@ -342,3 +342,49 @@ def test_data_json_keeps_its_keys_and_schema_for_every_kind(olivia, tmp_path):
     for source in registry.sources:
         assert set(exported[source.key]["rows"][0]) == raw_names(source), source.key
     assert "README.txt" in files.namelist() and "sources/" in files.read("README.txt").decode()
+
+
+def machine_names(files: zipfile.ZipFile) -> tuple[list[str], list[tuple[str, str, list[tuple[str, str]], list[str]]]]:
+    """What programs rely on: the archive's file names and data.json's keys, sources, fields and columns."""
+    data = json.loads(files.read("data.json"))
+    return files.namelist(), [
+        (
+            source["source"],
+            source["legal_basis"],
+            [(f["name"], f["category"]) for f in source["fields"]],
+            sorted({key for row in source["rows"] for key in row}),
+        )
+        for source in data["sources"]
+    ]
+
+
+def test_a_german_archive_keeps_the_english_machine_names_and_puts_every_word_in_german(
+    every_kind_alice, bob, tmp_path
+):
+    bob_files = archive_for(bob, tmp_path)  # English, the default
+    alice = every_kind_alice
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    files = archive_for(alice, tmp_path)
+    # File names, keys, source and field names, legal bases: as in bob's English archive.
+    names, sources = machine_names(files)
+    bob_names, bob_sources = machine_names(bob_files)
+    assert names == bob_names and sources == bob_sources
+    assert "sources/messages-in-your-conversations.csv" in names
+    # The words beside them, in German: in data.json ...
+    data = {s["source"]: s for s in json.loads(files.read("data.json"))["sources"]}
+    messages = data["interactions.message"]
+    assert messages["label"] == "Nachrichten in Ihren Gesprächen"
+    assert messages["legal_basis_label"] == "Erforderlich, um den von Ihnen gewählten Dienst zu erbringen"
+    assert messages["recipients"] == ["Unser Kundenservice-Team", "Die neben jedem Eintrag genannten KI-Systeme"]
+    assert [f["label"] for f in messages["fields"]][:3] == ["Gesendet", "Von", "Nachricht"]
+    # ... in the CSV's header ...
+    assert csv_rows(files, "sources/messages-in-your-conversations.csv")[0][:3] == ["Gesendet", "Von", "Nachricht"]
+    # ... and throughout index.html, the summary figures and the AI badge included.
+    report = Report(files.read("index.html").decode())
+    for german in ("Nachrichten in Ihren Gesprächen", "Inhalt", "Was jetzt für Sie gilt:", "KI und Sie", "Gespräche"):
+        assert german in report.text, german
+    assert "Messages in your conversations" not in report.text and "What applies to you now" not in report.text
+    assert '<span class="ai">KI</span>' in files.read("index.html").decode()
+    # Links inside the report stay the same in every language, as the file names do.
+    assert "messages-in-your-conversations" in report.ids

@@ -406,3 +406,22 @@ def test_a_task_the_sweeper_replaced_can_neither_complete_nor_fail_its_successor
     services.export_fail(request_id=export.pk, error_name="IllegalTransition", task_id="old")
     export.refresh_from_db()
     assert (export.status, export.claimed_by_task) == ("processing", "new")
+
+
+def test_a_german_customer_reads_her_requests_kind_status_and_refusals_in_german(recent_alice, alice, bob):
+    alice.preferred_language = "de"
+    alice.save(update_fields=["preferred_language"])
+    recent_alice.post("/requests/export/")  # queued: its job runs once the transaction commits
+    export = PrivacyRequest.objects.get(user=alice)
+    # Asked again while it is on its way: refused, in German.
+    refused = recent_alice.post("/requests/export/", follow=True).content.decode()
+    assert "Ein Export ist bereits unterwegs." in refused
+    listed = recent_alice.get("/requests/").content.decode()
+    assert "Export Ihrer Daten" in listed and "In der Warteschlange" in listed
+    assert "Export of your data" not in listed and "Queued" not in listed
+    # Once it is done: from when another may be asked for, with a German date.
+    PrivacyRequest.objects.filter(pk=export.pk).update(status=PrivacyRequest.Status.COMPLETED)
+    refused = recent_alice.post("/requests/export/", follow=True).content.decode()
+    assert "Sie können ab dem " in refused and "einen neuen Export anfordern (ein Export alle " in refused
+    assert "Abgeschlossen" in recent_alice.get("/requests/").content.decode()
+    assert not PrivacyRequest.objects.filter(user=bob).exists()

@@ -1,3 +1,4 @@
+import html
 import re
 import threading
 from datetime import timedelta
@@ -424,3 +425,23 @@ def test_two_flags_of_one_message_at_the_same_moment_make_one_and_the_second_is_
     thread.join()
     assert other["refused"] == first
     assert AIOutputFlag.objects.count() == 1
+
+
+def test_a_spanish_customer_reads_the_flag_reasons_and_her_reviews_status_in_spanish(
+    alice_client, alice, bob, alices_ai_conversation
+):
+    alice.preferred_language = "es"
+    alice.save(update_fields=["preferred_language"])
+    reply = MessageFactory.create(
+        conversation=alices_ai_conversation, sender="ai", ai_system=alices_ai_conversation.ai_system
+    )
+    form = html.unescape(alice_client.get(f"/ai-flags/new/interactions.message/{reply.pk}/").content.decode())
+    for reason in ("Incorrecta o engañosa", "Injusta o sesgada", "Grosera o inapropiada", "Otro motivo"):
+        assert reason in form
+    assert "Wrong or misleading" not in form
+    alice_client.post(
+        f"/human-review/new/interactions.conversation/{alices_ai_conversation.pk}/", {"statement": "¿Por qué?"}
+    )
+    reviews = html.unescape(alice_client.get("/human-review/").content.decode())
+    assert "A la espera de una persona" in reviews and "Waiting for a person" not in reviews
+    assert not HumanReviewRequest.objects.filter(user=bob).exists()

@@ -58,10 +58,10 @@ def test_it_lists_every_declared_source_with_why_and_what_erasure_does(alice_cli
     for source in registry.sources:
         if source.staff_only:
             continue
-        assert source.label in page
-        assert source.purpose in page
+        assert str(source.label) in page
+        assert str(source.purpose) in page
         if source.rows_for(alice).exists():  # the others are folded, each linked to its own page
-            assert source.retention in page
+            assert str(source.retention) in page
             assert source.erasure_description in page
     assert "Our legitimate interests" in page and "Needed to provide the service you signed up for" in page
 
@@ -186,11 +186,11 @@ def test_the_kinds_alice_holds_nothing_of_are_folded_into_one_line_with_their_co
     fold = the_fold_of(page)
     assert f"{len(empty)} other kinds of data: we hold none of these about you" in fold
     for source in empty:
-        assert source.label in fold and source.purpose in fold
+        assert str(source.label) in fold and str(source.purpose) in fold
         assert f'aria-labelledby="source-{slugify(source.key)}"' not in page  # no card of its own
     for source in held:
-        assert source.label not in fold
-        assert source.label in the_card_of(page, source.key)
+        assert str(source.label) not in fold
+        assert str(source.label) in the_card_of(page, source.key)
     assert "We hold nothing of this kind about you" not in page
 
 
@@ -253,3 +253,44 @@ def test_your_ai_choices_show_what_is_in_force_for_a_customer_with_no_stored_cho
     bobs_client.force_login(bob)
     bobs_card = the_card_of(overview_of(bobs_client), "privacy.aipreference")
     assert bobs_card.count("Your choice on") == 1
+
+
+def speaks(customer, language: str) -> None:
+    customer.preferred_language = language
+    customer.save(update_fields=["preferred_language"])
+
+
+def test_my_data_reads_in_the_german_customers_language_kinds_facts_figures_and_values(alice_client, alice, histories):
+    speaks(alice, "de")
+    page = html.unescape(alice_client.get("/my-data/").content.decode())
+    # The kinds of data, their fields, why we hold them, the legal basis, for how long, who receives them.
+    assert "Ihr Profil" in page and "Your profile" not in page
+    assert "Nachrichten in Ihren Gesprächen" in page and "Messages in your conversations" not in page
+    assert "Kundennummer" in page and "Vollständiger Name" in page and "Full name" not in page
+    assert "Um Ihnen zu antworten und den Verlauf Ihrer Serviceanfragen aufzubewahren." in page
+    assert "Erforderlich, um den von Ihnen gewählten Dienst zu erbringen" in page
+    assert "Drei Jahre nach dem Ende des Gesprächs." in page
+    assert "Unser Kundenservice-Team" in page
+    # The summary figures at the top.
+    assert "KI und Sie" in page and "Nur von einem KI-Assistenten beantwortet" in page
+    assert "Answered by an AI assistant alone" not in page
+    # Choice labels among the values (who sent a message), and the AI badge of the notice.
+    assert "KI-Assistent" in page and "AI assistant" not in page
+    assert '<mark class="badge ai">KI</mark>' in page
+
+
+def test_the_erasure_notes_read_in_spanish(alice_client, alice, histories):
+    speaks(alice, "es")
+    automated = AIPurpose.objects.get(slug="automated-decisions")
+    preference_set(user=alice, purpose=automated, allowed=True, method=ConsentMethod.PORTAL)  # a consent record, kept
+    page = html.unescape(alice_client.get("/my-data/").content.decode())
+    # A kind kept on erasure says why in Spanish; one anonymised names its fields in Spanish.
+    assert "Conservados: Debemos poder demostrar a qué dio su consentimiento y cuándo (art. 7.1 del RGPD)" in page
+    assert "Anonimizados: Nombre completo, Dirección de correo electrónico, Número de teléfono" in page
+    assert "Su elección en este portal" in page  # how the choice was made, a choice's label
+    assert "We must be able to" not in page
+
+
+def test_the_summary_figures_keep_their_english_words_for_an_english_customer(alice_client, alice, histories):
+    page = alice_client.get("/my-data/").content.decode()
+    assert "Answered by an AI assistant alone" in page and "Your profile" in page

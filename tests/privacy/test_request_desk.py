@@ -74,7 +74,7 @@ def test_deny_asks_for_a_reason_and_refuses_without_one(client, officer, alice):
     erasure = erasure_for(alice)
     client.force_login(officer)
     form_page = act(client, "deny", [erasure.pk])
-    assert "Reason (the customer reads this)" in form_page.content.decode()
+    assert "Reason in English (the customer reads this)" in form_page.content.decode()
     act(client, "deny", [erasure.pk], reason="")
     assert PrivacyRequest.objects.get(pk=erasure.pk).status == "awaiting_approval"
     act(client, "deny", [erasure.pk], reason="An open order must be delivered first.")
