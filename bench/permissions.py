@@ -10,11 +10,16 @@ client, measuring in the same run:
   authentication on the same server.
 
     .venv/bin/python bench/permissions.py [--seconds 8] [--connections 8]
+        [--database sqlite|postgres] [--cache file|redis]
+
+`--database postgres` runs on a private PostgreSQL and `--cache redis` on a
+private Redis, both started here and stopped by their PIDs (as production runs).
 
 Target: the permission API serves at least 70% of the floor's requests per second.
 """
 
 import argparse
+import contextlib
 import http.client
 import multiprocessing
 import os
@@ -27,6 +32,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from private_postgres import private_postgres  # noqa: E402
+from private_redis import private_redis  # noqa: E402
 
 
 def free_port() -> int:
@@ -117,7 +125,20 @@ def main():
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--cache", choices=["file", "redis"], default="file")
     args = parser.parse_args()
+    with contextlib.ExitStack() as services:
+        extra = {}
+        if args.database == "postgres":
+            server = services.enter_context(private_postgres())
+            extra["DATABASE_URL"] = server.create_database("bench")
+        if args.cache == "redis":
+            extra["CACHE_URL"] = services.enter_context(private_redis())
+        run(args, extra)
+
+
+def run(args: argparse.Namespace, extra: dict[str, str]) -> None:
 
     data_dir = tempfile.mkdtemp(prefix="portal-bench-")
     env = {
@@ -126,6 +147,7 @@ def main():
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "warning",
+        **extra,
     }
     others_file = os.path.join(data_dir, "customers.txt")
     token, customer_id = prepare(env, others_file)
@@ -178,15 +200,15 @@ def main():
         cold_paths = [f"/api/v1/customers/{other}/ai-permissions/" for other in others]
         cold = requests_per_second(port, cold_paths, token, args.connections, args.seconds / 4)
         print(
-            f"Permission API under load: gunicorn {args.workers} workers x 4 threads, "
-            f"{args.connections} keep-alive connections, {args.seconds:.0f}s each"
+            f"Permission API under load ({args.database}, {args.cache} cache): gunicorn {args.workers} workers "
+            f"x 4 threads, {args.connections} keep-alive connections, {args.seconds:.0f}s each"
         )
         print(f"  floor    GET /api/v1/ping/                          {floor:8.0f} req/s")
         print(f"  measured GET /api/v1/customers/<id>/ai-permissions/ {measured:8.0f} req/s")
         print(f"  ratio    {measured / floor:.0%} of the floor (target: at least 70%)")
         print(
             f"  cold     every request a different customer (cache misses)   {cold:8.0f} req/s "
-            f"= {cold / floor:.0%} of the floor"
+            f"= {cold / floor:.0%} of the floor (target: at least 70%)"
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)

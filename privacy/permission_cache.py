@@ -14,7 +14,9 @@ default); the entry's time-to-live bounds staleness should a counter be
 evicted.
 """
 
+import secrets
 from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -33,15 +35,18 @@ def _entry_key(customer_id: object) -> str:
     return f"ai-permissions:entry:{customer_id}"
 
 
-def cached_permissions(customer_id: object, compute: Callable[[], JSONObject | None]) -> JSONObject | None:
-    """The cached answer for `customer_id`, or `compute()` (None: no such customer)."""
+def cached_permissions(customer_id: object, compute: Callable[[int], JSONObject | None]) -> JSONObject | None:
+    """The cached answer for `customer_id`, or `compute(purposes_version)` (None: no such customer).
+
+    `purposes_version` is 0 while no counter exists (never set, or evicted).
+    """
     found = cache.get_many([_version_key(customer_id), _entry_key(customer_id), PURPOSES_VERSION_KEY])
     stamp = [found.get(_version_key(customer_id), 0), found.get(PURPOSES_VERSION_KEY, 0)]
     entry = found.get(_entry_key(customer_id))
     if entry is not None and entry["stamp"] == stamp:
         cached: JSONObject = entry["body"]
         return cached
-    body = compute()
+    body = compute(stamp[1])
     if body is not None:
         cache.set(_entry_key(customer_id), {"stamp": stamp, "body": body}, ENTRY_SECONDS)
     return body
@@ -51,7 +56,8 @@ def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # no counter yet (or evicted): start one
-        cache.set(key, 1, None)
+        # At a random value, never one a process may have seen before the eviction.
+        cache.set(key, secrets.randbits(48) + 1, None)
 
 
 def invalidate_customer(customer_id: object) -> None:
@@ -60,3 +66,20 @@ def invalidate_customer(customer_id: object) -> None:
 
 def invalidate_all_customers() -> None:
     transaction.on_commit(lambda: _bump(PURPOSES_VERSION_KEY))
+
+
+# The active purposes, per process, for the purposes' version they were read
+# at: the cold path answers a new customer without reading them again. A
+# version of 0 (no counter) is never trusted.
+_purposes_at_version: tuple[int, list[Any]] = (0, [])
+
+
+def purposes_for_version(version: int, load: Callable[[], list[Any]]) -> list[Any]:
+    global _purposes_at_version
+    cached_version, purposes = _purposes_at_version
+    if version and version == cached_version:
+        return purposes
+    purposes = load()
+    if version:
+        _purposes_at_version = (version, purposes)
+    return purposes

@@ -15,8 +15,8 @@ from privacy import selectors, services
 from privacy.api.authentication import APIClientTokenAuthentication
 from privacy.api.permissions import HasScope
 from privacy.api.serializers import ConsentInSerializer, PermissionsSerializer, PingSerializer
-from privacy.models import APIClient, ConsentMethod
-from privacy.permission_cache import cached_permissions
+from privacy.models import AIPurpose, APIClient, ConsentMethod
+from privacy.permission_cache import cached_permissions, purposes_for_version
 from privacy.typing import Customer, JSONObject
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
@@ -72,10 +72,12 @@ def calling_client(request: Request) -> APIClient:
     return client
 
 
-def permissions_body(customer: Customer) -> JSONObject:
+def permissions_body(customer: Customer, purposes: list[AIPurpose] | None = None) -> JSONObject:
     return {
         "customer_id": str(customer.public_id),
-        "permissions": [permission.as_json() for permission in selectors.ai_permissions(user=customer)],
+        "permissions": [
+            permission.as_json() for permission in selectors.ai_permissions(user=customer, purposes=purposes)
+        ],
     }
 
 
@@ -99,9 +101,14 @@ class AIPermissionsView(ClientAPIView):
         responses={200: PermissionsSerializer, **{k: v for k, v in ERROR_RESPONSES.items() if k not in (400, 415)}},
     )
     def get(self, request: Request, customer_id: UUID) -> Response:
-        def compute() -> JSONObject | None:
-            customer = _active_customer(customer_id)
-            return permissions_body(customer) if customer else None
+        def compute(purposes_version: int) -> JSONObject | None:
+            # A cache miss: the customer with every override in one query, their
+            # choices in another; the purposes come from this process's copy.
+            customer = selectors.customers_with_overrides().filter(public_id=customer_id, is_active=True).first()
+            if customer is None:
+                return None
+            purposes = purposes_for_version(purposes_version, selectors.active_purposes)
+            return permissions_body(customer, purposes)
 
         body = cached_permissions(customer_id, compute)
         if body is None:

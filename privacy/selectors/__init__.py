@@ -30,11 +30,14 @@ from privacy.selectors.my_data import (
 )
 from privacy.selectors.permissions import (
     Permission,
+    PermissionOverride,
     PermissionReason,
+    active_purposes,
     ai_permission_for,
     ai_permissions,
     consent_timeline,
     customer_ai_settings,
+    customers_with_overrides,
     register_permission_override,
 )
 from privacy.selectors.request_desk import (
@@ -68,6 +71,7 @@ __all__ = [
     "InForceView",
     "Overview",
     "Permission",
+    "PermissionOverride",
     "PermissionReason",
     "RowView",
     "SourceView",
@@ -75,6 +79,7 @@ __all__ = [
     "SubjectPart",
     "SubjectView",
     "Week",
+    "active_purposes",
     "ai_output_flag_of_row",
     "ai_output_flag_subject",
     "ai_permission_for",
@@ -88,6 +93,7 @@ __all__ = [
     "current_guidelines",
     "customer_ai_settings",
     "customer_requests",
+    "customers_with_overrides",
     "dashboard_weeks",
     "desk_waiting",
     "erasure_preview",

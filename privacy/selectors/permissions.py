@@ -6,7 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -82,40 +83,77 @@ class Permission:
         return format_html(text, when=when)
 
 
-# An override switches every purpose off whatever the choices: it returns
-# (reason, since) or None. Features that need one (a pending erasure) add
-# theirs with `register_permission_override`.
+# An override switches every purpose off whatever the choices. Each reads
+# what it needs as annotations on the customer's own row, so every override
+# together costs one query (the permission API's cold path is the portal's
+# hottest read). Features that need one (a pending erasure) add theirs with
+# `register_permission_override`.
 Override = tuple[PermissionReason, datetime | None]
-OverrideCheck = Callable[[Customer, CustomerAISettings | None], Override | None]
-_PERMISSION_OVERRIDES: list[OverrideCheck] = []
 
 
-def register_permission_override(override: OverrideCheck) -> None:
+@dataclass(frozen=True)
+class PermissionOverride:
+    """`annotations()`: expressions on the customer's row (OuterRef("pk") is the customer);
+    `check(customer)`: the override, read from those annotations, or None."""
+
+    annotations: Callable[[], dict[str, Any]]
+    check: Callable[[Any], Override | None]
+
+
+_PERMISSION_OVERRIDES: list[PermissionOverride] = []
+
+
+def register_permission_override(override: PermissionOverride) -> None:
     _PERMISSION_OVERRIDES.append(override)
 
 
-def _always_human_override(user: Customer, settings_: CustomerAISettings | None) -> Override | None:
-    if settings_ is not None and settings_.always_human:
-        return PermissionReason.ALWAYS_HUMAN, settings_.always_human_changed_at
-    return None
+def _settings_of_customer() -> "QuerySet[CustomerAISettings]":
+    return CustomerAISettings.objects.filter(user_id=OuterRef("pk"))
 
 
-def _erasure_pending_override(user: Customer, settings_: CustomerAISettings | None) -> Override | None:
-    # Open, or failed part-way (some data already gone): AI stays off either way.
-    pending = (
-        PrivacyRequest.objects.filter(user_id=user.pk, kind=PrivacyRequest.Kind.ERASURE)
-        .filter(
-            Q(status__in=PrivacyRequest.OPEN_STATUSES)
-            | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False)
-        )
-        .values_list("submitted_at", flat=True)
-        .first()
+register_permission_override(
+    PermissionOverride(
+        annotations=lambda: {
+            "_always_human": Subquery(_settings_of_customer().values("always_human")[:1]),
+            "_always_human_since": Subquery(_settings_of_customer().values("always_human_changed_at")[:1]),
+        },
+        check=lambda customer: (
+            (PermissionReason.ALWAYS_HUMAN, customer._always_human_since) if customer._always_human else None
+        ),
     )
-    return (PermissionReason.ERASURE_PENDING, pending) if pending else None
+)
 
 
-register_permission_override(_always_human_override)
-register_permission_override(_erasure_pending_override)
+def _pending_erasure_submitted_at() -> Subquery:
+    # Open, or failed part-way (some data already gone): AI stays off either way.
+    pending = PrivacyRequest.objects.filter(user_id=OuterRef("pk"), kind=PrivacyRequest.Kind.ERASURE).filter(
+        Q(status__in=PrivacyRequest.OPEN_STATUSES) | Q(status=PrivacyRequest.Status.FAILED, started_at__isnull=False)
+    )
+    return Subquery(pending.values("submitted_at")[:1])
+
+
+register_permission_override(
+    PermissionOverride(
+        annotations=lambda: {"_erasure_pending_since": _pending_erasure_submitted_at()},
+        check=lambda customer: (
+            (PermissionReason.ERASURE_PENDING, customer._erasure_pending_since)
+            if customer._erasure_pending_since
+            else None
+        ),
+    )
+)
+
+
+def _override_annotations() -> dict[str, Any]:
+    annotations: dict[str, Any] = {}
+    for override in _PERMISSION_OVERRIDES:
+        annotations |= override.annotations()
+    return annotations
+
+
+def customers_with_overrides() -> "QuerySet[Any]":
+    """Customers, each with what every override reads: one query for a customer and all their overrides."""
+    return get_user_model().objects.annotate(**_override_annotations())
 
 
 def _permission(
@@ -136,9 +174,13 @@ def _permission(
 
 
 def _override_for(user: Customer) -> Override | None:
-    settings_ = CustomerAISettings.objects.filter(user_id=user.pk).first()
+    annotated = user if all(hasattr(user, name) for name in _override_annotations()) else None
+    if annotated is None:
+        annotated = customers_with_overrides().filter(pk=user.pk).first()
+        if annotated is None:
+            return None
     for override in _PERMISSION_OVERRIDES:
-        found = override(user, settings_)
+        found = override.check(annotated)
         if found is not None:
             return found
     return None
@@ -149,10 +191,14 @@ def ai_permissions(*, user: Customer, purposes: Iterable[AIPurpose] | None = Non
 
     `purposes` may be a queryset of active purposes with related data prefetched.
     """
-    purposes = list(purposes if purposes is not None else AIPurpose.objects.filter(is_active=True))
+    purposes = list(purposes if purposes is not None else active_purposes())
     preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user_id=user.pk)}
     override = _override_for(user)
     return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
+
+
+def active_purposes() -> list[AIPurpose]:
+    return list(AIPurpose.objects.filter(is_active=True))
 
 
 def ai_permission_for(*, user: Customer, purpose: AIPurpose, ignore_overrides: bool = False) -> Permission:

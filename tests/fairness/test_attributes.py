@@ -13,10 +13,10 @@ def test_a_german_customer_reads_their_recorded_region_in_german_on_my_data(clie
     RecordedAttribute.objects.create(customer=erin, attribute="region", value="west")
     client.force_login(dora)
     text = text_of(client.get("/my-data/"))
-    assert "Region Nord" in text and "North" not in text
+    assert "Merkmal Region Wert Nord" in text and "North" not in text
     assert "West" not in text  # the other customer's region is not on the page
     client.force_login(erin)
-    assert "Region West" in text_of(client.get("/my-data/"))
+    assert "Characteristic Region Value West" in text_of(client.get("/my-data/"))
     assert RecordedAttribute.objects.get(customer=dora).value == "north"
 
 

@@ -70,14 +70,14 @@ def test_a_stale_answer_computed_before_a_change_is_never_served(tokens, alice, 
 
     stale = {"customer_id": str(alice.public_id), "permissions": []}
 
-    def compute_stale():
+    def compute_stale(purposes_version):
         # A reader computed this from old data; the change commits meanwhile.
         invalidate_customer(alice.public_id)
         return stale
 
     with django_capture_on_commit_callbacks(execute=True):
         cached_permissions(alice.public_id, compute_stale)
-    fresh = cached_permissions(alice.public_id, lambda: {"customer_id": "fresh", "permissions": []})
+    fresh = cached_permissions(alice.public_id, lambda purposes_version: {"customer_id": "fresh", "permissions": []})
     assert fresh is not None
     assert fresh["customer_id"] == "fresh"
 
@@ -167,3 +167,30 @@ def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert staff.post(f"/admin/accounts/user/{alice.pk}/change/", data).status_code == 302
     assert get_permissions(client, tokens["reader"], alice).status_code == 404
+
+
+def test_a_customer_asked_about_for_the_first_time_costs_two_queries_beyond_the_token_check(
+    client, tokens, alice, bob, charlie, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from privacy.models import AIPurpose, ConsentMethod
+
+    services.preference_set(
+        user=bob, purpose=AIPurpose.objects.get(slug="ai-training"), allowed=True, method=ConsentMethod.PORTAL
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        # A purpose change gives the purposes a version this process can keep them under.
+        services.purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
+    client.get("/api/v1/ping/", HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}")
+    with CaptureQueriesContext(connection) as floor:
+        client.get("/api/v1/ping/", HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}")
+    get_permissions(client, tokens["reader"], alice)  # reads the purposes once
+    with CaptureQueriesContext(connection) as cold:
+        answer = get_permissions(client, tokens["reader"], bob)
+    assert answer.status_code == 200
+    # The customer with every override (always a person, a pending erasure) in one; their choices in another.
+    assert len(cold) - len(floor) == 2, [q["sql"] for q in cold]
+    assert by_purpose(answer)["ai-training"]["allowed"] is True
+    assert by_purpose(get_permissions(client, tokens["reader"], charlie))["ai-training"]["allowed"] is False
