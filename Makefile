@@ -33,7 +33,7 @@ endef
 help:
 	@echo "make run    start the portal with demo data (web + worker + beat) on $(URL)/"
 	@echo "make test   lint, type-check, then run every test, starting Redis, PostgreSQL and Chromium as needed"
-	@echo "make test-fast  lint and the unit tests only (no browser, no workers): for local work, never CI"
+	@echo "make test-fast  lint and the unit tests only (no browser, no workers, none marked slow): for local work, never CI"
 	@echo "make lint   ruff (lint and format check) and mypy, as make test runs them"
 	@echo "make fmt    format the code and apply ruff's safe fixes"
 	@echo "make totp   print the demo privacy officer's current two-factor code"
@@ -110,7 +110,7 @@ test: lint
 	env -u DATABASE_URL $(PY) -m pytest -q tests/privacy/test_audit_trail.py -m "not postgresql"
 
 test-fast: lint
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration and not postgresql" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration and not postgresql and not slow" $(PYTEST_ARGS)
 
 clean-data:
 	rm -rf var

@@ -235,3 +235,29 @@ def test_the_trail_stays_read_only_in_the_admin(officer_client, officer, alice):
     assert officer_client.get("/admin/privacy/auditevent/add/").status_code == 403
     event.refresh_from_db()
     assert event.action == "request.submitted"
+
+
+@pytest.mark.slow
+def test_a_page_of_the_trail_costs_the_same_queries_at_10_and_10_000_events(officer_client, alice, bob):
+    request = a_request(alice)
+
+    def record(count: int) -> None:
+        for n in range(count):
+            services.audit_record(
+                action="request.assigned" if n % 2 else "preference.changed",
+                actor_id=(alice if n % 3 else bob).pk,
+                obj=request if n % 2 else alice,
+                details={"customer": alice.pk, "allowed": True},
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert officer_client.get(LIST).status_code == 200
+        return len(captured.captured_queries)
+
+    officer_client.get(LIST)
+    record(10)
+    with_10 = queries()
+    record(9_990)
+    assert AuditEvent.objects.count() == 10_000
+    assert queries() == with_10
