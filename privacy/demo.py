@@ -29,6 +29,7 @@ from privacy.models import (
     PurposeSlug,
     StaffGuidelines,
 )
+from privacy.services.exports import FAILED_REASON as EXPORT_FAILED_REASON
 from privacy.services.requests import subject_reference
 from privacy.translated_text import in_every_language
 
@@ -278,7 +279,7 @@ def _open_demo_requests(people: list[int], now: datetime) -> list[PrivacyRequest
             started_at=failed_at,
             finished_at=failed_at,
             attempts=3,
-            failure_reason="Something went wrong while preparing your data. Our team has been told.",
+            failure_reason=EXPORT_FAILED_REASON,  # what the job writes, translated on the page
             failure_detail="ConnectionError",
         )
     )

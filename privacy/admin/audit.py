@@ -70,7 +70,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        codes = selectors.audit_actions_recorded()
         return sorted(((code, action_label(code)) for code in codes), key=lambda choice: choice[1].lower())
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -82,8 +82,8 @@ class ObjectTypeFilter(admin.SimpleListFilter):
     parameter_name = "object_type"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        types = AuditEvent.objects.exclude(object_type="").order_by().values_list("object_type", flat=True)
-        return sorted(((label, model_words(label)) for label in types.distinct()), key=lambda choice: choice[1])
+        types = selectors.audit_object_types_recorded()
+        return sorted(((label, model_words(label)) for label in types), key=lambda choice: choice[1])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         return queryset.filter(object_type=self.value()) if self.value() else queryset

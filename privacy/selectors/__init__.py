@@ -6,7 +6,12 @@ from privacy.selectors.audit import (
     audit_events_for,
     audit_trail_verify,
 )
-from privacy.selectors.audit_trail import AuditEventInWords, audit_events_in_words
+from privacy.selectors.audit_trail import (
+    AuditEventInWords,
+    audit_actions_recorded,
+    audit_events_in_words,
+    audit_object_types_recorded,
+)
 from privacy.selectors.clients import api_client_by_token
 from privacy.selectors.dashboard import Week, compliance_dashboard, dashboard_weeks
 from privacy.selectors.desk import (
@@ -85,8 +90,10 @@ __all__ = [
     "ai_permission_for",
     "ai_permissions",
     "api_client_by_token",
+    "audit_actions_recorded",
     "audit_events_for",
     "audit_events_in_words",
+    "audit_object_types_recorded",
     "audit_trail_verify",
     "compliance_dashboard",
     "consent_timeline",

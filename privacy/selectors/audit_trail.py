@@ -8,12 +8,13 @@ details), and one per kind of row it refers to.
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Model
 
 from privacy.audit_words import action_label, as_words, detail_of, model_words, plain_value
@@ -190,3 +191,35 @@ def _object(
     key = _key(model, event.object_id)
     exists = key is not None and key in existing.get(model, set())
     return AuditObject(label=f"{model_words(event.object_type)} #{event.object_id}", model=model, pk=key, exists=exists)
+
+
+def _distinct_values(column: Literal["action", "object_type"]) -> list[str]:
+    """The distinct values of an indexed column of the trail, one index probe per value.
+
+    A loose index scan (a recursive query stepping from each value to the
+    next greater one): the cost grows with the number of distinct values (a
+    few dozen actions and kinds of record), not with the millions of events.
+    """
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    quoted = connection.ops.quote_name(column)
+    with connection.cursor() as cursor:
+        # Only the table's own name and one of two column names go into the SQL, quoted.
+        cursor.execute(
+            f"WITH RECURSIVE found(value) AS ("  # noqa: S608
+            f"  SELECT MIN({quoted}) FROM {table}"
+            f"  UNION ALL"
+            f"  SELECT (SELECT MIN({quoted}) FROM {table} WHERE {quoted} > found.value) FROM found"
+            f"  WHERE found.value IS NOT NULL"
+            f") SELECT value FROM found WHERE value IS NOT NULL"
+        )
+        return [value for (value,) in cursor.fetchall()]
+
+
+def audit_actions_recorded() -> list[str]:
+    """Every action code the trail holds."""
+    return _distinct_values("action")
+
+
+def audit_object_types_recorded() -> list[str]:
+    """Every kind of record the trail names (not the empty one of events about no record)."""
+    return [value for value in _distinct_values("object_type") if value]

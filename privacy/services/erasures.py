@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from privacy.erasure import erasure_step_run, erasure_steps_ensure, scrub_admin_log
 from privacy.models import PrivacyRequest
@@ -156,7 +156,10 @@ def erasure_fail(*, request_id: int, error_name: str, task_id: str = "") -> None
         request_id=request_id,
         error_name=error_name,
         task_id=task_id,
-        failure_reason="Erasing your data stopped part-way. Our privacy team has been told and will finish it.",
+        # In English, translated where the customer reads it (gettext_noop: in the catalogues).
+        failure_reason=gettext_noop(
+            "Erasing your data stopped part-way. Our privacy team has been told and will finish it."
+        ),
     )
     if request is None:
         return

@@ -16,7 +16,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from privacy.exporting import build_archive
 from privacy.models import ExportArchive, PrivacyRequest
@@ -39,6 +39,12 @@ from privacy.typing import Customer
 logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
 ALREADY_ASKED = gettext_lazy("You already have an export on its way. You can follow it on its page.")
+# Stored in English, the source language, and translated where the customer reads it
+# (the request page): gettext_noop puts it in the catalogues.
+FAILED_REASON = gettext_noop(
+    "We could not build your archive. Our privacy team has been told and will get it to you; "
+    "you do not need to ask again."
+)
 
 
 @transaction.atomic
@@ -159,10 +165,14 @@ def export_files_delete(request: PrivacyRequest, *, unless_archived: bool = Fals
 
 
 def _remove_partial_archive(request_id: int) -> None:
+    # Best effort, whatever the storage raises (OSError from a folder, botocore's
+    # errors from a bucket): it runs while an outage is being handled, and must
+    # not turn a retry into a failure, or keep a failure from reaching the
+    # customer and staff. The next build, or an erasure, removes what is left.
     try:
         export_files_delete(PrivacyRequest(pk=request_id), unless_archived=True)
-    except OSError:
-        logger.warning("could not remove the partial archive of request id=%s", request_id)
+    except Exception as exc:
+        logger.warning("could not remove the partial archive of request id=%s (%s)", request_id, type(exc).__name__)
 
 
 # --- the job ------------------------------------------------------------------
@@ -252,8 +262,7 @@ def export_fail(*, request_id: int, error_name: str, task_id: str = "") -> None:
         error_name=error_name,
         task_id=task_id,
         finished_at=timezone.now(),
-        failure_reason="We could not build your archive. Our privacy team has been told and will "
-        "get it to you; you do not need to ask again.",
+        failure_reason=FAILED_REASON,
     )
     if request is None:
         return

@@ -261,3 +261,17 @@ def test_a_page_of_the_trail_costs_the_same_queries_at_10_and_10_000_events(offi
     record(9_990)
     assert AuditEvent.objects.count() == 10_000
     assert queries() == with_10
+
+
+def test_the_filters_list_each_action_and_kind_of_record_the_trail_holds_once(officer_client, alice, bob):
+    request = a_request(alice)
+    for action, obj in [("request.assigned", request), ("preference.changed", alice), ("request.assigned", request)]:
+        services.audit_record(action=action, actor_id=bob.pk, obj=obj, details={})
+    services.audit_record(action="audit.checkpoint_written", actor_id=None, obj=None, details={})
+    assert selectors.audit_actions_recorded() == sorted(set(AuditEvent.objects.values_list("action", flat=True)))
+    assert "" not in selectors.audit_object_types_recorded()
+    assert set(selectors.audit_object_types_recorded()) == set(
+        AuditEvent.objects.exclude(object_type="").values_list("object_type", flat=True)
+    )
+    page = officer_client.get(LIST).content.decode()
+    assert page.count("?action=request.assigned") == 1
