@@ -11,6 +11,9 @@ app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task IDs in the logs and task timings in the metrics, for every task.
+from portal import task_signals  # noqa: E402, F401 - connects the signal receivers
+
 
 @app.on_configure.connect
 def _stop_on_bad_environment(sender: Celery, **kwargs: Any) -> None:

@@ -1,8 +1,10 @@
-"""/healthz (can this process reach what it needs?) and /favicon.ico."""
+"""/healthz (can this process reach what it needs?), /readyz (may it take traffic?) and /favicon.ico."""
 
 import logging
 from pathlib import Path
 
+from django.core.cache import cache
+from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
@@ -42,6 +44,36 @@ def _broker_ok() -> bool:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "broker": _broker_ok()}
+    body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+def _cache_ok() -> bool:
+    # A round trip through the cache: allauth's rate limits depend on it.
+    try:
+        cache.set("readyz", "ok", timeout=10)
+        return bool(cache.get("readyz") == "ok")
+    except Exception as exc:  # each cache backend raises its own errors
+        logger.warning("health: cache unreachable (%s)", type(exc).__name__)
+        return False
+
+
+def _storage_ok() -> bool:
+    # Where export archives go (a folder or an S3 bucket): listing its top
+    # costs one call, and fails when the folder is gone or the bucket refuses.
+    try:
+        storages["exports"].listdir("")
+        return True
+    except Exception as exc:  # OSError locally, botocore's errors for S3
+        logger.warning("health: exports storage unreachable (%s)", type(exc).__name__)
+        return False
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Everything a request or a job may need: a load balancer sends traffic only while it answers 200."""
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "cache": _cache_ok(), "storage": _storage_ok()}
     body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
 

@@ -109,6 +109,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its ID, and the timing
+    # for /metrics covers all the other middleware too.
+    "portal.request_context.RequestIDMiddleware",
+    "portal.metrics.RequestLatencyMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -610,6 +614,13 @@ PORTAL_EMAIL_RETENTION_DAYS = 90
 # How long a queued e-mail may wait before the sweeper publishes it again.
 PORTAL_EMAIL_SWEEP_AFTER_SECONDS = env_int("EMAIL_SWEEP_AFTER_SECONDS", 120, minimum=10)
 
+# --- Metrics --------------------------------------------------------------
+
+# The bearer token Prometheus sends to /metrics (Authorization: Bearer ...).
+# Unset, /metrics answers 404 (and `check --deploy` warns). See portal/metrics.py
+# for PROMETHEUS_MULTIPROC_DIR, which prometheus-client reads itself.
+PORTAL_METRICS_TOKEN = env_secret("METRICS_TOKEN").strip()
+
 # --- API ------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -646,11 +657,25 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging: IDs only, never personal data --------------------------------
 
+# LOG_FORMAT=json writes one JSON object per line (time, level, logger,
+# message, request_id, task_id; exceptions as type and frames, without their
+# message), for a log collector; "plain" is for people reading a terminal.
+PORTAL_LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "portal.logs.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "portal.logs.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": PORTAL_LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
@@ -659,6 +684,10 @@ LOGGING = {
 
 for _folder in (DATA_DIR, MEDIA_ROOT, STATIC_ROOT):
     _folder.mkdir(parents=True, exist_ok=True)
+# The archives' folder exists from the start, so /readyz finds the storage
+# ready before the first export is written into it.
+if _EXPORTS_STORAGE["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    Path(_EXPORTS_STORAGE["OPTIONS"]["location"]).mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     _PROCESSED_DIR.mkdir(parents=True, exist_ok=True)

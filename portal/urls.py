@@ -4,7 +4,8 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.health import favicon, healthz
+from portal.health import favicon, healthz, readyz
+from portal.metrics import metrics
 
 # Swagger UI sets inline styles on the elements it draws; the docs page alone
 # allows that (its scripts still come only from our own static files).
@@ -41,6 +42,9 @@ urlpatterns = [
         name="api_docs",
     ),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    # Prometheus's scrape, behind METRICS_TOKEN.
+    path("metrics", metrics, name="metrics"),
     # Browsers ask for /favicon.ico on pages (like the admin's) that name none.
     path("favicon.ico", favicon),
 ]

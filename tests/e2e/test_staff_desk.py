@@ -59,7 +59,7 @@ def test_a_privacy_officer_approves_denies_and_extends_from_each_requests_own_pa
 
     open_its_page(page, export)
     page.get_by_text("Deny…").click()
-    page.locator("details[open]").get_by_label("Reason (the customer reads this)").fill(
+    page.locator("details[open]").get_by_label("Reason in English (the customer reads this)").fill(
         "We could not confirm this request came from you."
     )
     page.get_by_role("button", name="Deny", exact=True).click()
@@ -74,7 +74,7 @@ def test_a_privacy_officer_approves_denies_and_extends_from_each_requests_own_pa
     due = slow.due_at
     page.get_by_text("Extend the deadline…").click()
     page.get_by_label("Extend by (days)").fill("45")
-    page.locator("details[open]").get_by_label("Reason (the customer reads this)").fill(
+    page.locator("details[open]").get_by_label("Reason in English (the customer reads this)").fill(
         "Your history is kept in three systems."
     )
     page.get_by_role("button", name="Extend the deadline", exact=True).click()

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "PORTAL_URL": "https://privacy.example.com",
     "MFA_ENCRYPTION_KEY": "sI1bm0kN0cQ8J2vYV6m5wq3o3b7Qd2kGm1x9u2h6Z0E=",
     "AUDIT_KEY": "Zt7-pQ2wLx9!Rk4vNc8Hs1Ju6Gy3Fb5Dm0Ea",
+    "METRICS_TOKEN": "Vh3-kP9wQx2!Lm7rNc4Ts8Jy1Bf6Dg0Za",
 }
 
 
