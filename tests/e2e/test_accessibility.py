@@ -135,6 +135,8 @@ WITH_TWO_FACTOR: dict[str, Reach | None] = {
 NOT_PAGES = {
     "gpc_json": "JSON for browsers that send Global Privacy Control",
     "healthz": "plain text for the load balancer",
+    "readyz": "JSON for the load balancer's readiness check",
+    "metrics": "Prometheus text for the monitoring system, behind a token",
     "favicon.ico": "an icon",
     "always_human_set": "a form's POST action that returns to AI choices",
     "set_language": "the language switcher's POST action, which returns to the page it is on",
