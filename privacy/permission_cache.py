@@ -42,6 +42,10 @@ def cached_permissions(customer_id: object, compute: Callable[[int], JSONObject 
     """
     found = cache.get_many([_version_key(customer_id), _entry_key(customer_id), PURPOSES_VERSION_KEY])
     stamp = [found.get(_version_key(customer_id), 0), found.get(PURPOSES_VERSION_KEY, 0)]
+    if not stamp[1]:
+        # No purposes' counter yet (or evicted): start one, so processes can keep the purposes under it.
+        cache.add(PURPOSES_VERSION_KEY, secrets.randbits(48) + 1, None)
+        stamp[1] = cache.get(PURPOSES_VERSION_KEY, 0)
     entry = found.get(_entry_key(customer_id))
     if entry is not None and entry["stamp"] == stamp:
         cached: JSONObject = entry["body"]

@@ -104,7 +104,7 @@ class AIPermissionsView(ClientAPIView):
         def compute(purposes_version: int) -> JSONObject | None:
             # A cache miss: the customer with every override in one query, their
             # choices in another; the purposes come from this process's copy.
-            customer = selectors.customers_with_overrides().filter(public_id=customer_id, is_active=True).first()
+            customer = selectors.active_customer_with_overrides(customer_id)
             if customer is None:
                 return None
             purposes = purposes_for_version(purposes_version, selectors.active_purposes)

@@ -1,5 +1,7 @@
 """Reads of customers' AI permissions: whether AI may be used for a purpose, and why."""
 
+import functools
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -103,8 +106,14 @@ class PermissionOverride:
 _PERMISSION_OVERRIDES: list[PermissionOverride] = []
 
 
+# The names the overrides annotate, worked out once (building the expressions costs more than the check).
+_OVERRIDE_NAMES: list[str] | None = None
+
+
 def register_permission_override(override: PermissionOverride) -> None:
+    global _OVERRIDE_NAMES
     _PERMISSION_OVERRIDES.append(override)
+    _OVERRIDE_NAMES = None
 
 
 def _settings_of_customer() -> "QuerySet[CustomerAISettings]":
@@ -156,6 +165,38 @@ def customers_with_overrides() -> "QuerySet[Any]":
     return get_user_model().objects.annotate(**_override_annotations())
 
 
+# Stands for the customer's ID while the query is written, once per process.
+_ANY_CUSTOMER = uuid.UUID(int=0)
+
+
+@functools.cache
+def _active_customer_query(overrides: int) -> tuple[str, tuple[Any, ...], int]:
+    """The SQL of "this active customer, with every override", written by the ORM once
+    (again if an override is registered: `overrides` counts them).
+
+    The permission API's cold path runs it for every customer it has not seen:
+    writing the query (its subqueries) cost more than running it.
+    """
+    queryset = customers_with_overrides().filter(public_id=_ANY_CUSTOMER, is_active=True)
+    sql, params = queryset.query.sql_with_params()
+    marker = _public_id_param(_ANY_CUSTOMER)
+    (index,) = [i for i, param in enumerate(params) if param == marker]
+    return sql, tuple(params), index
+
+
+def _public_id_param(public_id: uuid.UUID) -> Any:
+    return get_user_model()._meta.get_field("public_id").get_db_prep_value(public_id, connection, prepared=False)
+
+
+def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
+    """The active customer with this public ID, read with everything the overrides need, or None."""
+    sql, params, index = _active_customer_query(len(_PERMISSION_OVERRIDES))
+    bound = list(params)
+    bound[index] = _public_id_param(public_id)
+    customer: Customer | None = next(iter(get_user_model().objects.raw(sql, bound)), None)
+    return customer
+
+
 def _permission(
     purpose: AIPurpose, preference: AIPreference | None, user: Customer, override: Override | None
 ) -> Permission:
@@ -173,8 +214,15 @@ def _permission(
     )
 
 
+def _override_names() -> list[str]:
+    global _OVERRIDE_NAMES
+    if _OVERRIDE_NAMES is None:
+        _OVERRIDE_NAMES = list(_override_annotations())
+    return _OVERRIDE_NAMES
+
+
 def _override_for(user: Customer) -> Override | None:
-    annotated = user if all(hasattr(user, name) for name in _override_annotations()) else None
+    annotated = user if all(hasattr(user, name) for name in _override_names()) else None
     if annotated is None:
         annotated = customers_with_overrides().filter(pk=user.pk).first()
         if annotated is None:
