@@ -209,13 +209,9 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
-    if args.database == "sqlite":
-        os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
-        return bench(args, "")
-    from private_postgres import private_postgres
+    from private_postgres import run_on_database
 
-    with private_postgres() as server:
-        bench(args, server.create_database("bench"))
+    run_on_database(args.database, lambda database_url: bench(args, database_url))
 
 
 if __name__ == "__main__":

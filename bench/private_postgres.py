@@ -112,3 +112,14 @@ def private_postgres():
                 os.kill(pid, 0)
                 time.sleep(0.1)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_on_database(database: str, bench) -> None:
+    """Run `bench(database_url)` on a throw-away SQLite database ("sqlite": the URL is "")
+    or on a private PostgreSQL ("postgres"), stopped afterwards."""
+    if database == "sqlite":
+        os.environ["PORTAL_DATA_DIR"] = tempfile.mkdtemp(prefix="portal-bench-")
+        bench("")
+        return
+    with private_postgres() as server:
+        bench(server.create_database("bench"))

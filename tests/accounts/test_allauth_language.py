@@ -21,17 +21,12 @@ import allauth
 import django
 import pytest
 import rest_framework
-from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
-from allauth.account.utils import user_pk_to_url_str
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from accounts.demo import DEMO_OFFICER_TOTP_SECRET, current_demo_totp_code
-from tests.conftest import PASSWORD, make_customer, sign_in
+from tests.accounts.test_allauth_wording import customer_pages as allauth_walk
+from tests.conftest import make_customer
 
 LANGUAGES = ("de", "es")
 ALLAUTH_CATALOGUE = Path(str(allauth.__file__)).parent / "locale"
@@ -319,59 +314,10 @@ FORMAL_PHRASES = {
 
 
 def customer_pages(language: str) -> Iterator[tuple[str, str]]:
-    """(what, visible text) for the allauth pages a customer reaches, in `language`."""
-    carol = make_customer("carol@example.com", "Carol Cole", preferred_language=language)
-    stranger = _browser(language)
-    yield "sign in", _page(stranger, "/accounts/login/")
-    yield "sign in, wrong password", _page(stranger, "/accounts/login/", {"login": carol.email, "password": "nope"})
-    yield "sign up", _page(stranger, "/accounts/signup/")
-    yield "sign up, errors", _page(stranger, "/accounts/signup/", {"email": "x", "password1": "a", "password2": "b"})
-    yield "password reset", _page(stranger, "/accounts/password/reset/")
-    yield "password reset sent", _page(stranger, "/accounts/password/reset/", {"email": carol.email})
-    yield "password reset, bad link", _page(stranger, "/accounts/password/reset/key/zz-bad-key/")
-    key = f"{user_pk_to_url_str(carol)}-{default_token_generator.make_token(carol)}"
-    yield "password reset, new password", _page(stranger, f"/accounts/password/reset/key/{key}/")
-    yield "sign-in code", _page(stranger, "/accounts/login/code/")
-    yield "sign-in code sent", _page(stranger, "/accounts/login/code/", {"email": carol.email})
-
-    newcomer = _browser(language)
-    signup = {"email": "dana@example.com", "password1": "plum-orchard-77", "password2": "plum-orchard-77"}
-    yield "verify your address", _page(newcomer, "/accounts/signup/", signup)
-    address = EmailAddress.objects.get(email="dana@example.com")
-    yield "confirm address", _page(newcomer, f"/accounts/confirm-email/{EmailConfirmationHMAC(address).key}/")
-    yield "confirm address, bad link", _page(newcomer, "/accounts/confirm-email/bad-key/")
-
-    # Carol, signed in with a password; her profile's language is `language`.
-    signed_in = _browser(language)
-    sign_in(signed_in, carol.email)
-    for what, url in [
-        ("e-mail addresses", "/accounts/email/"),
-        ("password change", "/accounts/password/change/"),
-        ("reauthenticate", "/accounts/reauthenticate/"),
-        ("two-factor", "/accounts/2fa/"),
-        ("authenticator app set-up", "/accounts/2fa/totp/activate/"),
-        ("security key set-up", "/accounts/2fa/webauthn/add/"),
-        ("sessions", "/accounts/sessions/"),
-        ("sign out", "/accounts/logout/"),
-    ]:
-        yield what, _page(signed_in, url)
-
-    # Carol with an authenticator app and recovery codes.
-    TOTP.activate(carol, DEMO_OFFICER_TOTP_SECRET)
-    RecoveryCodes.activate(carol)
-    two_factor = _browser(language)
-    yield "second factor", _page(two_factor, "/accounts/login/", {"login": carol.email, "password": PASSWORD})
-    yield "second factor, wrong code", _page(two_factor, "/accounts/2fa/authenticate/", {"code": "000000"})
-    _page(two_factor, "/accounts/2fa/authenticate/", {"code": current_demo_totp_code()})
-    for what, url in [
-        ("two-factor, set up", "/accounts/2fa/"),
-        ("authenticator app removal", "/accounts/2fa/totp/deactivate/"),
-        ("recovery codes", "/accounts/2fa/recovery-codes/"),
-        ("new recovery codes", "/accounts/2fa/recovery-codes/generate/"),
-        ("security keys", "/accounts/2fa/webauthn/"),
-        ("reauthenticate with a code", "/accounts/2fa/reauthenticate/"),
-    ]:
-        yield what, _page(two_factor, url)
+    """(what, visible text) for the allauth pages a customer reaches, in `language` (test_allauth_wording's walk)."""
+    for what, html in allauth_walk(language):
+        assert f'<html lang="{language}"' in html, what
+        yield what, VisibleText(html).text
 
 
 @pytest.mark.django_db

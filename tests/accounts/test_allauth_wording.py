@@ -84,10 +84,18 @@ def _page(client: Client, url: str, data: dict[str, str] | None = None) -> str:
     return response.content.decode()
 
 
-def customer_pages(db: None) -> Iterator[tuple[str, str]]:
-    """(what, html) for every allauth page a customer can reach, in the states they see it in."""
-    carol = make_customer("carol@example.com", "Carol Cole")
-    stranger = Client()
+def customer_pages(language: str = "en") -> Iterator[tuple[str, str]]:
+    """(what, html) for every allauth page a customer can reach, in the states they see it in.
+
+    Every browser asks for `language`, and Carol's profile prefers it (the
+    formal-address tests walk the same pages in Spanish and German).
+    """
+
+    def browser() -> Client:
+        return Client(headers={"Accept-Language": language})
+
+    carol = make_customer("carol@example.com", "Carol Cole", preferred_language=language)
+    stranger = browser()
     yield "sign in", _page(stranger, "/accounts/login/")
     yield "sign in, wrong password", _page(stranger, "/accounts/login/", {"login": carol.email, "password": "nope"})
     yield "sign up", _page(stranger, "/accounts/signup/")
@@ -100,9 +108,9 @@ def customer_pages(db: None) -> Iterator[tuple[str, str]]:
     yield "password reset done", _page(stranger, "/accounts/password/reset/key/done/")
     yield "sign-in code", _page(stranger, "/accounts/login/code/")
     yield "sign-in code sent", _page(stranger, "/accounts/login/code/", {"email": carol.email})
-    yield "account inactive", _page(Client(), "/accounts/inactive/")
+    yield "account inactive", _page(browser(), "/accounts/inactive/")
 
-    newcomer = Client()
+    newcomer = browser()
     signup = {"email": "dana@example.com", "password1": "plum-orchard-77", "password2": "plum-orchard-77"}
     yield "verify your address", _page(newcomer, "/accounts/signup/", signup)
     address = EmailAddress.objects.get(email="dana@example.com")
@@ -110,7 +118,7 @@ def customer_pages(db: None) -> Iterator[tuple[str, str]]:
     yield "confirm address, bad link", _page(newcomer, "/accounts/confirm-email/bad-key/")
 
     # Carol, signed in with a password and nothing more.
-    signed_in = Client()
+    signed_in = browser()
     sign_in(signed_in, carol.email)
     for what, url in [
         ("e-mail addresses", "/accounts/email/"),
@@ -127,7 +135,7 @@ def customer_pages(db: None) -> Iterator[tuple[str, str]]:
     # Carol with an authenticator app and recovery codes: the sign-in asks for a code.
     TOTP.activate(carol, DEMO_OFFICER_TOTP_SECRET)
     RecoveryCodes.activate(carol)
-    two_factor = Client()
+    two_factor = browser()
     yield "second factor", _page(two_factor, "/accounts/login/", {"login": carol.email, "password": PASSWORD})
     yield "second factor, wrong code", _page(two_factor, "/accounts/2fa/authenticate/", {"code": "000000"})
     _page(two_factor, "/accounts/2fa/authenticate/", {"code": current_demo_totp_code()})
@@ -144,7 +152,7 @@ def customer_pages(db: None) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def pages(db):
-    return list(customer_pages(db))
+    return list(customer_pages())
 
 
 def test_no_allauth_page_names_its_parts_in_title_case(pages):

@@ -245,17 +245,26 @@ class PageRecorder:
         return [url for url in self.request_urls if not url.startswith("data:") and urlsplit(url).netloc != own]
 
 
-@pytest.fixture
-def page(browser, live_server, settings):
+@contextlib.contextmanager
+def portal_page(browser, live_server, settings, **context_options):
+    """A page at the live server whose every load axe checks and whose requests are recorded."""
     # Links in e-mails are built from PORTAL_URL, never from the request, so
     # the portal's address here is the live server's.
     settings.PORTAL_URL = live_server.url
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900}, **context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.recorder = PageRecorder(page, live_server.url)
     page.axe = AxeAudit(page)
-    yield page
-    # A test that failed mid-navigation may leave axe's handler waiting on a page about to close.
-    page.unroute_all(behavior="ignoreErrors")
-    context.close()
+    try:
+        yield page
+    finally:
+        # A test that failed mid-navigation may leave axe's handler waiting on a page about to close.
+        page.unroute_all(behavior="ignoreErrors")
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    with portal_page(browser, live_server, settings) as page:
+        yield page

@@ -24,7 +24,7 @@ from privacy.exporting import build_archive
 from privacy.models import OutboundEmail, PrivacyRequest
 from privacy.selectors import ai_permissions
 from tests.conftest import age_every_proof
-from tests.e2e.conftest import AxeAudit, PageRecorder
+from tests.e2e.conftest import portal_page
 from tests.factories import give_history
 
 pytestmark = pytest.mark.e2e
@@ -151,20 +151,14 @@ def lang(request) -> str:
 @pytest.fixture
 def page(browser, live_server, settings, lang):
     """As tests/e2e/conftest.py's page (axe checks every page), in a browser that asks for `lang`."""
-    settings.PORTAL_URL = live_server.url
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 1200, "height": 900},
+    with portal_page(
+        browser,
+        live_server,
+        settings,
         locale=lang,
         extra_http_headers={"Accept-Language": f"{lang},{lang}-{lang.upper()};q=0.9"},
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.recorder = PageRecorder(page, live_server.url)
-    page.axe = AxeAudit(page)
-    yield page
-    page.unroute_all(behavior="ignoreErrors")
-    context.close()
+    ) as page:
+        yield page
 
 
 def submit(page) -> None:
