@@ -100,12 +100,16 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Unit tests on both cores (pytest-xdist; each worker has its own test database),
-# then the browser and worker tests one at a time: they start servers and processes.
+# The unit tests, then the browser tests, on both cores (pytest-xdist: each
+# worker has its own test database, data folder and Redis database); then the
+# worker tests one at a time, as some of them stop and restart Redis. The
+# browser tests reuse the unit tests' databases (--reuse-db: no second migrate);
+# tests/with_services.sh throws the whole server away afterwards.
 test: lint
 	bash tests/with_services.sh bash -c '\
-	  $(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration" $(PYTEST_ARGS) && \
-	  $(PY) -m pytest -m "e2e or integration" $(PYTEST_ARGS)'
+	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "not e2e and not integration" $(PYTEST_ARGS) && \
+	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "e2e and not integration" $(PYTEST_ARGS) && \
+	  $(PY) -m pytest -m "integration" $(PYTEST_ARGS)'
 	@# The audit trail's tamper checks must hold on the default SQLite database too.
 	env -u DATABASE_URL $(PY) -m pytest -q tests/privacy/test_audit_trail.py -m "not postgresql"
 

@@ -5,6 +5,7 @@ pytest-django reads the settings before any conftest.py is imported.
 """
 
 import os
+import re
 import tempfile
 
 # Files the portal writes (SQLite, mail, archives, the folder broker) go to a
@@ -15,6 +16,11 @@ data_dir = os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="por
 if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["PORTAL_DATA_DIR"] = os.path.join(data_dir, worker)
     os.makedirs(os.environ["PORTAL_DATA_DIR"], exist_ok=True)
+    # And its own Redis database: a real worker started by one pytest worker
+    # must never take a job queued by the other (their test databases differ).
+    for name in ("TEST_REDIS_URL", "CELERY_BROKER_URL"):
+        if (url := os.environ.get(name, "")).startswith("redis://"):
+            os.environ[name] = re.sub(r"/\d*$", "", url) + f"/{int(worker.removeprefix('gw')) + 1}"
 # A real cache (not DummyCache), private to the test process.
 os.environ.setdefault("CACHE_URL", "locmem://")
 # Browser tests sign in with the next period's code right after activating
