@@ -257,7 +257,7 @@ def test_a_page_of_the_trail_costs_the_same_queries_at_10_and_10_000_events(offi
     # 9,990 more, inserted in bulk: the list reads events, it does not verify the
     # chain (tests/privacy/test_audit_trail.py does), and recording each through
     # the service would take minutes.
-    last = AuditEvent.objects.order_by("-sequence").first()
+    last = AuditEvent.objects.latest("sequence")
     AuditEvent.objects.bulk_create(
         AuditEvent(
             action="request.assigned" if n % 2 else "preference.changed",
