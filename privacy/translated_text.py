@@ -6,7 +6,7 @@ get the English text, marked `lang="en"` (screen readers switch voice) and
 followed by "(not yet translated)", rather than a silent mix of languages.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +65,16 @@ def text_plain(obj: Model, field: str) -> str:
     if shown.translated or not shown.text:
         return shown.text
     return f"{shown.text} {gettext('(not yet translated)')}"
+
+
+def written_in_every_language(field: str, english: str, translations: Mapping[str, str] | None) -> dict[str, Any]:
+    """A text staff wrote, as its fields per language: `english`, and each of `translations`
+    (by language code); a language without one is empty (None), so it reads as not yet translated."""
+    texts = {**(translations or {}), settings.LANGUAGE_CODE: english}
+    return {
+        build_localized_fieldname(field, code): (texts.get(code) or "").strip() or None
+        for code, _name in settings.LANGUAGES
+    }
 
 
 def in_every_language(field: str, text: StrOrPromise) -> dict[str, str]:

@@ -2,13 +2,12 @@
 
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.db import transaction
-from modeltranslation.utils import build_localized_fieldname
 
 from privacy.models import GuidelinesAcknowledgement, StaffGuidelines
 from privacy.selectors.desk import staff_acknowledged_current_guidelines
 from privacy.services.audit import audit_record
+from privacy.translated_text import written_in_every_language
 from privacy.typing import Customer
 
 
@@ -31,15 +30,11 @@ def guidelines_publish(
     """Publish a new version: `text` in English (the version staff acknowledge), `translations` by language code."""
     if not text.strip():
         raise ValueError("guidelines need a text")
-    texts = {**(translations or {}), settings.LANGUAGE_CODE: text}
     latest = StaffGuidelines.objects.select_for_update().order_by("-version").first()
     guidelines = StaffGuidelines.objects.create(
         version=(latest.version + 1) if latest else 1,
         published_by_id=staff_user.pk,
-        **{
-            build_localized_fieldname("text", code): (texts.get(code) or "").strip() or None
-            for code, _name in settings.LANGUAGES
-        },
+        **written_in_every_language("text", text, translations),
     )
     audit_record(
         action="guidelines.published", actor_id=staff_user.pk, obj=guidelines, details={"version": guidelines.version}

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from modeltranslation.utils import build_localized_fieldname
 
 from privacy.jobs import Job, enqueue_on_commit
 from privacy.models import PrivacyRequest
@@ -30,6 +29,7 @@ from privacy.notifications import request_email_context, send_customer_email
 from privacy.services.audit import audit_record
 from privacy.services.guidelines import require_acknowledged_guidelines
 from privacy.services.preferences import announce_permissions_changed
+from privacy.translated_text import written_in_every_language
 from privacy.typing import Customer, JSONObject
 
 Status = PrivacyRequest.Status
@@ -173,15 +173,6 @@ def request_approve(*, request: PrivacyRequest, staff_user: Customer) -> Privacy
     return request
 
 
-def _in_every_language(field: str, english: str, translations: Mapping[str, str] | None) -> dict[str, Any]:
-    """A reason the customer reads, as its fields per language: English, and each translation staff gave."""
-    texts = {**(translations or {}), settings.LANGUAGE_CODE: english}
-    return {
-        build_localized_fieldname(field, code): (texts.get(code) or "").strip() or None
-        for code, _name in settings.LANGUAGES
-    }
-
-
 @transaction.atomic
 def request_deny(
     *, request: PrivacyRequest, staff_user: Customer, reason: str, translations: Mapping[str, str] | None = None
@@ -197,7 +188,7 @@ def request_deny(
         actor_id=staff_user.pk,
         decided_at=timezone.now(),
         decided_by=staff_user,
-        **_in_every_language("denial_reason", reason, translations),
+        **written_in_every_language("denial_reason", reason, translations),
         finished_at=timezone.now(),
         receipt_email="",
         subject_public_id=None,
@@ -252,7 +243,7 @@ def request_extend(
     PrivacyRequest.objects.filter(pk=request.pk).update(
         due_at=locked.due_at + timedelta(days=days),
         extended_at=timezone.now(),
-        **_in_every_language("extension_reason", reason, translations),
+        **written_in_every_language("extension_reason", reason, translations),
     )
     request.refresh_from_db()
     audit_record(action="request.extended", actor_id=staff_user.pk, obj=request, details={"days": days})
