@@ -171,6 +171,12 @@ elif PRODUCTION and not env_str("DATABASE_URL"):
     raise EnvError("DATABASE_URL must point at PostgreSQL in production")
 if PRODUCTION and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     raise EnvError("DATABASE_URL must point at PostgreSQL in production, not SQLite")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # psycopg prepares a query bound on the server after this many runs on a
+    # connection; only the permission API's cold query is (Django binds every
+    # other query on the client, and those are never prepared). 0 turns it
+    # off, for a connection pooler that cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0) or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (allauth's rate limits live here, so it must be a real one) -----
@@ -180,7 +186,7 @@ if PRODUCTION and not CACHE_URL.startswith(("redis://", "rediss://")):
     # Rate limits must be shared by every web process on every machine.
     raise EnvError("CACHE_URL must point at Redis in production (redis://host:6379/1)")
 if CACHE_URL.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.SharedClientRedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -1,16 +1,18 @@
 """Reads of customers' AI permissions: whether AI may be used for a purpose, and why."""
 
 import functools
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models.functions import Cast, JSONArray
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -177,8 +179,13 @@ def _active_customer_query(overrides: int) -> tuple[str, tuple[Any, ...], int]:
     The permission API's cold path runs it for every customer it has not seen:
     writing the query (its subqueries) cost more than running it.
     """
-    queryset = customers_with_overrides().filter(public_id=_ANY_CUSTOMER, is_active=True)
-    sql, params = queryset.query.sql_with_params()
+    # Only what the permission API reads of the customer (their row holds their address, their password hash ...).
+    queryset = (
+        customers_with_overrides()
+        .only("id", "public_id", "date_joined")
+        .annotate(_preference_rows=_preference_rows_of_customer())
+    )
+    sql, params = queryset.filter(public_id=_ANY_CUSTOMER, is_active=True).query.sql_with_params()
     marker = _public_id_param(_ANY_CUSTOMER)
     (index,) = [i for i, param in enumerate(params) if param == marker]
     return sql, tuple(params), index
@@ -188,12 +195,88 @@ def _public_id_param(public_id: uuid.UUID) -> Any:
     return get_user_model()._meta.get_field("public_id").get_db_prep_value(public_id, connection, prepared=False)
 
 
+# A preference's fields, in the order the cold query packs them into JSON.
+_PREFERENCE_FIELDS = ("purpose_id", "allowed", "method", "notice_version", "changed_at")
+
+
+def _preference_rows_of_customer() -> Subquery:
+    """The customer's choices as text: JSON arrays joined by commas (both engines aggregate strings alike)."""
+    row = Cast(JSONArray(*_PREFERENCE_FIELDS), TextField())
+    rows = (
+        AIPreference.objects.filter(user_id=OuterRef("pk"))
+        .values("user_id")
+        .annotate(rows=StringAgg(row, delimiter=Value(",")))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=TextField())
+
+
+def _aware(value: str) -> datetime:
+    # PostgreSQL's JSON writes the offset; SQLite keeps the stored UTC text without one.
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _preferences_from_rows(user: Customer, rows: str | None) -> dict[int, AIPreference]:
+    preferences = {}
+    for purpose_id, allowed, method, notice_version, changed_at in json.loads(f"[{rows or ''}]"):
+        preferences[purpose_id] = AIPreference(
+            user_id=user.pk,
+            purpose_id=purpose_id,
+            allowed=bool(allowed),
+            method=method,
+            notice_version=notice_version,
+            changed_at=_aware(changed_at),
+        )
+    return preferences
+
+
 def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
-    """The active customer with this public ID, read with everything the overrides need, or None."""
+    """The active customer with this public ID, read with everything the overrides need and their
+    choices (for `ai_permissions`), in one query, or None."""
     sql, params, index = _active_customer_query(len(_PERMISSION_OVERRIDES))
     bound = list(params)
     bound[index] = _public_id_param(public_id)
-    customer: Customer | None = next(iter(get_user_model().objects.raw(sql, bound)), None)
+    customer: Customer | None
+    if connection.vendor == "postgresql":
+        customer = _customer_from_prepared_statement(sql, bound)
+    else:
+        customer = next(iter(get_user_model().objects.raw(sql, bound)), None)
+    if customer is not None:
+        annotated: Any = customer  # the query's annotations are attributes the model does not declare
+        annotated._preferences_by_purpose = _preferences_from_rows(customer, annotated._preference_rows)
+    return customer
+
+
+def _customer_from_prepared_statement(sql: str, params: list[Any]) -> Customer | None:
+    """Run the cold query with server-side binding on PostgreSQL.
+
+    Django binds parameters on the client, so every customer's query is new
+    SQL text that PostgreSQL plans afresh — and planning this query (a
+    subquery per override, the choices' aggregate) costs several times running
+    it. Bound on the server, the text is the same for every customer, so
+    psycopg prepares it after a few runs on a connection (the database's
+    `prepare_threshold` option, see settings) and from then on PostgreSQL only
+    executes it; persistent connections (CONN_MAX_AGE) keep it for the
+    connection's life. Django's own client-side cursors never prepare.
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    # Django's own wrapper: errors translated and the query logged like any other.
+    wrapper: Any = connection  # _prepare_cursor: the PostgreSQL wrapper's, not on the base class
+    with wrapper._prepare_cursor(psycopg.Cursor(connection.connection)) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        columns = [column[0] for column in cursor.description]
+    user_model = get_user_model()
+    attnames = {field.attname for field in user_model._meta.concrete_fields}
+    fields = [name for name in columns if name in attnames]
+    customer: Customer = user_model.from_db(connection.alias, fields, row[: len(fields)])
+    for name, value in zip(columns[len(fields) :], row[len(fields) :], strict=True):
+        setattr(customer, name, value)
     return customer
 
 
@@ -240,7 +323,10 @@ def ai_permissions(*, user: Customer, purposes: Iterable[AIPurpose] | None = Non
     `purposes` may be a queryset of active purposes with related data prefetched.
     """
     purposes = list(purposes if purposes is not None else active_purposes())
-    preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user_id=user.pk)}
+    # Read with the customer already on the permission API's cold path (`active_customer_with_overrides`).
+    preferences: dict[int, AIPreference] | None = getattr(user, "_preferences_by_purpose", None)
+    if preferences is None:
+        preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user_id=user.pk)}
     override = _override_for(user)
     return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
 

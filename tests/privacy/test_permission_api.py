@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from privacy import services
+from privacy import selectors, services
 from privacy.models import ConsentEvent
 
 
@@ -169,7 +169,7 @@ def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(
     assert get_permissions(client, tokens["reader"], alice).status_code == 404
 
 
-def test_a_customer_asked_about_for_the_first_time_costs_two_queries_beyond_the_token_check(
+def test_a_customer_asked_about_for_the_first_time_costs_one_query_beyond_the_token_check(
     client, tokens, alice, bob, charlie, django_capture_on_commit_callbacks
 ):
     from django.db import connection
@@ -179,6 +179,9 @@ def test_a_customer_asked_about_for_the_first_time_costs_two_queries_beyond_the_
 
     services.preference_set(
         user=bob, purpose=AIPurpose.objects.get(slug="ai-training"), allowed=True, method=ConsentMethod.PORTAL
+    )
+    services.preference_set(
+        user=bob, purpose=AIPurpose.objects.get(slug="ai-chat-assistant"), allowed=False, method=ConsentMethod.GPC
     )
     with django_capture_on_commit_callbacks(execute=True):
         # A purpose change gives the purposes a version this process can keep them under.
@@ -190,7 +193,25 @@ def test_a_customer_asked_about_for_the_first_time_costs_two_queries_beyond_the_
     with CaptureQueriesContext(connection) as cold:
         answer = get_permissions(client, tokens["reader"], bob)
     assert answer.status_code == 200
-    # The customer with every override (always a person, a pending erasure) in one; their choices in another.
-    assert len(cold) - len(floor) == 2, [q["sql"] for q in cold]
+    # The customer with every override (always a person, a pending erasure) and their choices, in one.
+    assert len(cold) - len(floor) == 1, [q["sql"] for q in cold]
+    # The choices read that way are the same as read one by one (both engines pack them as JSON text).
+    for purpose, permission in by_purpose(answer).items():
+        expected = selectors.ai_permission_for(user=bob, purpose=AIPurpose.objects.get(slug=purpose)).as_json()
+        assert permission == expected
     assert by_purpose(answer)["ai-training"]["allowed"] is True
+    assert by_purpose(answer)["ai-chat-assistant"]["reason"] == "gpc"
     assert by_purpose(get_permissions(client, tokens["reader"], charlie))["ai-training"]["allowed"] is False
+
+
+@pytest.mark.postgresql
+def test_postgresql_prepares_the_cold_query_once_and_stops_planning_it_for_each_customer(alice, bob):
+    from django.db import connection
+
+    for customer in [alice, bob] * 4:
+        found = selectors.active_customer_with_overrides(customer.public_id)
+        assert found is not None and found.pk == customer.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%_preference_rows%"])
+        (prepared,) = cursor.fetchone()
+    assert prepared == 1
