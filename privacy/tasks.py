@@ -1,5 +1,6 @@
 """Celery tasks of the privacy domain: thin, ID in, service call out."""
 
+import contextlib
 import logging
 import smtplib
 from collections.abc import Callable
@@ -165,8 +166,16 @@ def _run_request_job(
     if request is None:
         logger.info("%s: request id=%s is not waiting to be worked on; nothing to do", task.name, request_id)
         return
+    # The job beats while this process lives, so the sweeper never hands a live
+    # worker's job to another; an eager run has no worker of its own to lose.
+    kept_alive = (
+        contextlib.nullcontext()
+        if task.request.is_eager
+        else services.request_kept_alive(request_id=request_id, task_id=request.claimed_by_task)
+    )
     try:
-        execute(request=request)
+        with kept_alive:
+            execute(request=request)
     except transient as exc:
         if task.request.retries >= (task.max_retries or 0):
             raise JobError(type(exc).__name__) from None

@@ -55,7 +55,16 @@ class WorkerProcess:
                 self.process.wait(timeout=10)
 
 
-def start_worker(*, env: dict[str, str], folder: Path, queues: str = "default", timeout: float = 60) -> WorkerProcess:
+def start_worker(
+    *,
+    env: dict[str, str],
+    folder: Path,
+    queues: str = "default",
+    timeout: float = 60,
+    concurrency: int = 1,
+    wait: bool = True,
+) -> WorkerProcess:
+    """A worker process; `wait=False` returns at once (start several, then `worker_ready` each)."""
     folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / f"worker-{uuid.uuid4().hex[:6]}.log"
     mail_dir = Path(env["EMAIL_FILE_PATH"])
@@ -71,7 +80,7 @@ def start_worker(*, env: dict[str, str], folder: Path, queues: str = "default", 
                 "-Q",
                 queues,
                 "--concurrency",
-                "1",
+                str(concurrency),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -87,11 +96,15 @@ def start_worker(*, env: dict[str, str], folder: Path, queues: str = "default", 
             start_new_session=True,
         )
     worker = WorkerProcess(process, log_path, mail_dir)
+    return worker_ready(worker, timeout=timeout) if wait else worker
+
+
+def worker_ready(worker: WorkerProcess, *, timeout: float = 60) -> WorkerProcess:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if " ready." in worker.log():
             return worker
-        if process.poll() is not None:
+        if worker.process.poll() is not None:
             break
         time.sleep(0.2)
     worker.stop(signal.SIGKILL)

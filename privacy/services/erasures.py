@@ -116,7 +116,10 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
     for export in PrivacyRequest.objects.filter(user_id=user.pk, kind=PrivacyRequest.Kind.EXPORT):
         export_files_delete(export)
     with transaction.atomic():
-        request.refresh_from_db()
+        # Only what the receipt needs: the claim must stay the one this task
+        # took, so that a task the sweeper replaced cannot complete (and send
+        # the receipt of) the job its successor now holds.
+        request.refresh_from_db(fields=["receipt_email", "subject_public_id"])
         old_public_id = request.subject_public_id
         if request.receipt_email:
             message = render_customer_email(

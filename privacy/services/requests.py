@@ -14,12 +14,15 @@ work (running steps, the receipt) in `erasures.py`; both call these.
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+import logging
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -32,6 +35,7 @@ from privacy.services.preferences import announce_permissions_changed
 from privacy.translated_text import written_in_every_language
 from privacy.typing import Customer, JSONObject
 
+logger = logging.getLogger(__name__)
 Status = PrivacyRequest.Status
 Kind = PrivacyRequest.Kind
 # The job that carries out each kind of request.
@@ -315,6 +319,49 @@ def request_claim(*, request_id: int, kind: str, task_id: str, **fields: Any) ->
     request = PrivacyRequest.objects.select_related("user").get(pk=request_id)
     audit_record(action="request.processing", obj=request, details={"kind": kind, "attempt": request.attempts})
     return request
+
+
+def request_heartbeat(*, request_id: int, task_id: str) -> bool:
+    """The task holding this job is alive: restart the sweeper's clock. False once it holds it no more."""
+    rows = PrivacyRequest.objects.filter(pk=request_id, status=Status.PROCESSING, claimed_by_task=task_id)
+    return bool(rows.update(heartbeat_at=timezone.now()))
+
+
+@contextmanager
+def request_kept_alive(*, request_id: int, task_id: str, every: float | None = None) -> Iterator[None]:
+    """Beat for a claimed job from a thread of its own while the body runs.
+
+    The sweeper takes back a job silent for PORTAL_REQUEST_SILENT_STUCK_SECONDS,
+    taking the silence to mean its worker died. Progress alone cannot tell
+    that: a live worker may wait that long on a lock, or in one long
+    statement or upload, and handing its job to another worker then runs it
+    twice. This thread beats while the process lives, whatever the job's own
+    thread is doing, and dies with it; a job that truly hangs is ended by
+    the task's hard time limit (which kills the process, and so the beat).
+    `every`: seconds between beats (default: a quarter of the threshold).
+    """
+    interval = every if every is not None else min(settings.PORTAL_REQUEST_SILENT_STUCK_SECONDS / 4, 60)
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    if not request_heartbeat(request_id=request_id, task_id=task_id):
+                        return  # finished, failed, or no longer ours
+                except DatabaseError as exc:  # a missed beat is no harm; the next may land
+                    logger.warning("heartbeat of request id=%s missed (%s)", request_id, type(exc).__name__)
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"request-{request_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        # A beat may be waiting for the row the job's own transaction had locked: it ends once that commits.
+        thread.join(timeout=30)
 
 
 def request_release(*, request_id: int, error_name: str = "") -> None:
