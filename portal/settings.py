@@ -23,6 +23,7 @@ import django_stubs_ext
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 from portal.env import (
     EnvError,
@@ -401,6 +402,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, serve straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Source maps (megabytes of them, in the API docs' bundles) are fetched only by
+# a developer's browser tools: compressing each twice made collectstatic minutes long.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 MEDIA_ROOT = DATA_DIR / "media"
 
 
