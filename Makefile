@@ -28,7 +28,7 @@ for candidate in $(PYTHON_CANDIDATES); do \
 done; exit 1
 endef
 
-.PHONY: help run test test-fast lint fmt totp check clean-data
+.PHONY: help run test test-fast lint fmt totp check clean-data bench
 
 help:
 	@echo "make run    start the portal with demo data (web + worker + beat) on $(URL)/"
@@ -101,20 +101,33 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .
 
 # The unit tests, then the browser tests, on both cores (pytest-xdist: each
-# worker has its own test database, data folder and Redis database); then the
-# worker tests one at a time, as some of them stop and restart Redis. The
-# browser tests reuse the unit tests' databases (--reuse-db: no second migrate);
-# tests/with_services.sh throws the whole server away afterwards.
+# worker has its own test database, data folder and Redis database). The
+# browser tests reuse the unit tests' databases (--reuse-db: no second
+# migrate). Beside them, on a PostgreSQL and Redis of their own, the worker
+# tests (integration) one at a time: they spend most of their time waiting
+# for real worker, web and beat processes, and some stop and restart Redis.
+# Their output follows the others'. tests/with_services.sh throws each
+# server away afterwards.
 test: lint
+	@bash tests/with_services.sh --install-only
+	@log=$$(mktemp /tmp/portal-worker-tests.XXXXXX); \
+	bash tests/with_services.sh $(PY) -m pytest -m "integration" $(PYTEST_ARGS) >"$$log" 2>&1 & workers=$$!; \
 	bash tests/with_services.sh bash -c '\
 	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "not e2e and not integration" $(PYTEST_ARGS) && \
-	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "e2e and not integration" $(PYTEST_ARGS) && \
-	  $(PY) -m pytest -m "integration" $(PYTEST_ARGS)'
+	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "e2e and not integration" $(PYTEST_ARGS)'; others=$$?; \
+	echo "--- The worker tests (integration), run beside the tests above ---"; \
+	wait $$workers; integration=$$?; cat "$$log"; rm -f "$$log"; \
+	[ $$others -eq 0 ] && [ $$integration -eq 0 ]
 	@# The audit trail's tamper checks must hold on the default SQLite database too.
 	env -u DATABASE_URL $(PY) -m pytest -q tests/privacy/test_audit_trail.py -m "not postgresql"
 
 test-fast: lint
 	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration and not postgresql and not slow" $(PYTEST_ARGS)
+
+# Every benchmark on SQLite, then on a private PostgreSQL and Redis (real workers), in one
+# table beside its floor; about 10-15 minutes. BENCH_ARGS=--full: production sizes (an hour or more).
+bench: $(VENV)/.installed-dev
+	$(PY) bench/all.py $(BENCH_ARGS)
 
 clean-data:
 	rm -rf var

@@ -17,6 +17,7 @@ not grow with the number of customers.
     .venv/bin/python bench/dashboard.py [--customers 1000000] [--small 100000] [--database sqlite|postgres]
 
 Targets: the page within 2x its floor; peak memory flat from --small to --customers.
+The last lines, `RESULT {...}`, are for bench/all.py.
 """
 
 import argparse
@@ -200,6 +201,22 @@ def bench(args: argparse.Namespace, database_url: str) -> None:
     growth = large["peak_mb"] / small["peak_mb"]
     print(
         f"  peak memory from {small['customers']:,} to {large['customers']:,} customers: x{growth:.2f} (target: flat)"
+    )
+    from results import result
+
+    for row in (small, large):
+        figure = f"page, {row['customers']:,} customers"
+        result("dashboard", figure, engine=args.database, measured=row["page"], floor=row["floor"], at_most=2)
+    # "Flat": within a fifth of the small run's peak (tracemalloc's figure wobbles by a few per cent).
+    figure = f"peak memory, {large['customers']:,} vs {small['customers']:,}"
+    result(
+        "dashboard",
+        figure,
+        engine=args.database,
+        measured=large["peak_mb"],
+        floor=small["peak_mb"],
+        unit="MB",
+        at_most=1.2,
     )
 
 

@@ -8,16 +8,23 @@ value), fetched and nothing more. The audit does that counting through the
 ORM, then adds up each unit's groups, computes the statistics with scipy and
 stores the results.
 
-    .venv/bin/python bench/fairness_audit.py [--decisions 1000000] [--small 100000] [--database sqlite|postgres]
+    .venv/bin/python bench/fairness_audit.py [--decisions 1000000] [--small 100000]
+        [--database sqlite|postgres] [--broker memory|redis]
 
 With --database postgres it starts a private PostgreSQL (bench/private_postgres.py)
-and stops it after. Each measurement runs in a fresh process, so peak memory
-(ru_maxrss) is that run's alone; times are the median of --repeat runs.
+and stops it after. `--broker memory` (the default) runs the audit in a fresh
+process by the same service calls the task makes, with no broker; `--broker redis`
+starts a private Redis and, per measurement, a fresh real Celery worker on the
+`fairness` queue (bench/private_redis.py), asks for the audit as staff do, and
+times it from the moment it is queued until its row says completed. Peak memory
+is that run's alone: ru_maxrss of the fresh process, or the high-water mark
+(VmHWM) of the worker's pool child; times are the median of --repeat runs.
 Targets: time at most 2x the floor; peak memory at 1,000,000 decisions at most
-50 MB above the peak at 100,000.
+50 MB above the peak at 100,000. The last lines, `RESULT {...}`, are for bench/all.py.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -226,6 +233,8 @@ def measure(mode: str) -> dict:
             for c in count_cells(window_start=start, window_end=end)
         )
         return {"same_counts": floor == ours, "cells": len(ours)}
+    if mode == "worker":
+        return on_a_worker()
     audit = services.fairness_audit_request(trigger="command", enqueue=False)
     began = time.perf_counter()
     claimed = services.fairness_audit_claim(audit_id=audit.pk, task_id=f"bench-{audit.pk}")
@@ -238,6 +247,33 @@ def measure(mode: str) -> dict:
     }
 
 
+def on_a_worker() -> dict:
+    """The audit as production runs it: queued on Redis after commit, run by a fresh real worker."""
+    from private_redis import celery_worker, wait_for
+
+    from fairness import services
+    from fairness.models import FairnessAudit
+
+    finished = [FairnessAudit.Status.COMPLETED, FairnessAudit.Status.FAILED]
+    with celery_worker(dict(os.environ), "fairness") as worker:
+        # An audit of an empty window first: a worker is a long-running process, its code loaded and warm.
+        for window_end in (datetime(2000, 1, 1, tzinfo=UTC), None):
+            audit = services.fairness_audit_request(trigger="command", window_end=window_end)
+            seconds = wait_for(
+                lambda pk=audit.pk: FairnessAudit.objects.filter(pk=pk, status__in=finished).exists(), "audit"
+            )
+        done = FairnessAudit.objects.get(pk=audit.pk)
+        if done.status != FairnessAudit.Status.COMPLETED:
+            raise SystemExit(f"the audit ended {done.status}:\n{worker.log_path.read_text()}")
+        return {
+            "seconds": seconds,
+            "decisions": done.decisions_counted,
+            "units": done.units.count(),
+            "verdict": done.verdict,
+            "worker_peak_mb": worker.peak_mb(),
+        }
+
+
 def child(mode: str, data_dir: str, database_url: str) -> None:
     setup_django(data_dir, database_url or None)
     # A worker is a long-running process: its code is loaded and warm before the job.
@@ -247,7 +283,7 @@ def child(mode: str, data_dir: str, database_url: str) -> None:
     unit_figures({("a",): Counts(40, 10, 0, 20), ("b",): Counts(30, 20, 0, 20)}, Thresholds())
     count_cells(window_start=datetime(2000, 1, 1, tzinfo=UTC), window_end=datetime(2000, 1, 2, tzinfo=UTC))
     result = measure(mode)
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = result.pop("worker_peak_mb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(result))
 
 
@@ -273,7 +309,8 @@ def seed_child(decisions: int, data_dir: str, database_url: str) -> None:
 
 def report(vendor: str, args, big: dict, small: dict) -> None:
     audit, floor = statistics.median(big["audit"]), statistics.median(big["floor"])
-    print(f"Fairness audit ({vendor}), {args.decisions:,} decisions in the window, median of {args.repeat} runs")
+    how = "queued on Redis, run by a Celery worker" if args.broker == "redis" else "in-process, no broker"
+    print(f"Fairness audit ({vendor}, {how}), {args.decisions:,} decisions in the window, median of {args.repeat} runs")
     print(
         f"  counts   {'identical' if big['check']['same_counts'] else 'DIFFERENT'} to the floor's "
         f"({big['check']['cells']:,} cells of system × kind × every attribute)"
@@ -286,6 +323,21 @@ def report(vendor: str, args, big: dict, small: dict) -> None:
         f"  memory   peak {big['peak_mb']:.0f} MB at {args.decisions:,} decisions, {small['peak_mb']:.0f} MB at "
         f"{args.small:,}: {growth:+.0f} MB (target: at most +50 MB)"
     )
+    from results import result
+
+    engine, size = f"{vendor}+{args.broker}", f"{args.decisions:,} decisions"
+    result("fairness_audit", f"time, {size}", engine=engine, measured=audit, floor=floor, at_most=2)
+    result(
+        "fairness_audit",
+        f"peak memory, {size} vs {args.small:,}",
+        engine=engine,
+        measured=big["peak_mb"],
+        floor=small["peak_mb"],
+        unit="MB",
+        growth_at_most=50,
+    )
+    if not big["check"]["same_counts"]:
+        result("fairness_audit", "counts identical to the floor's", engine=engine, measured=0, under=0, unit="")
 
 
 def bench(args, url_for) -> None:
@@ -298,7 +350,7 @@ def bench(args, url_for) -> None:
         floors, audits, peaks = [], [], []
         for _ in range(args.repeat if size == args.decisions else 1):
             floor = run_child("floor", data_dir, url)
-            audit = run_child("audit", data_dir, url)
+            audit = run_child("worker" if args.broker == "redis" else "audit", data_dir, url)
             floors.append(floor["seconds"])
             audits.append(audit["seconds"])
             peaks.append(audit["peak_mb"])
@@ -318,6 +370,7 @@ def main():
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--broker", choices=["memory", "redis"], default="memory")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "DATA_DIR", "DATABASE_URL"), help=argparse.SUPPRESS)
     parser.add_argument("--seed", nargs=3, metavar=("DECISIONS", "DATA_DIR", "DATABASE_URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -325,11 +378,15 @@ def main():
         return child(*args.child)
     if args.seed:
         return seed_child(int(args.seed[0]), args.seed[1], args.seed[2])
-    if args.database == "sqlite":
-        return bench(args, lambda name: "")
     from private_postgres import private_postgres
+    from private_redis import private_redis
 
-    with private_postgres() as server:
+    with contextlib.ExitStack() as services:
+        if args.broker == "redis":
+            os.environ["CELERY_BROKER_URL"] = services.enter_context(private_redis())  # the children inherit it
+        if args.database == "sqlite":
+            return bench(args, lambda name: "")
+        server = services.enter_context(private_postgres())
         bench(args, server.create_database)
 
 

@@ -4,10 +4,14 @@ Prints the page's render time and query count beside a floor measured in the
 same run: the same rows fetched by raw SQL (the very statements the page ran,
 replayed through a plain cursor, with no ORM, no formatting, no template).
 
-    .venv/bin/python bench/inventory.py [--messages 10000] [--repeat 15]
+    .venv/bin/python bench/inventory.py [--messages 10000] [--repeat 15] [--database sqlite|postgres]
 
-Runs on a throw-away SQLite database by default; set DATABASE_URL to measure
-on PostgreSQL (the database must exist and be empty or disposable).
+Runs on a throw-away SQLite database by default; `--database postgres` starts a
+private PostgreSQL (bench/private_postgres.py) and stops it after. On
+PostgreSQL the replayed statements are the ones psycopg sent, parameters bound.
+
+Target (the other pages' own): each page within 2x its floor. The last lines,
+`RESULT {...}`, are for bench/all.py. No worker is involved: no --broker.
 """
 
 import argparse
@@ -19,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-bench-"))
 os.environ.setdefault("CACHE_URL", "locmem://")
@@ -67,14 +72,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     args = parser.parse_args()
+    from private_postgres import run_on_database
 
+    run_on_database(args.database, lambda database_url: bench(args, database_url))
+
+
+def bench(args: argparse.Namespace, database_url: str) -> None:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import setup_test_environment
+    from results import result
 
     setup_test_environment()  # the test client's request/response plumbing
     call_command("migrate", verbosity=0)
@@ -82,8 +96,9 @@ def main():
     client = Client()
     client.force_login(customer)
 
-    print(f"My data, customer with {args.messages:,} messages (median of {args.repeat}, {django.db.connection.vendor})")
+    print(f"My data, customer with {args.messages:,} messages (median of {args.repeat}, {args.database})")
     print(f"{'page':<34}{'render':>10}{'queries':>9}{'floor (raw SQL)':>17}{'ratio':>8}")
+    rows = []
     for label, path in [
         ("/my-data/ (overview)", "/my-data/"),
         ("/my-data/interactions.message/", "/my-data/interactions.message/?page=3"),
@@ -91,6 +106,16 @@ def main():
         seconds, statements = measure(client, path, args.repeat)
         floor = raw_floor(statements, args.repeat)
         print(f"{label:<34}{seconds * 1000:>8.1f}ms{len(statements):>9}{floor * 1000:>15.1f}ms{seconds / floor:>7.1f}x")
+        rows.append((label.split()[0], seconds, floor))
+    for page, seconds, floor in rows:
+        result(
+            "inventory",
+            f"{page}, {args.messages:,} messages",
+            engine=args.database,
+            measured=seconds,
+            floor=floor,
+            at_most=2,
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ client, measuring in the same run:
 private Redis, both started here and stopped by their PIDs (as production runs).
 
 Target: the permission API serves at least 70% of the floor's requests per second.
+The last lines, `RESULT {...}`, are for bench/all.py.
 """
 
 import argparse
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from private_postgres import private_postgres  # noqa: E402
 from private_redis import private_redis  # noqa: E402
+from results import result  # noqa: E402
 
 
 def free_port() -> int:
@@ -210,6 +212,9 @@ def run(args: argparse.Namespace, extra: dict[str, str]) -> None:
             f"  cold     every request a different customer (cache misses)   {cold:8.0f} req/s "
             f"= {cold / floor:.0%} of the floor (target: at least 70%)"
         )
+        engine = f"{args.database}+{args.cache}"
+        result("permissions", "warm req/s", engine=engine, measured=measured, floor=floor, unit="req/s", at_least=0.7)
+        result("permissions", "cold req/s", engine=engine, measured=cold, floor=floor, unit="req/s", at_least=0.7)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -2,6 +2,9 @@
 
     with private_redis() as url:  # redis://127.0.0.1:PORT/0
 
+    with celery_worker(env, "exports") as worker:  # a real worker on that Redis
+        ...; worker.peak_mb()
+
 Only the server started here is stopped, by its PID. Debian's redis-server
 package must be there (`make test` installs it).
 """
@@ -12,9 +15,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -64,3 +69,83 @@ def private_redis() -> Iterator[str]:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class BenchWorker:
+    """A real Celery worker (prefork, one child), as `make run` starts one, on the queues named."""
+
+    process: subprocess.Popen
+    log_path: Path
+
+    def peak_mb(self) -> float:
+        """The highest resident memory (VmHWM) of the worker's pool child: where the tasks ran."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        peaks = []
+        for pid in children or [str(self.process.pid)]:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks.append(int(line.split()[1]) / 1024)
+        return max(peaks)
+
+
+@contextlib.contextmanager
+def celery_worker(env: dict[str, str], queues: str, timeout: float = 60) -> Iterator[BenchWorker]:
+    """Start `celery -A portal worker -Q queues` with `env` (DATABASE_URL, CELERY_BROKER_URL, PORTAL_DATA_DIR
+    as the benchmark's own), wait until it is ready, and stop it (its process group, by PID) afterwards."""
+    root = Path(__file__).resolve().parent.parent
+    log_path = Path(tempfile.mkstemp(prefix="portal-bench-worker-", suffix=".log")[1])
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                queues,
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"bench-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = BenchWorker(process, log_path)
+    try:
+        deadline = time.monotonic() + timeout
+        while " ready." not in log_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the Celery worker did not start:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield worker
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        log_path.unlink(missing_ok=True)
+
+
+def wait_for(done, what: str, timeout: float = 1800, every: float = 0.01) -> float:
+    """Poll `done()` until true; return the seconds it took (the bench times a job on a worker by it)."""
+    started = time.perf_counter()
+    while not done():
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"{what}: not done after {timeout:.0f} s")
+        time.sleep(every)
+    return time.perf_counter() - started

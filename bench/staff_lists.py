@@ -10,6 +10,7 @@ sent by a raw cursor and fetched.
 
 Target: each page under 300 ms on PostgreSQL (its query count is fixed by
 tests: tests/privacy/test_request_desk.py, tests/privacy/test_admin_audit_list.py).
+The last lines, `RESULT {...}`, are for bench/all.py.
 """
 
 import argparse
@@ -21,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from dashboard import REPEAT, officer_client, seed_customers, setup, time_floor  # noqa: E402
+from results import result  # noqa: E402
 
 PAGES = {
     "request queue": "/admin/privacy/privacyrequest/",
@@ -124,6 +126,15 @@ def bench(args: argparse.Namespace, database_url: str) -> None:
         print(
             f"  {name:<14} page {page * 1000:7.1f} ms (target: under 300 ms)  floor {floor * 1000:7.1f} ms"
             f"  {queries} queries"
+        )
+        result(
+            "staff_lists",
+            f"{name}, {args.requests:,} requests",
+            engine=args.database,
+            measured=page * 1000,
+            floor=floor * 1000,
+            unit="ms",
+            under=300,
         )
 
 

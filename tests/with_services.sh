@@ -25,6 +25,9 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# `--install-only`: just the packages (before starting several runs at once: one apt-get at a time).
+[ "${1:-}" = "--install-only" ] && exit 0
+
 free_port() {
   python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
 import socket
