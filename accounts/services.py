@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import StaffMFAInvitation, User
 from privacy.notifications import portal_url, send_customer_email
+from privacy.permission_cache import invalidate_customer
 from privacy.services import admin_form_save, alert_privacy_team, audit_record
 
 
@@ -129,8 +130,11 @@ def user_save_by_staff(*, form: forms.ModelForm[User], actor_id: int) -> User:
 
     The event names the fields that changed, never their values.
     """
-    # A deactivated customer is unknown to the permission API at once: it reads the database.
-    return admin_form_save(form=form, actor_id=actor_id)
+    user = admin_form_save(form=form, actor_id=actor_id)
+    if "is_active" in form.changed_data:
+        # A deactivated customer is unknown to the permission API at once.
+        invalidate_customer(user.public_id)
+    return user
 
 
 @transaction.atomic

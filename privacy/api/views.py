@@ -16,6 +16,7 @@ from privacy.api.authentication import APIClientTokenAuthentication
 from privacy.api.permissions import HasScope
 from privacy.api.serializers import ConsentInSerializer, PermissionsSerializer, PingSerializer
 from privacy.models import AIPurpose, APIClient, ConsentMethod
+from privacy.permission_cache import cached_permissions, purposes_for_version
 from privacy.typing import Customer, JSONObject
 
 ERROR = inline_serializer("Error", fields={"detail": serializers.CharField()})
@@ -100,11 +101,19 @@ class AIPermissionsView(ClientAPIView):
         responses={200: PermissionsSerializer, **{k: v for k, v in ERROR_RESPONSES.items() if k not in (400, 415)}},
     )
     def get(self, request: Request, customer_id: UUID) -> Response:
-        # The customer, every override, their choices and the active purposes: one prepared query.
-        customer = selectors.active_customer_with_overrides(customer_id)
-        if customer is None:
+        def compute(purposes_version: int) -> JSONObject | None:
+            # A cache miss: the customer with every override in one query, their
+            # choices in another; the purposes come from this process's copy.
+            customer = selectors.active_customer_with_overrides(customer_id)
+            if customer is None:
+                return None
+            purposes = purposes_for_version(purposes_version, selectors.active_purposes)
+            return permissions_body(customer, purposes)
+
+        body = cached_permissions(customer_id, compute)
+        if body is None:
             raise NotFound("Unknown customer.")
-        return Response(permissions_body(customer))
+        return Response(body)
 
 
 class ConsentView(ClientAPIView):

@@ -183,7 +183,7 @@ def _active_customer_query(overrides: int) -> tuple[str, tuple[Any, ...], int]:
     queryset = (
         customers_with_overrides()
         .only("id", "public_id", "date_joined")
-        .annotate(_preference_rows=_preference_rows_of_customer(), _purpose_rows=_active_purpose_rows())
+        .annotate(_preference_rows=_preference_rows_of_customer())
     )
     sql, params = queryset.filter(public_id=_ANY_CUSTOMER, is_active=True).query.sql_with_params()
     marker = _public_id_param(_ANY_CUSTOMER)
@@ -211,45 +211,6 @@ def _preference_rows_of_customer() -> Subquery:
     return Subquery(rows, output_field=TextField())
 
 
-# What a permission reads of each active purpose, in the order the cold query packs them into JSON.
-_PURPOSE_FIELDS = ("id", "slug", "legal_basis", "notice_version", "created_at", "display_order", "name")
-
-
-def _active_purpose_rows() -> Subquery:
-    """Every active purpose as text like `_preference_rows_of_customer` (in no order: SQLite cannot order an aggregate).
-
-    It does not depend on the customer: PostgreSQL runs it once per query (an InitPlan).
-    """
-    row = Cast(JSONArray(*_PURPOSE_FIELDS), TextField())
-    rows = (
-        AIPurpose.objects.filter(is_active=True)
-        .order_by()
-        .values("is_active")
-        .annotate(rows=StringAgg(row, delimiter=Value(",")))
-        .values("rows")
-    )
-    return Subquery(rows, output_field=TextField())
-
-
-def _purposes_from_rows(rows: str | None) -> list[AIPurpose]:
-    """The active purposes as the permission API reads them (only the fields a permission holds), in their display order."""
-    purposes = [
-        AIPurpose(
-            id=purpose_id,
-            slug=slug,
-            legal_basis=legal_basis,
-            notice_version=notice_version,
-            created_at=_aware(created_at),
-            display_order=display_order,
-            name=name,
-        )
-        for purpose_id, slug, legal_basis, notice_version, created_at, display_order, name in json.loads(
-            f"[{rows or ''}]"
-        )
-    ]
-    return sorted(purposes, key=lambda purpose: (purpose.display_order, purpose.name))
-
-
 def _aware(value: str) -> datetime:
     # PostgreSQL's JSON writes the offset; SQLite keeps the stored UTC text without one.
     parsed = datetime.fromisoformat(value)
@@ -271,12 +232,8 @@ def _preferences_from_rows(user: Customer, rows: str | None) -> dict[int, AIPref
 
 
 def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
-    """The active customer with this public ID, read with everything the overrides need, their
-    choices and the active purposes (for `ai_permissions`), in one query, or None.
-
-    This is the permission API's whole read: one prepared statement, straight
-    from the database, so an answer always reflects the last committed change.
-    """
+    """The active customer with this public ID, read with everything the overrides need and their
+    choices (for `ai_permissions`), in one query, or None."""
     sql, params, index = _active_customer_query(len(_PERMISSION_OVERRIDES))
     bound = list(params)
     bound[index] = _public_id_param(public_id)
@@ -288,7 +245,6 @@ def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
     if customer is not None:
         annotated: Any = customer  # the query's annotations are attributes the model does not declare
         annotated._preferences_by_purpose = _preferences_from_rows(customer, annotated._preference_rows)
-        annotated._active_purposes = _purposes_from_rows(annotated._purpose_rows)
     return customer
 
 
@@ -366,9 +322,6 @@ def ai_permissions(*, user: Customer, purposes: Iterable[AIPurpose] | None = Non
 
     `purposes` may be a queryset of active purposes with related data prefetched.
     """
-    if purposes is None:
-        # Read with the customer by `active_customer_with_overrides`, or read now.
-        purposes = getattr(user, "_active_purposes", None)
     purposes = list(purposes if purposes is not None else active_purposes())
     # Read with the customer already on the permission API's cold path (`active_customer_with_overrides`).
     preferences: dict[int, AIPreference] | None = getattr(user, "_preferences_by_purpose", None)
