@@ -100,28 +100,12 @@ fmt: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# The unit tests, then the browser tests, on both cores (pytest-xdist: each
-# worker has its own test database, data folder and Redis database). The
-# browser tests reuse the unit tests' databases (--reuse-db: no second
-# migrate). Beside them, from the start (while ruff and mypy run on the other
-# core), on a PostgreSQL and Redis of their own: the worker tests
-# (integration) one at a time — they spend most of their time waiting for real
-# worker, web and beat processes, and some stop and restart Redis — then the
-# audit trail's tamper checks on the default SQLite database. Their output
-# follows the others'. tests/with_services.sh throws each server away afterwards.
+# Lint and every test, on both cores: the worker tests (integration) run from
+# the start beside lint, the unit tests and the browser tests, each part on a
+# PostgreSQL and Redis of its own; a summary at the end names each part's
+# outcome and every failed test (see tests/run_suite.sh).
 test: $(VENV)/.installed-dev
-	@bash tests/with_services.sh --install-only
-	@log=$$(mktemp /tmp/portal-worker-tests.XXXXXX); \
-	{ bash tests/with_services.sh $(PY) -m pytest -m "integration" $(PYTEST_ARGS) && \
-	  env -u DATABASE_URL $(PY) -m pytest -q tests/privacy/test_audit_trail.py -m "not postgresql"; \
-	} >"$$log" 2>&1 & workers=$$!; \
-	$(MAKE) --no-print-directory lint && \
-	bash tests/with_services.sh bash -c '\
-	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "not e2e and not integration" $(PYTEST_ARGS) && \
-	  $(PY) -m pytest -n $(TEST_WORKERS) --reuse-db -m "e2e and not integration" $(PYTEST_ARGS)'; others=$$?; \
-	echo "--- The worker tests (integration), then the audit trail on SQLite, run beside the above ---"; \
-	wait $$workers; integration=$$?; cat "$$log"; rm -f "$$log"; \
-	[ $$others -eq 0 ] && [ $$integration -eq 0 ]
+	@bash tests/run_suite.sh $(PY) $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: lint
 	$(PY) -m pytest -n $(TEST_WORKERS) -m "not e2e and not integration and not postgresql and not slow" $(PYTEST_ARGS)
