@@ -245,11 +245,25 @@ def csv_file_names(sources: Iterable[Source]) -> dict[str, str]:
 Formatter = Callable[[Any], Any] | None
 
 
+# (id of the source, field name, language) -> (the source, its words): the
+# source is kept beside its words so that its id is never another's.
+_FEW_VALUES: dict[tuple[int, str, str | None], tuple[Source, dict[Any, str]]] = {}
+
+
 def _few_values(source: Source, personal_field: PersonalField) -> dict[Any, str]:
     """What display_value shows for each of a column's few possible values
     (Yes/No, a choice's label, and none), asked once per value on an unsaved
     row holding just that value rather than once per cell; {} for a column
-    whose values are not few."""
+    whose values are not few. Worked out once per language and process: every
+    archive and "My data" page asks for the same words."""
+    key = (id(source), personal_field.name, translation.get_language())
+    known = _FEW_VALUES.get(key)
+    if known is None or known[0] is not source:
+        known = _FEW_VALUES[key] = (source, _words_of_few_values(source, personal_field))
+    return known[1]
+
+
+def _words_of_few_values(source: Source, personal_field: PersonalField) -> dict[Any, str]:
     model_field = source.model._meta.get_field(personal_field.name)
     if model_field.is_relation or personal_field.display is not None:
         return {}
@@ -825,6 +839,11 @@ def _build_archive(
     scratch_dir: Path | None,
 ) -> tuple[int, str]:
     sources = registry.sources_in_group_order()  # as on "My data" (every file follows it, data.json too)
+    # Imported here: privacy.selectors ("My data") imports this module.
+    from privacy.selectors.source_counts import source_row_counts
+
+    # One query counts them all: most kinds hold nothing of a customer, and their rows are not asked for.
+    counts = source_row_counts(user=user, sources=sources)
     csv_names = csv_file_names(registry.sources)
     now = timezone.now()
     generated_at = now.isoformat(timespec="seconds")
@@ -850,7 +869,13 @@ def _build_archive(
                 head = json.dumps(source_metadata(source), ensure_ascii=False)[:-1]  # reopen the object to add "rows"
                 data.write(("," if index else "") + head + ', "rows": [')
                 header, formatters, displayed = _spreadsheet_columns(source, reader)
-                records = reader.records(user) if reader.needs_rows else zip(reader.rows(user), repeat(None))
+                records: Iterable[tuple[dict[str, Any], Model | None]] = (
+                    ()
+                    if not counts[source.key]
+                    else reader.records(user)
+                    if reader.needs_rows
+                    else zip(reader.rows(user), repeat(None))
+                )
                 report_cells, report_rows = _ReportCells(source), list[list[str]]()
                 table = _SpreadsheetTable(archive, csv_names[source.key], now, header, formatters, displayed)
                 total = 0

@@ -1,19 +1,18 @@
 """Reads behind "My data", its pages and the inventory: every declared source, for one customer."""
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 
 from privacy.exporting import SourceReader, source_metadata
 from privacy.models import AIOutputFlag
 from privacy.registry import PersonalField, Source, registry
+from privacy.selectors.source_counts import source_row_counts
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.typing import Customer
 from privacy.values import display_confidence, display_value, related_fields_to_load
@@ -226,75 +225,6 @@ def _in_force_view(source: Source, user: Customer) -> InForceView | None:
     if source.in_force is None:
         return None
     return InForceView([str(column) for column in source.in_force.columns], source.in_force.rows(user))
-
-
-# The counting query is written by the ORM with these IDs standing for the
-# customer's (no row has a negative ID), once per process, then run with the
-# customer's: writing a subquery per kind of data cost more than running them.
-_STAND_IN_PKS = (-7_391_044, -7_391_045)
-
-
-@dataclass(frozen=True)
-class _CountingQuery:
-    sql: str
-    params: tuple[Any, ...]
-    customer_at: tuple[int, ...]  # the params that are the customer's ID
-
-
-_COUNTING_QUERIES: dict[tuple[tuple[str, str], ...], _CountingQuery | None] = {}
-
-
-def _counting_sql(sources: Sequence[Source], user: Any) -> tuple[str, tuple[Any, ...]]:
-    counts = []
-    params: list[Any] = []
-    for index, source in enumerate(sources):
-        sql, source_params = source.rows_for(user).order_by().values("pk").query.sql_with_params()
-        # The ORM's own SQL for the rows, every value in params: nothing from outside is pasted in.
-        counts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{index})")  # noqa: S608
-        params += source_params
-    return "SELECT " + ", ".join(counts), tuple(params)
-
-
-def _counting_query(sources: Sequence[Source]) -> _CountingQuery | None:
-    """The cached counting query of these sources, or None when it cannot be
-    reused for another customer (a source's rows depend on more than the ID)."""
-    key = tuple((source.key, source.subject_path) for source in sources)
-    if key not in _COUNTING_QUERIES:
-        one, other = (get_user_model()(pk=pk) for pk in _STAND_IN_PKS)
-        (sql, params), (other_sql, other_params) = _counting_sql(sources, one), _counting_sql(sources, other)
-        at = tuple(i for i, param in enumerate(params) if param == _STAND_IN_PKS[0])
-        reusable = (
-            sql == other_sql
-            and len(params) == len(other_params)
-            and all(
-                (params[i] == _STAND_IN_PKS[0] and other_params[i] == _STAND_IN_PKS[1])
-                if i in at
-                else params[i] == other_params[i]
-                for i in range(len(params))
-            )
-        )
-        _COUNTING_QUERIES[key] = _CountingQuery(sql, params, at) if reusable else None
-    return _COUNTING_QUERIES[key]
-
-
-def source_row_counts(*, user: Customer, sources: Sequence[Source]) -> dict[str, int]:
-    """How many rows of each source the customer holds, by source key, in one query.
-
-    A count query per source made "My data" run (and the ORM write) one query
-    per kind of data declared, most of which a customer holds nothing of; one
-    query of scalar subqueries counts them all, whatever the number of kinds.
-    """
-    if not sources:
-        return {}
-    query = _counting_query(sources)
-    if query is None:
-        sql, params = _counting_sql(sources, user)
-    else:
-        sql, params = query.sql, tuple(user.pk if i in query.customer_at else p for i, p in enumerate(query.params))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cast(tuple[int, ...], cursor.fetchone())
-    return {source.key: int(count) for source, count in zip(sources, row, strict=True)}
 
 
 def personal_data_overview(*, user: Customer, rows_per_source: int = ROWS_PER_SOURCE_ON_OVERVIEW) -> Overview:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
 from django.db.models.functions import Cast, JSONArray
@@ -27,6 +28,7 @@ from privacy.models import (
     CustomerAISettings,
     PrivacyRequest,
 )
+from privacy.selectors.sql_once import WrittenQuery, write_for_any_customer
 from privacy.typing import Customer
 
 
@@ -167,12 +169,12 @@ def customers_with_overrides() -> "QuerySet[Any]":
     return get_user_model().objects.annotate(**_override_annotations())
 
 
-# Stands for the customer's ID while the query is written, once per process.
-_ANY_CUSTOMER = uuid.UUID(int=0)
+# Stand for the customer's public ID while the query is written, once per process.
+_STAND_IN_PUBLIC_IDS = (uuid.UUID(int=0), uuid.UUID(int=1))
 
 
 @functools.cache
-def _active_customer_query(overrides: int) -> tuple[str, tuple[Any, ...], int]:
+def _active_customer_query(overrides: int) -> WrittenQuery:
     """The SQL of "this active customer, with every override", written by the ORM once
     (again if an override is registered: `overrides` counts them).
 
@@ -185,10 +187,14 @@ def _active_customer_query(overrides: int) -> tuple[str, tuple[Any, ...], int]:
         .only("id", "public_id", "date_joined")
         .annotate(_preference_rows=_preference_rows_of_customer())
     )
-    sql, params = queryset.filter(public_id=_ANY_CUSTOMER, is_active=True).query.sql_with_params()
-    marker = _public_id_param(_ANY_CUSTOMER)
-    (index,) = [i for i, param in enumerate(params) if param == marker]
-    return sql, tuple(params), index
+    written = write_for_any_customer(
+        lambda public_id: queryset.filter(public_id=public_id, is_active=True).query.sql_with_params(),
+        stand_ins=_STAND_IN_PUBLIC_IDS,
+        as_param=_public_id_param,
+    )
+    if written is None:  # an override whose SQL depends on the customer: a programming error, seen in the tests
+        raise ImproperlyConfigured("The permission overrides' SQL must not depend on the customer.")
+    return written
 
 
 def _public_id_param(public_id: uuid.UUID) -> Any:
@@ -234,9 +240,8 @@ def _preferences_from_rows(user: Customer, rows: str | None) -> dict[int, AIPref
 def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
     """The active customer with this public ID, read with everything the overrides need and their
     choices (for `ai_permissions`), in one query, or None."""
-    sql, params, index = _active_customer_query(len(_PERMISSION_OVERRIDES))
-    bound = list(params)
-    bound[index] = _public_id_param(public_id)
+    query = _active_customer_query(len(_PERMISSION_OVERRIDES))
+    sql, bound = query.sql, query.bind(_public_id_param(public_id))
     customer: Customer | None
     if connection.vendor == "postgresql":
         customer = _customer_from_prepared_statement(sql, bound)

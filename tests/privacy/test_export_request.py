@@ -425,3 +425,59 @@ def test_a_german_customer_reads_her_requests_kind_status_and_refusals_in_german
     assert "Sie können ab dem " in refused and "einen neuen Export anfordern (ein Export alle " in refused
     assert "Abgeschlossen" in recent_alice.get("/requests/").content.decode()
     assert not PrivacyRequest.objects.filter(user=bob).exists()
+
+
+# --- What a build costs: progress as often as a person can see it, nothing for kinds held nothing of -----
+
+
+def build_claimed_export(customer, monkeypatch) -> tuple[PrivacyRequest, list[str]]:
+    """An export of `customer` built in this process; its request and every SQL statement the build ran."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(build_export, "delay", lambda *args: None)
+    export = services.export_request_create(user=customer)
+    claimed = services.export_claim(request_id=export.pk, task_id="t")
+    assert claimed is not None
+    with CaptureQueriesContext(connection) as queries:
+        services.export_build(request=claimed)
+    export.refresh_from_db()
+    assert export.status == "completed"
+    return export, [query["sql"] for query in queries.captured_queries]
+
+
+def progress_writes(statements: list[str]) -> list[str]:
+    return [sql for sql in statements if sql.startswith("UPDATE") and '"progress_done"' in sql]
+
+
+def test_a_quick_build_writes_its_progress_at_its_start_and_end_not_once_per_kind_of_data(alice, bob, monkeypatch):
+    give_history(alice, marker="ALICE-MARK")
+    give_history(bob, marker="BOB-MARK")
+    export, statements = build_claimed_export(alice, monkeypatch)
+    assert len(progress_writes(statements)) == 2
+    assert (export.progress_done, export.progress_total) == (len(registry.sources),) * 2
+    assert "ALICE-MARK" in archive_of(export).read("data.json").decode()
+    assert "BOB-MARK" not in archive_of(export).read("data.json").decode()
+
+
+def test_a_slow_build_shows_its_progress_kind_by_kind(alice, monkeypatch):
+    # Each kind of data takes a second here: the request page sees every one of them done.
+    clock = iter(range(1_000_000))
+    monkeypatch.setattr("privacy.services.exports.time.monotonic", lambda: float(next(clock)))
+    give_history(alice, marker="ALICE-MARK")
+    _, statements = build_claimed_export(alice, monkeypatch)
+    done = [int(sql.split('"progress_done" = ')[1].split(",")[0]) for sql in progress_writes(statements)]
+    assert done == list(range(len(registry.sources) + 1))
+
+
+def test_kinds_of_data_alice_holds_nothing_of_cost_her_export_no_query(alice, monkeypatch):
+    import dataclasses
+
+    give_history(alice, marker="ALICE-MARK")
+    _, before = build_claimed_export(alice, monkeypatch)
+    nothing = next(s for s in registry.sources if s.in_force is None and not s.rows_for(alice).exists())
+    for number in range(10):
+        monkeypatch.setitem(registry._sources, f"more-{number}", dataclasses.replace(nothing))
+    PrivacyRequest.objects.all().delete()
+    _, after = build_claimed_export(alice, monkeypatch)
+    assert len(after) == len(before)
