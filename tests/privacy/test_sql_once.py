@@ -1,5 +1,7 @@
 """A query written once for any customer: kept only when the customer is nothing but a parameter."""
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import Q
 
@@ -9,7 +11,7 @@ from privacy.selectors.sql_once import write_for_any_customer
 STAND_INS = (-101, -102)
 
 
-def run(sql: str, params: list[object]) -> list[int]:
+def run(sql: str, params: list[Any]) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return sorted(row[0] for row in cursor.fetchall())
