@@ -57,13 +57,19 @@ $(VENV)/.python-ok:
 	fi
 	@touch $@
 
+# --no-compile: Python compiles what it imports on first use; compiling every
+# file of every package at install time is a minute of CPU nobody needs.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --no-compile
+
 $(VENV)/.installed-run: requirements.txt constraints.txt $(VENV)/.python-ok
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.installed-run
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $@
+# requirements-dev.txt includes requirements.txt: one resolution installs both
+# (and `make run` afterwards finds the run requirements installed).
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.python-ok
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $(VENV)/.installed-run $@
 
 # Links in e-mails use PORTAL_URL: unless it is set, it is where `make run` serves.
 run: export PORTAL_URL := $(or $(PORTAL_URL),$(URL))

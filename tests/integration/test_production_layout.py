@@ -20,9 +20,11 @@ every process stops on SIGTERM with a clean exit.
 """
 
 import base64
+import contextlib
 import hashlib
 import importlib.metadata
 import io
+import json
 import os
 import re
 import shlex
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -289,8 +292,9 @@ def static_fingerprint(argv: list[str]) -> str:
     digest.update("".join(re.findall(r".*(?:STATIC|WHITENOISE|staticfiles).*", settings_text)).encode())
     for finder in get_finders():
         for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
-            stat = os.stat(storage.path(path))
-            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            # By content (a dozen megabytes, read in a moment), not by time: a
+            # fresh clone's files are all new, and what it collects is not.
+            digest.update(f"{path}:".encode() + hashlib.sha256(Path(storage.path(path)).read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
@@ -376,13 +380,23 @@ def open_sensitive_page(session: requests.Session, path: str) -> requests.Respon
     return page
 
 
-def ask_for_export(session: requests.Session) -> int:
+def ask_for_export(session: requests.Session) -> tuple[int, str]:
+    """The new request's ID, and the X-Request-ID of the web request that asked for it."""
     page = open_sensitive_page(session, "/requests/export/")
     asked = session.post(f"{PORTAL}/requests/export/", {"csrfmiddlewaretoken": csrf_token(page)}, allow_redirects=False)
     assert asked.status_code == 302, asked.text[:2000]
     match = re.fullmatch(r"/requests/(\d+)/", asked.headers["Location"])
     assert match, asked.headers["Location"]
-    return int(match.group(1))
+    return int(match.group(1)), asked.headers["X-Request-ID"]
+
+
+def json_lines(log: str) -> list[dict[str, Any]]:
+    """The JSON log lines of a process's output (LOG_FORMAT=json), skipping anything else it printed."""
+    lines = []
+    for line in log.splitlines():
+        with contextlib.suppress(ValueError):
+            lines.append(json.loads(line))
+    return [line for line in lines if isinstance(line, dict)]
 
 
 def download(session: requests.Session, request_id: int) -> requests.Response:
@@ -505,8 +519,13 @@ def test_the_production_layout_runs_a_customers_export_and_erasure_and_stops_cle
         # Alice asks for her data; the worker builds it into the bucket and e-mails her.
         alice_browser = browser(port)
         sign_in(alice_browser, alice.email)
-        alice_export = ask_for_export(alice_browser)
+        alice_export, asked_in = ask_for_export(alice_browser)
         wait_for(lambda: status_of(alice_export) == "completed", timeout=60, what="Alice's export")
+        # The worker's JSON lines of her job name the web request that queued it, and a task.
+        built = [
+            line for line in json_lines(privacy_jobs.log()) if f"export request id={alice_export} " in line["message"]
+        ]
+        assert [(line["request_id"], bool(line["task_id"])) for line in built] == [(asked_in, True)], privacy_jobs.log()
         alice_object = ExportArchive.objects.get(request_id=alice_export).storage_name
         assert s3_server.object_names(bucket) == [alice_object]
         ready = wait_for(lambda: mail_server.to(alice.email, READY), what="the e-mail saying the archive is ready")
@@ -529,7 +548,7 @@ def test_the_production_layout_runs_a_customers_export_and_erasure_and_stops_cle
         # The privacy-jobs worker stops on SIGTERM; Bob's export waits in Redis for it ...
         assert privacy_jobs.terminate() == 0, privacy_jobs.log()
         waiting = redis.Redis.from_url(redis_url).llen("exports")
-        bob_export = ask_for_export(bob_browser)  # published when the request committed
+        bob_export, _ = ask_for_export(bob_browser)  # published when the request committed
         assert status_of(bob_export) == "approved"
         assert redis.Redis.from_url(redis_url).llen("exports") == waiting + 1
         # ... and is built once, when the same command starts it again.

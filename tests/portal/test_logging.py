@@ -88,6 +88,50 @@ def test_a_job_queued_by_a_request_logs_its_task_id_and_the_request_id(client, a
     assert {line["request_id"] for line in task_lines} == {response["X-Request-ID"]}
 
 
+def test_a_task_published_during_a_request_carries_that_requests_id_in_its_message():
+    from celery.signals import before_task_publish
+
+    from portal import request_context
+    from portal.task_signals import REQUEST_ID_HEADER
+
+    token = request_context.request_id.set("lb-1234abcd")
+    try:
+        headers: dict[str, Any] = {}
+        before_task_publish.send(sender="privacy.tasks.build_export", headers=headers)
+    finally:
+        request_context.request_id.reset(token)
+    assert headers[REQUEST_ID_HEADER] == "lb-1234abcd"
+    outside: dict[str, Any] = {}
+    before_task_publish.send(sender="privacy.tasks.build_export", headers=outside)  # beat, a shell: no request
+    assert REQUEST_ID_HEADER not in outside
+
+
+@pytest.mark.django_db
+def test_a_worker_logs_a_job_with_the_id_of_the_request_that_queued_it(alice, json_log, monkeypatch):
+    from portal.task_signals import REQUEST_ID_HEADER
+    from privacy import services
+    from privacy.tasks import build_export
+
+    monkeypatch.setattr(build_export, "delay", lambda *args: None)
+    export = services.export_request_create(user=alice)
+    # As a worker receives it: the message's headers, one of them the request's ID; a forged one is replaced.
+    for sent, logged in (("lb-1234abcd", "lb-1234abcd"), ('x" forged\nline', None)):
+        json_log.truncate(0)
+        json_log.seek(0)
+        PrivacyRequest.objects.filter(pk=export.pk).update(status="approved", claimed_by_task="")
+        result = build_export.apply(args=(export.pk,), headers={REQUEST_ID_HEADER: sent})
+        lines = [line for line in lines_of(json_log) if line["task_id"] == result.id]
+        assert any(line["message"].startswith("export request id=") for line in lines), lines_of(json_log)
+        ids = {line["request_id"] for line in lines}
+        if logged:
+            assert ids == {logged}
+        else:
+            assert len(ids) == 1 and re.fullmatch(r"[0-9a-f]{32}", ids.pop() or "")
+    from portal import request_context
+
+    assert request_context.request_id.get() is None  # nothing of the job's is left for the next one
+
+
 @pytest.mark.django_db
 def test_an_exception_is_logged_without_its_message(json_log):
     try:
