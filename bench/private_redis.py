@@ -15,12 +15,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from portal.worker_command import worker_command
 
 
 def _free_port() -> int:
@@ -97,25 +98,7 @@ def celery_worker(env: dict[str, str], queues: str, timeout: float = 60) -> Iter
     log_path = Path(tempfile.mkstemp(prefix="portal-bench-worker-", suffix=".log")[1])
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                queues,
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"bench-{os.getpid()}-{time.monotonic_ns()}@%h",
-            ],
+            worker_command(queues=queues, concurrency=1, name=f"bench-{os.getpid()}-{time.monotonic_ns()}@%h"),
             cwd=root,
             env=env,
             stdout=log,

@@ -8,7 +8,6 @@ skipped, because a skipped integration test hides a missing service.
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pytest
 from django.conf import settings
 
 from portal.celery import app as celery_app
+from portal.worker_command import worker_command
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_QUEUES = "default,webhooks,exports,erasure,fairness"
@@ -70,25 +70,7 @@ def start_worker(
     mail_dir = Path(env["EMAIL_FILE_PATH"])
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "-Q",
-                queues,
-                "--concurrency",
-                str(concurrency),
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"test-{uuid.uuid4().hex[:6]}@%h",
-            ],
+            worker_command(queues=queues, concurrency=concurrency, name=f"test-{uuid.uuid4().hex[:6]}@%h"),
             cwd=ROOT,
             env=env,
             stdout=log,
