@@ -1,13 +1,12 @@
 """The Redis cache backend that shares one Redis client per connection pool (portal/cache.py)."""
 
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
+from django.utils.module_loading import import_string
 
 from portal.cache import SharedClientRedisCache
+from tests.portal.test_startup import settings_for
 from tests.workers import require_services
 
 pytestmark = pytest.mark.postgresql  # needs the Redis that `make test` starts
@@ -54,14 +53,9 @@ def test_threads_sharing_the_client_lose_no_write(redis_cache):
 
 
 def test_a_redis_cache_url_selects_the_shared_client_backend(tmp_path):
-    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    env = {"CACHE_URL": "redis://127.0.0.1:6379/1", "DJANGO_SETTINGS_MODULE": "portal.settings", "PATH": "/usr/bin"}
-    out = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={**env, "PORTAL_DATA_DIR": str(tmp_path)},
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip() == "portal.cache.SharedClientRedisCache"
+    caches = settings_for({"CACHE_URL": "redis://127.0.0.1:6379/1"}, tmp_path)["CACHES"]
+    assert caches["default"] == {
+        "BACKEND": "portal.cache.SharedClientRedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+    assert import_string(caches["default"]["BACKEND"]) is SharedClientRedisCache

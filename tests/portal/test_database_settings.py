@@ -1,25 +1,12 @@
 """The database settings derived from DATABASE_URL (portal/settings.py)."""
 
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.portal.test_startup import settings_for
 
 
 def database_options(tmp_path: Path, **env: str) -> dict[str, object]:
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env={"DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_DATA_DIR": str(tmp_path), "PATH": "/usr/bin", **env},
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    options: dict[str, object] = json.loads(out.stdout)
+    options: dict[str, object] = settings_for(env, tmp_path)["DATABASES"]["default"]["OPTIONS"]
     return options
 
 

@@ -1,11 +1,19 @@
-"""Start-up as an operator meets it: real processes with a given environment."""
+"""Start-up as an operator meets it: real processes with a given environment.
 
+What settings a given environment makes, and nothing about starting, is read in this process
+(settings_for), which costs milliseconds instead of a new Django's seconds.
+"""
+
+import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.utils.module_loading import import_string
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -32,17 +40,61 @@ def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.Co
     )
 
 
-def test_with_no_environment_the_portal_uses_sqlite_and_the_folder_broker(tmp_path):
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL)",
-        env={},
-        tmp_path=tmp_path,
-    )
+def settings_for(env: dict[str, str], tmp_path: Path) -> dict[str, Any]:
+    """The settings portal/settings.py makes of exactly this environment, as run_manage would give it.
+
+    Run in this process: the settings read the environment as they are executed, so the module is
+    executed afresh (runpy, never imported: this test run's own settings stay as they are) with the
+    environment emptied but for these variables, then restored. Milliseconds, where a new process
+    spends seconds starting Django; run_manage remains for what only a real process shows (that
+    manage.py starts, its exit code and its one line on a bad value).
+    """
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({"PATH": saved["PATH"], "PORTAL_DATA_DIR": str(tmp_path / "var"), **env})
+    try:
+        return runpy.run_path(str(ROOT / "portal" / "settings.py"), run_name="portal_settings_under_test")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_settings_for_sees_only_the_environment_it_is_given(tmp_path, monkeypatch):
+    # The run's own environment (a test DATABASE_URL, CACHE_URL=locmem://) must not leak in, nor stay changed.
+    monkeypatch.setenv("DATABASE_URL", "postgres://elsewhere@db.example:5432/other")
+    monkeypatch.setenv("CACHE_URL", "locmem://")
+    s = settings_for({"PORTAL_NAME": "Probe"}, tmp_path)
+    assert (s["PORTAL_NAME"], s["DATABASES"]["default"]["ENGINE"]) == ("Probe", "django.db.backends.sqlite3")
+    assert s["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert s["DATA_DIR"] == (tmp_path / "var").resolve()
+    assert os.environ["DATABASE_URL"] == "postgres://elsewhere@db.example:5432/other"
+    assert "PORTAL_NAME" not in os.environ
+
+
+# Everything the tests of a machine with no environment at all read from the settings, read by one
+# real manage.py (a fresh machine's start-up is what they are about), shared by those tests.
+NO_ENVIRONMENT_READS = (
+    "import json; from django.conf import settings as s; print(json.dumps({"
+    "'engine': s.DATABASES['default']['ENGINE'], 'broker': s.CELERY_BROKER_URL, "
+    "'audit_key_length': len(s.PORTAL_AUDIT_KEY), 'audit_key_is_its_own': s.PORTAL_AUDIT_KEY != s.SECRET_KEY, "
+    "'checkpoints': s.STORAGES['audit_checkpoints']['OPTIONS']['location'], "
+    "'cache': s.CACHES['default']['BACKEND'], "
+    "'broker_folders': sorted(v for v in s.CELERY_BROKER_TRANSPORT_OPTIONS.values() if isinstance(v, str))}))"
+)
+
+
+@pytest.fixture(scope="module")
+def no_environment(tmp_path_factory) -> tuple[Path, dict[str, Any]]:
+    """The data folder's parent and what manage.py, started with no environment, says of its settings."""
+    tmp_path = tmp_path_factory.mktemp("no-environment")
+    result = run_manage("shell", "--no-imports", "-c", NO_ENVIRONMENT_READS, env={}, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/"]
+    return tmp_path, json.loads(result.stdout)
+
+
+def test_with_no_environment_the_portal_uses_sqlite_and_the_folder_broker(no_environment):
+    tmp_path, seen = no_environment
+    assert [seen["engine"], seen["broker"]] == ["django.db.backends.sqlite3", "filesystem://localhost/"]
     assert (tmp_path / "var" / "celery" / "queue").is_dir()
 
 
@@ -117,33 +169,27 @@ def test_production_reads_the_audit_key_from_a_file(tmp_path):
     assert result.stdout.strip() == PRODUCTION_ENV["AUDIT_KEY"]
 
 
-def test_development_derives_an_audit_key_and_keeps_checkpoints_in_the_data_folder(tmp_path):
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings as s; "
-        "print(len(s.PORTAL_AUDIT_KEY), s.PORTAL_AUDIT_KEY != s.SECRET_KEY, "
-        "s.STORAGES['audit_checkpoints']['OPTIONS']['location'])",
-        env={},
-        tmp_path=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["64", "True", str(tmp_path / "var" / "audit-checkpoints")]
+def test_development_derives_an_audit_key_and_keeps_checkpoints_in_the_data_folder(no_environment):
+    tmp_path, seen = no_environment
+    assert [seen["audit_key_length"], seen["audit_key_is_its_own"], seen["checkpoints"]] == [
+        64,
+        True,
+        str(tmp_path / "var" / "audit-checkpoints"),
+    ]
 
 
 def test_audit_checkpoints_can_go_to_a_bucket_that_is_never_overwritten(tmp_path):
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings as s; o = s.STORAGES['audit_checkpoints']; "
-        "print(o['BACKEND'], o['OPTIONS']['bucket_name'], o['OPTIONS']['file_overwrite'])",
-        env={"AUDIT_CHECKPOINTS_S3_BUCKET": "portal-audit", "AUDIT_CHECKPOINTS_S3_REGION": "eu-west-1"},
-        tmp_path=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["storages.backends.s3.S3Storage", "portal-audit", "False"]
+    env = {"AUDIT_CHECKPOINTS_S3_BUCKET": "portal-audit", "AUDIT_CHECKPOINTS_S3_REGION": "eu-west-1"}
+    checkpoints = settings_for(env, tmp_path)["STORAGES"]["audit_checkpoints"]
+    options = checkpoints["OPTIONS"]
+    assert [checkpoints["BACKEND"], options["bucket_name"], options["file_overwrite"]] == [
+        "storages.backends.s3.S3Storage",
+        "portal-audit",
+        False,
+    ]
+    # The backend takes these options as they are (no bucket is reached until something is written).
+    storage = import_string(checkpoints["BACKEND"])(**options)
+    assert (storage.bucket_name, storage.region_name, storage.file_overwrite) == ("portal-audit", "eu-west-1", False)
 
 
 def test_production_settings_pass_the_deployment_checks_at_warning_level(tmp_path):
@@ -192,30 +238,15 @@ def test_production_refuses_unsafe_combinations(tmp_path, overrides, variable):
     assert variable in result.stderr
 
 
-def test_by_default_rate_limits_live_in_a_cache_shared_by_the_machines_processes(tmp_path):
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])",
-        env={},
-        tmp_path=tmp_path,
-    )
-    assert result.stdout.strip() == "django.core.cache.backends.filebased.FileBasedCache"
+def test_by_default_rate_limits_live_in_a_cache_shared_by_the_machines_processes(no_environment):
+    _, seen = no_environment
+    assert seen["cache"] == "django.core.cache.backends.filebased.FileBasedCache"
 
 
-def test_the_folder_broker_keeps_all_its_files_in_the_data_folder(tmp_path):
-    result = run_manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings as s; "
-        "print(*sorted(v for v in s.CELERY_BROKER_TRANSPORT_OPTIONS.values() if isinstance(v, str)))",
-        env={},
-        tmp_path=tmp_path,
-    )
-    folders = result.stdout.split()
-    assert len(folders) == 4, result.stderr  # in, out, processed, control
+def test_the_folder_broker_keeps_all_its_files_in_the_data_folder(no_environment):
+    tmp_path, seen = no_environment
+    folders = seen["broker_folders"]
+    assert len(folders) == 4, folders  # in, out, processed, control
     for folder in folders:
         assert folder.startswith(str(tmp_path / "var")), folder
 
