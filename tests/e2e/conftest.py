@@ -7,12 +7,15 @@ violations; a test whose pages have any fails, listing them (see AxeAudit).
 import contextlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
@@ -268,3 +271,34 @@ def portal_page(browser, live_server, settings, **context_options):
 def page(browser, live_server, settings):
     with portal_page(browser, live_server, settings) as page:
         yield page
+
+
+def sign_in_without_the_pages(page, email: str, password: str, *, code: Callable[[], str] | None = None) -> None:
+    """Sign `page`'s browser in through allauth's forms, sent by Django's test client rather than the browser.
+
+    For tests about what comes after signing in: the session records the password (and the
+    second factor, when a `code` is asked for) as a sign-in in the browser would, and its
+    cookie is handed to the browser, without a page load (and an axe run) for each step.
+    The sign-in pages themselves are walked in test_sign_up_and_in, test_staff_sign_in
+    and test_accessibility's signed-out and two-factor pages.
+    """
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
+    assert response.status_code == 302, f"signing in {email} failed: {response.content.decode()[:500]}"
+    if code is not None:
+        second_factor = response["Location"]
+        assert second_factor.startswith(reverse("mfa_authenticate")), second_factor
+        response = client.post(second_factor, {"code": code()})
+        assert response.status_code == 302, f"{email}'s second factor failed: {response.content.decode()[:500]}"
+    session = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [
+            {
+                "name": session.key,
+                "value": session.value,
+                "url": page.recorder.origin,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
