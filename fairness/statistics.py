@@ -7,12 +7,21 @@ chi-square test of independence), never from hand-written formulas.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from fairness.models import Verdict
+
+
+def _stats() -> Any:  # scipy has no type hints
+    # Imported when an audit computes, not when the module loads: this module
+    # is loaded with the admin, and scipy.stats cost every Django process
+    # (web, each worker, each manage.py command) a second or more to start.
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -99,8 +108,10 @@ def wilson_intervals(favourable: list[int], decisions: list[int]) -> list[tuple[
     """95 % Wilson score intervals of several groups' rates, in one vectorised scipy call."""
     if not decisions:
         return []
-    interval = stats.binomtest(np.asarray(favourable), np.asarray(decisions)).proportion_ci(
-        confidence_level=0.95, method="wilson"
+    interval = (
+        _stats()
+        .binomtest(np.asarray(favourable), np.asarray(decisions))
+        .proportion_ci(confidence_level=0.95, method="wilson")
     )
     return [
         (float(low), float(high))
@@ -140,7 +151,7 @@ def fisher_exact_p_values(tables: ArrayLike) -> np.ndarray:
     n1, n2, n, x = c[:, 0, 0] + c[:, 0, 1], c[:, 1, 0] + c[:, 1, 1], c[:, 0, 0] + c[:, 1, 0], c[:, 0, 0]
     total = n1 + n2
     mode = ((n + 1) * (n1 + 1) / (total + 2)).astype(np.int64)
-    hypergeom = stats.hypergeom
+    hypergeom = _stats().hypergeom
     pexact = hypergeom.pmf(x, total, n1, n)
     pmode = hypergeom.pmf(mode, total, n1, n)
     gamma = 1 + 1e-14
@@ -184,7 +195,7 @@ def chi2_p_value(groups: list[Counts]) -> float | None:
     rows = [[g.favourable, g.unfavourable] for g in groups if g.decisions]
     if len(rows) < 2 or not all(sum(column) for column in zip(*rows, strict=True)):
         return None  # one group, or every outcome the same: nothing to test
-    return float(stats.chi2_contingency(rows).pvalue)
+    return float(_stats().chi2_contingency(rows).pvalue)
 
 
 def _verdict(group: GroupFigures, unit_overturn: float | None, t: Thresholds) -> str:

@@ -136,3 +136,30 @@ def test_the_vectorised_fisher_test_gives_scipys_fisher_exact_p_values():
     ]
     expected = [stats.fisher_exact(table).pvalue for table in tables]
     assert list(fisher_exact_p_values(tables)) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+def test_a_portal_process_starts_without_loading_scipy_until_an_audit_needs_it(tmp_path):
+    # scipy.stats took a second or more of every process's start (web, each worker, each command).
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, django; django.setup(); import portal.urls; from django.contrib import admin; "
+        "admin.autodiscover(); before = 'scipy' in sys.modules; "
+        "from fairness.statistics import Counts, Thresholds, unit_figures; "
+        "unit_figures({('a',): Counts(60, 40, 90), ('b',): Counts(40, 60, 90)}, Thresholds()); "
+        "print(before, 'scipy.stats' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.split() == ["False", "True"]
