@@ -114,7 +114,7 @@ test: $(VENV)/.installed-dev
 	@bash tests/run_suite.sh $(PY) $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not e2e and not integration and not postgresql and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e and not integration and not postgresql and not slow" $(PYTEST_ARGS)
 
 # Every benchmark on SQLite, then on a private PostgreSQL and Redis (real workers), in one
 # table beside its floor; about 10-15 minutes. BENCH_ARGS=--full: production sizes (an hour or more).

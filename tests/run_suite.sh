@@ -9,9 +9,10 @@
 # restart Redis — then the audit trail's tamper checks on the default SQLite
 # database. In the foreground meanwhile, on services of their own: ruff and
 # mypy, then the unit tests, then the browser tests (pytest-xdist, each
-# worker with its own test database, data folder and Redis database; tests
-# marked with one xdist_group share a worker, and so an expensive module
-# fixture; the browser tests reuse the unit tests' databases). Every part writes a log; the
+# worker with its own test database, data folder and Redis database; each
+# unit test file on one worker, so that a module's expensive fixture — the
+# seeded demo, the regenerated catalogues — is built once, not once per
+# worker; the browser tests reuse the unit tests' databases). Every part writes a log; the
 # worker tests' log is printed after the others, and a summary last of all
 # gives each part's outcome and every failed test, so that the end of the
 # output says what went wrong.
@@ -23,7 +24,7 @@ if [ "${1:-}" = "--foreground" ]; then  # inside tests/with_services.sh, see bel
   shift 2
   # shellcheck disable=SC2086  # LINT is a command line (tests/portal/test_run_suite.py sets a stand-in)
   run_part lint ${LINT:-make --no-print-directory lint} &&
-    run_part unit "$py" -m pytest -n "$workers" --dist loadgroup --reuse-db -m "not e2e and not integration" "$@" &&
+    run_part unit "$py" -m pytest -n "$workers" --dist loadfile --reuse-db -m "not e2e and not integration" "$@" &&
     run_part e2e "$py" -m pytest -n "$workers" --reuse-db -m "e2e and not integration" "$@"
   exit
 fi

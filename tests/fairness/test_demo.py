@@ -9,10 +9,6 @@ from fairness.models import FairnessAudit, FairnessAuditUnit
 from interactions.models import AIDecision
 from privacy.models import HumanReviewRequest
 
-# Every test here reads the one seeded demo: on one xdist worker (make test
-# distributes by --dist loadgroup), seeding it once rather than once per worker.
-pytestmark = pytest.mark.xdist_group("fairness-demo")
-
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):

@@ -521,10 +521,14 @@ def test_the_production_layout_runs_a_customers_export_and_erasure_and_stops_cle
         sign_in(alice_browser, alice.email)
         alice_export, asked_in = ask_for_export(alice_browser)
         wait_for(lambda: status_of(alice_export) == "completed", timeout=60, what="Alice's export")
-        # The worker's JSON lines of her job name the web request that queued it, and a task.
-        built = [
-            line for line in json_lines(privacy_jobs.log()) if f"export request id={alice_export} " in line["message"]
-        ]
+
+        # The worker's JSON lines of her job name the web request that queued it, and a task
+        # (its line is written just after the request is marked completed: waited for).
+        def built_lines() -> list[dict[str, Any]]:
+            log = json_lines(privacy_jobs.log())
+            return [line for line in log if f"export request id={alice_export} " in line["message"]]
+
+        built = wait_for(built_lines, what="the worker's line on Alice's export")
         assert [(line["request_id"], bool(line["task_id"])) for line in built] == [(asked_in, True)], privacy_jobs.log()
         alice_object = ExportArchive.objects.get(request_id=alice_export).storage_name
         assert s3_server.object_names(bucket) == [alice_object]

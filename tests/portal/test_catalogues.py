@@ -23,9 +23,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import override_settings
 
-# On one xdist worker (make test: --dist loadgroup), so that the regenerated catalogues (makemessages on a copy) are made once.
-pytestmark = pytest.mark.xdist_group("catalogues")
-
 BASE_DIR = Path(settings.BASE_DIR)
 TRANSLATED_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 # As the README runs makemessages (the same --ignore options).

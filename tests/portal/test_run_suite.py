@@ -20,6 +20,7 @@ case " $FAIL_PARTS " in
   *" $part "*) echo "FAILED tests/$part/test_thing.py::test_it_breaks - assert 1 == 2"; echo "1 failed"; exit 1 ;;
 esac
 echo "3 passed ($part)"
+echo "args ($part): $*"
 """
 
 
@@ -71,3 +72,6 @@ def test_a_run_where_every_part_passes_exits_0_and_names_no_failure(tmp_path):
     for part in ("lint", "unit", "e2e", "integration", "audit"):
         assert f"{part}: exit 0" in summary
     assert "Failed" not in summary
+    # Each unit test file on one worker: a module's expensive fixture (the seeded demo) is built once.
+    unit_args = next(line for line in result.stdout.splitlines() if line.startswith("args (unit):"))
+    assert "--dist loadfile" in unit_args and "-n 2" in unit_args

@@ -15,9 +15,6 @@ from typing import Any
 import pytest
 from django.utils.module_loading import import_string
 
-# On one xdist worker (make test: --dist loadgroup), so that the no-environment manage.py runs once.
-pytestmark = pytest.mark.xdist_group("startup")
-
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "PORTAL_ENV": "production",
