@@ -15,12 +15,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+# The portal's own modules, for the benchmarks that put only bench/ on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from portal.worker_command import worker_command
 
 
