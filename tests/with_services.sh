@@ -43,9 +43,11 @@ cleanup() {
   status=$?
   if [ -n "$redis_pid" ] && kill -0 "$redis_pid" 2>/dev/null; then kill "$redis_pid"; fi
   # A test that restarts Redis (outage tests) leaves its new PID in the pidfile.
-  if [ -s "$work/redis.pid" ]; then
-    restarted=$(cat "$work/redis.pid")
-    if [ "$restarted" != "$redis_pid" ] && kill -0 "$restarted" 2>/dev/null; then kill "$restarted"; fi
+  # (Redis removes its pidfile as it stops: read it without failing, or the
+  # cleanup would end here under `set -e` and leave PostgreSQL running.)
+  restarted=$(cat "$work/redis.pid" 2>/dev/null || true)
+  if [ -n "$restarted" ] && [ "$restarted" != "$redis_pid" ] && kill -0 "$restarted" 2>/dev/null; then
+    kill "$restarted"
   fi
   if [ -n "$pg_pid" ] && kill -0 "$pg_pid" 2>/dev/null; then
     kill -INT "$pg_pid"  # PostgreSQL's "fast shutdown"
