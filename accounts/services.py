@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from accounts.models import StaffMFAInvitation, User
 from privacy.notifications import portal_url, send_customer_email
-from privacy.permission_cache import invalidate_customer
 from privacy.services import admin_form_save, alert_privacy_team, audit_record
 
 
@@ -130,11 +129,7 @@ def user_save_by_staff(*, form: forms.ModelForm[User], actor_id: int) -> User:
 
     The event names the fields that changed, never their values.
     """
-    user = admin_form_save(form=form, actor_id=actor_id)
-    if "is_active" in form.changed_data:
-        # A deactivated customer is unknown to the permission API at once.
-        invalidate_customer(user.public_id)
-    return user
+    return admin_form_save(form=form, actor_id=actor_id)
 
 
 @transaction.atomic

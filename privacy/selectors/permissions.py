@@ -175,8 +175,9 @@ _STAND_IN_PUBLIC_IDS = (uuid.UUID(int=0), uuid.UUID(int=1))
 
 @functools.cache
 def _active_customer_query(overrides: int) -> WrittenQuery:
-    """The SQL of "this active customer, with every override", written by the ORM once
-    (again if an override is registered: `overrides` counts them).
+    """The SQL of "this active customer, with every override, their choices and the active
+    purposes' stamp", written by the ORM once (again if an override is registered: `overrides`
+    counts them).
 
     The permission API's cold path runs it for every customer it has not seen:
     writing the query (its subqueries) cost more than running it.
@@ -185,7 +186,7 @@ def _active_customer_query(overrides: int) -> WrittenQuery:
     queryset = (
         customers_with_overrides()
         .only("id", "public_id", "date_joined")
-        .annotate(_preference_rows=_preference_rows_of_customer())
+        .annotate(_preference_rows=_preference_rows_of_customer(), _purposes_stamp=_active_purposes_stamp())
     )
     written = write_for_any_customer(
         lambda public_id: queryset.filter(public_id=public_id, is_active=True).query.sql_with_params(),
@@ -217,6 +218,47 @@ def _preference_rows_of_customer() -> Subquery:
     return Subquery(rows, output_field=TextField())
 
 
+# What of the active purposes shapes an answer: which exist, their slug, legal basis (the default),
+# notice version and place. Any change to one changes this text. (Not the name: it is translated,
+# so the answer orders purposes by display order and then age, the same in every language.)
+_PURPOSE_STAMP_FIELDS = ("id", "slug", "legal_basis", "notice_version", "display_order")
+
+
+def _active_purposes_stamp() -> Subquery:
+    """The active purposes as text (a JSON array per purpose, joined by commas): read with every
+    customer, so a change to any purpose is seen by the very next answer, in the same query."""
+    row = Cast(JSONArray(*_PURPOSE_STAMP_FIELDS), TextField())
+    # Grouped by is_active (true for every row the filter keeps): one row for all of them.
+    rows = (
+        AIPurpose.objects.filter(is_active=True)
+        .order_by()
+        .values("is_active")
+        .annotate(rows=StringAgg(row, delimiter=Value(",")))
+        .values("rows")
+    )
+    return Subquery(rows, output_field=TextField())
+
+
+# This process's active purposes and the stamp they were read under. The
+# permission API reads the stamp with each customer and the purposes
+# themselves only when it differs, so it answers a new customer from one query
+# and still never serves purposes older than the stamp (a reload reads data at
+# least as new as the stamp it is kept under).
+_purposes_read_at: tuple[str | None, list[AIPurpose]] = (None, [])
+
+
+def active_purposes_at(stamp: str | None) -> list[AIPurpose]:
+    """The active purposes as they were when `stamp` (from `active_customer_with_overrides`) was
+    read, or newer, in display order and then by age."""
+    global _purposes_read_at
+    stamp = stamp or ""  # no active purpose: the aggregate of no rows is NULL
+    read_at, purposes = _purposes_read_at
+    if read_at != stamp:
+        purposes = sorted(active_purposes(), key=lambda purpose: (purpose.display_order, purpose.pk))
+        _purposes_read_at = (stamp, purposes)
+    return purposes
+
+
 def _aware(value: str) -> datetime:
     # PostgreSQL's JSON writes the offset; SQLite keeps the stored UTC text without one.
     parsed = datetime.fromisoformat(value)
@@ -238,8 +280,9 @@ def _preferences_from_rows(user: Customer, rows: str | None) -> dict[int, AIPref
 
 
 def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
-    """The active customer with this public ID, read with everything the overrides need and their
-    choices (for `ai_permissions`), in one query, or None."""
+    """The active customer with this public ID, read with everything the overrides need, their
+    choices (for `ai_permissions`) and the active purposes' stamp (for `active_purposes_at`), in
+    one query, or None."""
     query = _active_customer_query(len(_PERMISSION_OVERRIDES))
     sql, bound = query.sql, query.bind(_public_id_param(public_id))
     customer: Customer | None

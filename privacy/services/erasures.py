@@ -15,7 +15,6 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from privacy.erasure import erasure_step_run, erasure_steps_ensure, scrub_admin_log
 from privacy.models import PrivacyRequest
 from privacy.notifications import render_customer_email, request_email_context, send_customer_email
-from privacy.permission_cache import invalidate_customer
 from privacy.selectors.requests import erasure_receipt
 from privacy.services.exports import export_files_delete
 from privacy.services.mail import outbound_email_queue
@@ -143,8 +142,6 @@ def erasure_execute(*, request: PrivacyRequest) -> PrivacyRequest:
         request_complete(request=request, details={"steps": len(steps)}, receipt_email="", subject_public_id=None)
         # Every request of this customer now says so, for staff (the account row stays, anonymised).
         PrivacyRequest.objects.filter(user_id=user.pk).update(subject_erased_at=timezone.now())
-        if old_public_id:
-            invalidate_customer(old_public_id)
     logger.info("erasure request id=%s completed", request.pk)
     return request
 

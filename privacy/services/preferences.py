@@ -9,7 +9,6 @@ from modeltranslation.utils import build_localized_fieldname
 
 from privacy.languages import customer_language, supported_language
 from privacy.models import AIPreference, AIPurpose, AIPurposeNotice, ConsentEvent, ConsentMethod, CustomerAISettings
-from privacy.permission_cache import invalidate_all_customers, invalidate_customer
 from privacy.selectors import ai_permission_for, ai_permissions
 from privacy.services.audit import audit_record
 from privacy.services.webhooks import webhook_event_queue
@@ -45,8 +44,7 @@ def _settings_for(user: Customer) -> CustomerAISettings:
 
 
 def announce_permissions_changed(user: Customer) -> None:
-    """Every cached answer for `user` is stale, and subscribers hear the new state."""
-    invalidate_customer(user.public_id)
+    """Subscribers hear the new state."""
     webhook_event_queue(
         event="ai_preferences.changed",
         payload={
@@ -191,5 +189,4 @@ def purpose_update_notice(*, purpose: AIPurpose, text: str, translations: Mappin
         version=purpose.notice_version,
         **{field.replace("notice_text", "text", 1): text or None for field, text in words.items()},
     )
-    invalidate_all_customers()
     return purpose

@@ -7,7 +7,6 @@ from django.db import transaction
 from modeltranslation.utils import build_localized_fieldname
 
 from privacy.models import AIPurpose, AISystem
-from privacy.permission_cache import invalidate_all_customers
 from privacy.services.audit import audit_record
 from privacy.services.preferences import purpose_update_notice
 
@@ -47,8 +46,6 @@ def ai_purpose_save(
     purpose.save()
     purpose.ai_systems.set(ai_systems)
     purpose_update_notice(purpose=purpose, text=notice_text, translations=notice_translations)
-    # Legal basis, GPC or "active" may have changed: every cached answer is stale.
-    invalidate_all_customers()
     audit_record(
         action="ai_purpose.created" if created else "ai_purpose.changed",
         actor_id=actor_id,
@@ -66,7 +63,6 @@ def ai_purpose_delete(*, purpose: AIPurpose, actor_id: int) -> None:
     """
     pk = purpose.pk
     _, per_model = purpose.delete()
-    invalidate_all_customers()
     audit_record(
         action="ai_purpose.deleted",
         actor_id=actor_id,

@@ -42,44 +42,75 @@ def test_it_answers_every_purpose_with_why_since_and_notice_version(client, toke
     assert permissions["ai-training"]["since"]
 
 
-def test_it_answers_with_a_change_immediately_after_it_is_made(
-    client, alice_client, tokens, alice, django_capture_on_commit_callbacks
-):
-    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]["allowed"]  # cached now
-    with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
+def test_it_answers_with_a_change_immediately_after_it_is_made(client, alice_client, tokens, alice):
+    assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]["allowed"]
+    alice_client.post("/preferences/ai-chat-assistant/", {"allowed": "false", "notice_version": 1})
     permission = by_purpose(get_permissions(client, tokens["reader"], alice))["ai-chat-assistant"]
     assert (permission["allowed"], permission["reason"]) == (False, "choice")
-    with django_capture_on_commit_callbacks(execute=True):
-        alice_client.post("/preferences/always-human/", {"allowed": "true"})
+    alice_client.post("/preferences/always-human/", {"allowed": "true"})
     assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["reason"] == "always_human"
 
 
-def test_a_change_to_a_purpose_reaches_every_cached_answer(client, tokens, alice, django_capture_on_commit_callbacks):
+def test_a_change_to_a_purpose_reaches_the_very_next_answer(client, tokens, alice):
     from privacy.models import AIPurpose
     from privacy.services import purpose_update_notice
 
     assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["notice_version"] == 1
-    with django_capture_on_commit_callbacks(execute=True):
-        purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
+    purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
     assert by_purpose(get_permissions(client, tokens["reader"], alice))["ai-training"]["notice_version"] == 2
 
 
-def test_a_stale_answer_computed_before_a_change_is_never_served(tokens, alice, django_capture_on_commit_callbacks):
-    from privacy.permission_cache import cached_permissions, invalidate_customer
+def test_a_purpose_retired_added_or_moved_shows_in_the_very_next_answer(client, tokens, alice):
+    from privacy.models import AIPurpose
 
-    stale = {"customer_id": str(alice.public_id), "permissions": []}
+    def slugs():
+        return [p["purpose"] for p in get_permissions(client, tokens["reader"], alice).json()["permissions"]]
 
-    def compute_stale(purposes_version):
-        # A reader computed this from old data; the change commits meanwhile.
-        invalidate_customer(alice.public_id)
-        return stale
+    before = slugs()
+    assert "ai-training" in before
+    AIPurpose.objects.filter(slug="ai-training").update(is_active=False)
+    assert slugs() == [slug for slug in before if slug != "ai-training"]
+    AIPurpose.objects.create(
+        slug="ai-summaries", name="Summaries", legal_basis="consent", notice_text="We summarise.", display_order=0
+    )
+    assert slugs()[0] == "ai-summaries"
+    AIPurpose.objects.filter(slug="ai-summaries").update(display_order=10_000)
+    assert slugs()[-1] == "ai-summaries"
 
-    with django_capture_on_commit_callbacks(execute=True):
-        cached_permissions(alice.public_id, compute_stale)
-    fresh = cached_permissions(alice.public_id, lambda purposes_version: {"customer_id": "fresh", "permissions": []})
-    assert fresh is not None
-    assert fresh["customer_id"] == "fresh"
+
+def test_the_answer_lists_purposes_in_the_same_order_in_every_language(client, tokens, alice):
+    from privacy.models import AIPurpose
+
+    AIPurpose.objects.update(display_order=1)  # the order then rests on the age, not the (translated) name
+    orders = {
+        language: [
+            p["purpose"]
+            for p in client.get(
+                f"/api/v1/customers/{alice.public_id}/ai-permissions/",
+                HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}",
+                HTTP_ACCEPT_LANGUAGE=language,
+            ).json()["permissions"]
+        ]
+        for language in ("en", "fr", "de")
+    }
+    oldest_first = list(AIPurpose.objects.filter(is_active=True).order_by("pk").values_list("slug", flat=True))
+    assert orders == {"en": oldest_first, "fr": oldest_first, "de": oldest_first}
+
+
+def test_purposes_are_read_again_only_when_their_stamp_changes(alice, django_assert_num_queries):
+    from privacy.models import AIPurpose
+    from privacy.services import purpose_update_notice
+
+    stamp = selectors.active_customer_with_overrides(alice.public_id)._purposes_stamp
+    first = selectors.active_purposes_at(stamp)
+    with django_assert_num_queries(0):
+        assert selectors.active_purposes_at(stamp) is first
+    purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
+    new_stamp = selectors.active_customer_with_overrides(alice.public_id)._purposes_stamp
+    assert new_stamp != stamp
+    with django_assert_num_queries(1):
+        again = selectors.active_purposes_at(new_stamp)
+    assert {p.slug: p.notice_version for p in again}["ai-training"] == 2
 
 
 def test_always_a_human_is_the_reason_given_for_every_purpose(client, alice_client, tokens, alice):
@@ -145,14 +176,12 @@ def test_the_ping_endpoint_names_the_client_and_its_scopes(client, tokens):
     assert client.get("/api/v1/ping/").status_code == 401
 
 
-def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(
-    client, tokens, alice, settings, django_capture_on_commit_callbacks
-):
+def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(client, tokens, alice, settings):
     from django.test import Client
 
     from tests.conftest import make_customer
 
-    assert get_permissions(client, tokens["reader"], alice).status_code == 200  # cached now
+    assert get_permissions(client, tokens["reader"], alice).status_code == 200
     settings.PORTAL_STAFF_REQUIRE_MFA = False
     staff = Client()
     staff.force_login(make_customer("officer@example.com", is_staff=True, is_superuser=True))
@@ -164,13 +193,12 @@ def test_a_customer_deactivated_by_staff_is_unknown_to_the_api_at_once(
         and k not in ("password", "groups", "user_permissions", "last_login", "date_joined", "public_id")
     }
     data.update(is_active="", preferred_language="en")
-    with django_capture_on_commit_callbacks(execute=True):
-        assert staff.post(f"/admin/accounts/user/{alice.pk}/change/", data).status_code == 302
+    assert staff.post(f"/admin/accounts/user/{alice.pk}/change/", data).status_code == 302
     assert get_permissions(client, tokens["reader"], alice).status_code == 404
 
 
 def test_a_customer_asked_about_for_the_first_time_costs_one_query_beyond_the_token_check(
-    client, tokens, alice, bob, charlie, django_capture_on_commit_callbacks
+    client, tokens, alice, bob, charlie
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -183,9 +211,6 @@ def test_a_customer_asked_about_for_the_first_time_costs_one_query_beyond_the_to
     services.preference_set(
         user=bob, purpose=AIPurpose.objects.get(slug="ai-chat-assistant"), allowed=False, method=ConsentMethod.GPC
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        # A purpose change gives the purposes a version this process can keep them under.
-        services.purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
     client.get("/api/v1/ping/", HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}")
     with CaptureQueriesContext(connection) as floor:
         client.get("/api/v1/ping/", HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}")
@@ -193,7 +218,8 @@ def test_a_customer_asked_about_for_the_first_time_costs_one_query_beyond_the_to
     with CaptureQueriesContext(connection) as cold:
         answer = get_permissions(client, tokens["reader"], bob)
     assert answer.status_code == 200
-    # The customer with every override (always a person, a pending erasure) and their choices, in one.
+    # The customer with every override (always a person, a pending erasure), their choices and the
+    # purposes' stamp, in one.
     assert len(cold) - len(floor) == 1, [q["sql"] for q in cold]
     # The choices read that way are the same as read one by one (both engines pack them as JSON text).
     for purpose, permission in by_purpose(answer).items():
