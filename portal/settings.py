@@ -130,7 +130,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFAEnrolmentMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's session tracking, writing a session's row only when its client changes or every 5 minutes.
+    "accounts.session_activity.UserSessionActivityMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "privacy.middleware.GlobalPrivacyControlMiddleware",
 ]

@@ -101,12 +101,16 @@ def test_purposes_are_read_again_only_when_their_stamp_changes(alice, django_ass
     from privacy.models import AIPurpose
     from privacy.services import purpose_update_notice
 
-    stamp = selectors.active_customer_with_overrides(alice.public_id)._purposes_stamp
+    def purposes_stamp() -> Any:
+        read: Any = selectors.active_customer_with_overrides(alice.public_id)
+        return read._purposes_stamp
+
+    stamp = purposes_stamp()
     first = selectors.active_purposes_at(stamp)
     with django_assert_num_queries(0):
         assert selectors.active_purposes_at(stamp) is first
     purpose_update_notice(purpose=AIPurpose.objects.get(slug="ai-training"), text="Reworded.")
-    new_stamp = selectors.active_customer_with_overrides(alice.public_id)._purposes_stamp
+    new_stamp = purposes_stamp()
     assert new_stamp != stamp
     with django_assert_num_queries(1):
         again = selectors.active_purposes_at(new_stamp)
