@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+from modeltranslation.utils import build_localized_fieldname
 
 from privacy.models import (
     AIPreference,
@@ -218,16 +220,18 @@ def _preference_rows_of_customer() -> Subquery:
     return Subquery(rows, output_field=TextField())
 
 
-# What of the active purposes shapes an answer: which exist, their slug, legal basis (the default),
-# notice version and place. Any change to one changes this text. (Not the name: it is translated,
-# so the answer orders purposes by display order and then age, the same in every language.)
-_PURPOSE_STAMP_FIELDS = ("id", "slug", "legal_basis", "notice_version", "display_order")
+def _purpose_stamp_fields() -> tuple[str, ...]:
+    """What of the active purposes shapes an answer: which exist, their slug, legal basis (the
+    default), notice version and place (display order, then the name in each language). Any change
+    to one changes the stamp."""
+    names = (build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES)
+    return ("id", "slug", "legal_basis", "notice_version", "display_order", *names)
 
 
 def _active_purposes_stamp() -> Subquery:
     """The active purposes as text (a JSON array per purpose, joined by commas): read with every
     customer, so a change to any purpose is seen by the very next answer, in the same query."""
-    row = Cast(JSONArray(*_PURPOSE_STAMP_FIELDS), TextField())
+    row = Cast(JSONArray(*_purpose_stamp_fields()), TextField())
     # Grouped by is_active (true for every row the filter keeps): one row for all of them.
     rows = (
         AIPurpose.objects.filter(is_active=True)
@@ -239,23 +243,26 @@ def _active_purposes_stamp() -> Subquery:
     return Subquery(rows, output_field=TextField())
 
 
-# This process's active purposes and the stamp they were read under. The
-# permission API reads the stamp with each customer and the purposes
-# themselves only when it differs, so it answers a new customer from one query
-# and still never serves purposes older than the stamp (a reload reads data at
-# least as new as the stamp it is kept under).
-_purposes_read_at: tuple[str | None, list[AIPurpose]] = (None, [])
+# This process's active purposes, by the stamp they were read under and the
+# language they are ordered in (by name, as every page orders them). Readers
+# take the stamp with the customer and read the purposes themselves only
+# when it is new, so the permission API answers a new customer from one
+# query, and never from purposes older than the stamp (a read is at least as
+# new as the stamp it is kept under).
+_purposes_by_stamp: dict[tuple[str, str], list[AIPurpose]] = {}
+_PURPOSE_READS_KEPT = 16
 
 
 def active_purposes_at(stamp: str | None) -> list[AIPurpose]:
     """The active purposes as they were when `stamp` (from `active_customer_with_overrides`) was
-    read, or newer, in display order and then by age."""
-    global _purposes_read_at
-    stamp = stamp or ""  # no active purpose: the aggregate of no rows is NULL
-    read_at, purposes = _purposes_read_at
-    if read_at != stamp:
-        purposes = sorted(active_purposes(), key=lambda purpose: (purpose.display_order, purpose.pk))
-        _purposes_read_at = (stamp, purposes)
+    read, or newer, in the order `active_purposes` gives in the active language."""
+    key = (stamp or "", get_language() or "")  # no active purpose: the aggregate of no rows is NULL
+    purposes = _purposes_by_stamp.get(key)
+    if purposes is None:
+        purposes = active_purposes()
+        if len(_purposes_by_stamp) >= _PURPOSE_READS_KEPT:
+            _purposes_by_stamp.clear()  # stamps of purposes since changed
+        _purposes_by_stamp[key] = purposes
     return purposes
 
 
@@ -366,16 +373,25 @@ def _override_for(user: Customer) -> Override | None:
 
 
 def ai_permissions(*, user: Customer, purposes: Iterable[AIPurpose] | None = None) -> list[Permission]:
-    """Every active purpose's permission for `user`: three queries, whatever the number of purposes.
+    """Every active purpose's permission for `user`, whatever the number of purposes: one query
+    for an active customer (their overrides, choices and the purposes' stamp together), the
+    purposes themselves only when they changed.
 
     `purposes` may be a queryset of active purposes with related data prefetched.
     """
-    purposes = list(purposes if purposes is not None else active_purposes())
-    # Read with the customer already on the permission API's cold path (`active_customer_with_overrides`).
-    preferences: dict[int, AIPreference] | None = getattr(user, "_preferences_by_purpose", None)
-    if preferences is None:
+    # Read with the customer already on the permission API's path, or read so now.
+    read: Any = user if hasattr(user, "_preferences_by_purpose") else None
+    if read is None and user.is_active:
+        read = active_customer_with_overrides(user.public_id)
+    if read is None:  # a deactivated account (staff may still look at it): read piece by piece
         preferences = {p.purpose_id: p for p in AIPreference.objects.filter(user_id=user.pk)}
-    override = _override_for(user)
+        purposes = list(purposes if purposes is not None else active_purposes())
+        override = _override_for(user)
+    else:
+        preferences = read._preferences_by_purpose
+        stamp = getattr(read, "_purposes_stamp", None)
+        purposes = list(purposes if purposes is not None else active_purposes_at(stamp))
+        override = _override_for(read)
     return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
 
 

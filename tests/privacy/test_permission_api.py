@@ -78,28 +78,33 @@ def test_a_purpose_retired_added_or_moved_shows_in_the_very_next_answer(client, 
     assert slugs()[-1] == "ai-summaries"
 
 
-def test_the_answer_lists_purposes_in_the_same_order_in_every_language(client, tokens, alice):
+def test_a_purpose_renamed_in_any_language_takes_its_new_place_in_the_very_next_answer(client, tokens, alice):
     from privacy.models import AIPurpose
 
-    AIPurpose.objects.update(display_order=1)  # the order then rests on the age, not the (translated) name
-    orders = {
-        language: [
-            p["purpose"]
-            for p in client.get(
-                f"/api/v1/customers/{alice.public_id}/ai-permissions/",
-                HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}",
-                HTTP_ACCEPT_LANGUAGE=language,
-            ).json()["permissions"]
-        ]
-        for language in ("en", "fr", "de")
-    }
-    oldest_first = list(AIPurpose.objects.filter(is_active=True).order_by("pk").values_list("slug", flat=True))
-    assert orders == {"en": oldest_first, "fr": oldest_first, "de": oldest_first}
+    AIPurpose.objects.update(display_order=1)  # the order then rests on the name, as on every page
+
+    def slugs(language):
+        answer = client.get(
+            f"/api/v1/customers/{alice.public_id}/ai-permissions/",
+            HTTP_AUTHORIZATION=f"Bearer {tokens['reader']}",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        return [p["purpose"] for p in answer.json()["permissions"]]
+
+    before = slugs("de")
+    AIPurpose.objects.filter(slug=before[-1]).update(name_de="Aaa zuerst")
+    assert slugs("de")[0] == before[-1]
+    assert slugs("en") == list(
+        AIPurpose.objects.filter(is_active=True).order_by("display_order", "name_en").values_list("slug", flat=True)
+    )
 
 
-def test_purposes_are_read_again_only_when_their_stamp_changes(alice, django_assert_num_queries):
+def test_purposes_are_read_again_only_when_their_stamp_changes(alice, django_assert_num_queries, monkeypatch):
     from privacy.models import AIPurpose
+    from privacy.selectors import permissions
     from privacy.services import purpose_update_notice
+
+    monkeypatch.setattr(permissions, "_purposes_by_stamp", {})  # nothing read by an earlier test
 
     def purposes_stamp() -> Any:
         read: Any = selectors.active_customer_with_overrides(alice.public_id)
