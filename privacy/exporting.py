@@ -37,7 +37,7 @@ import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from itertools import batched, repeat
+from itertools import batched
 from pathlib import Path
 from typing import IO, Any, TextIO
 
@@ -869,12 +869,9 @@ def _build_archive(
                 head = json.dumps(source_metadata(source), ensure_ascii=False)[:-1]  # reopen the object to add "rows"
                 data.write(("," if index else "") + head + ', "rows": [')
                 header, formatters, displayed = _spreadsheet_columns(source, reader)
+                # A kind of data the customer holds nothing of costs no query.
                 records: Iterable[tuple[dict[str, Any], Model | None]] = (
-                    ()
-                    if not counts[source.key]
-                    else reader.records(user)
-                    if reader.needs_rows
-                    else zip(reader.rows(user), repeat(None))
+                    reader.records(user) if counts[source.key] else ()
                 )
                 report_cells, report_rows = _ReportCells(source), list[list[str]]()
                 table = _SpreadsheetTable(archive, csv_names[source.key], now, header, formatters, displayed)

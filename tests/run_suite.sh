@@ -3,21 +3,19 @@
 #
 # Usage: tests/run_suite.sh PYTHON TEST_WORKERS [pytest args...]
 #
-# Three lines of work run side by side from the start, each on a PostgreSQL
-# and Redis of its own, so the two cores are busy throughout:
-# - ruff and mypy, then the unit tests (pytest-xdist, each worker with its own
-#   test database, data folder and Redis database; each unit test file on one
-#   worker, so that a module's expensive fixture — the seeded demo, the
-#   regenerated catalogues — is built once, not once per worker);
-# - the browser tests (e2e), in one process: most of their time is the
-#   browser's and the live server's, not pytest's;
-# - the worker tests (integration), one at a time — they spend most of their
-#   time waiting for real worker, web and beat processes, and some stop and
-#   restart Redis — then the audit trail's tamper checks on the default
-#   SQLite database.
-# Every part writes a log; the browser and worker tests' logs are printed
-# after the unit tests', and a summary last of all gives each part's outcome
-# and every failed test, so that the end of the output says what went wrong.
+# From the start, in the background on a PostgreSQL and Redis of their own:
+# the worker tests (integration), one at a time — they spend most of their
+# time waiting for real worker, web and beat processes, and some stop and
+# restart Redis — then the audit trail's tamper checks on the default SQLite
+# database. In the foreground meanwhile, on services of their own: ruff and
+# mypy, then the unit tests, then the browser tests (pytest-xdist, each
+# worker with its own test database, data folder and Redis database; each
+# unit test file on one worker, so that a module's expensive fixture — the
+# seeded demo, the regenerated catalogues — is built once, not once per
+# worker; the browser tests reuse the unit tests' databases). Every part writes a log; the
+# worker tests' log is printed after the others, and a summary last of all
+# gives each part's outcome and every failed test, so that the end of the
+# output says what went wrong.
 set -uo pipefail
 
 if [ "${1:-}" = "--foreground" ]; then  # inside tests/with_services.sh, see below
@@ -26,7 +24,8 @@ if [ "${1:-}" = "--foreground" ]; then  # inside tests/with_services.sh, see bel
   shift 2
   # shellcheck disable=SC2086  # LINT is a command line (tests/portal/test_run_suite.py sets a stand-in)
   run_part lint ${LINT:-make --no-print-directory lint} &&
-    run_part unit "$py" -m pytest -n "$workers" --dist loadfile -m "not e2e and not integration" "$@"
+    run_part unit "$py" -m pytest -n "$workers" --dist loadfile --reuse-db -m "not e2e and not integration" "$@" &&
+    run_part e2e "$py" -m pytest -n "$workers" --reuse-db -m "e2e and not integration" "$@"
   exit
 fi
 
@@ -59,17 +58,12 @@ export -f elapsed run_part
   run_part integration bash tests/with_services.sh "$py" -m pytest -m "integration" "$@"
   run_part audit env -u DATABASE_URL "$py" -m pytest -q tests/privacy/test_audit_trail.py -m "not postgresql"
 } >/dev/null 2>&1 &
-workers_line=$!
-run_part e2e bash tests/with_services.sh "$py" -m pytest -m "e2e and not integration" "$@" >/dev/null 2>&1 &
-browsers_line=$!
+background=$!
 
 bash tests/with_services.sh bash "$0" --foreground "$py" "$workers" "$@"
 
-wait "$browsers_line"
-echo "--- The browser tests (e2e) ran beside the above ---"
-cat "$logs/e2e.log" 2>/dev/null
-wait "$workers_line"
 echo "--- The worker tests (integration), then the audit trail on SQLite, ran beside the above ---"
+wait "$background"
 cat "$logs/integration.log" "$logs/audit.log" 2>/dev/null
 
 echo
