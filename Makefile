@@ -60,15 +60,24 @@ $(VENV)/.python-ok:
 # --no-compile: Python compiles what it imports on first use; compiling every
 # file of every package at install time is a minute of CPU nobody needs.
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check --no-compile
+# uv installs the pinned set in seconds where pip takes a minute and a half
+# (pip only fetches uv itself). Should uv fail (no route to PyPI, say, where
+# pip has a mirror configured), pip installs the same files.
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+INSTALL = { $(UV) pip install --quiet --python $(PY) -r $(1) || $(PIP_INSTALL) -r $(1); }
 
-$(VENV)/.installed-run: requirements.txt constraints.txt $(VENV)/.python-ok
-	$(PIP_INSTALL) -r requirements.txt
+$(UV): $(VENV)/.python-ok
+	@$(PIP_INSTALL) uv==$(UV_VERSION) || echo "uv could not be installed: pip installs the requirements instead."
+
+$(VENV)/.installed-run: requirements.txt constraints.txt $(VENV)/.python-ok | $(UV)
+	$(call INSTALL,requirements.txt)
 	@touch $@
 
 # requirements-dev.txt includes requirements.txt: one resolution installs both
 # (and `make run` afterwards finds the run requirements installed).
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.python-ok
-	$(PIP_INSTALL) -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.python-ok | $(UV)
+	$(call INSTALL,requirements-dev.txt)
 	@touch $(VENV)/.installed-run $@
 
 # Links in e-mails use PORTAL_URL: unless it is set, it is where `make run` serves.
