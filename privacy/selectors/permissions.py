@@ -94,8 +94,8 @@ class Permission:
 
 # An override switches every purpose off whatever the choices. Each reads
 # what it needs as annotations on the customer's own row, so every override
-# together costs one query (the permission API's cold path is the portal's
-# hottest read). Features that need one (a pending erasure) add theirs with
+# together costs one query (the permission API, which runs it on every call,
+# is the portal's hottest read). Features that need one (a pending erasure) add theirs with
 # `register_permission_override`.
 Override = tuple[PermissionReason, datetime | None]
 
@@ -181,7 +181,7 @@ def _active_customer_query(overrides: int) -> WrittenQuery:
     purposes' stamp", written by the ORM once (again if an override is registered: `overrides`
     counts them).
 
-    The permission API's cold path runs it for every customer it has not seen:
+    The permission API runs it on every call, and the customer pages once per page:
     writing the query (its subqueries) cost more than running it.
     """
     # Only what the permission API reads of the customer (their row holds their address, their password hash ...).
@@ -204,7 +204,7 @@ def _public_id_param(public_id: uuid.UUID) -> Any:
     return get_user_model()._meta.get_field("public_id").get_db_prep_value(public_id, connection, prepared=False)
 
 
-# A preference's fields, in the order the cold query packs them into JSON.
+# A preference's fields, in the order the customer's query packs them into JSON.
 _PREFERENCE_FIELDS = ("purpose_id", "allowed", "method", "notice_version", "changed_at")
 
 
@@ -304,7 +304,7 @@ def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
 
 
 def _customer_from_prepared_statement(sql: str, params: list[Any]) -> Customer | None:
-    """Run the cold query with server-side binding on PostgreSQL.
+    """Run the customer's query with server-side binding on PostgreSQL.
 
     Django binds parameters on the client, so every customer's query is new
     SQL text that PostgreSQL plans afresh — and planning this query (a

@@ -1,8 +1,8 @@
 """SQL the ORM writes once per process and runs for every customer.
 
 Some reads run the same large query for customer after customer ("My data"
-counts every kind of data in one query of subqueries; the permission API's
-cold path reads a customer with every override). Writing such a query — the
+counts every kind of data in one query of subqueries; the permission API
+reads a customer with every override on every call). Writing such a query — the
 ORM resolving and compiling each subquery — costs more than running it, so it
 is written once, with a stand-in standing for the customer, and each run
 puts the customer's value where the stand-in's was.
