@@ -1,6 +1,5 @@
 """Shared bits of every API view, and the permission API."""
 
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
@@ -107,9 +106,8 @@ class AIPermissionsView(ClientAPIView):
         customer = selectors.active_customer_with_overrides(customer_id)
         if customer is None:
             raise NotFound("Unknown customer.")
-        read: Any = customer  # the query's annotations are attributes the model does not declare
-        purposes = selectors.active_purposes_at(read._purposes_stamp)
-        return Response(permissions_body(customer, purposes))
+        # ai_permissions takes the choices, overrides and purposes' stamp from what was read with it.
+        return Response(permissions_body(customer))
 
 
 class ConsentView(ClientAPIView):

@@ -95,8 +95,8 @@ class Permission:
 # An override switches every purpose off whatever the choices. Each reads
 # what it needs as annotations on the customer's own row, so every override
 # together costs one query (the permission API, which runs it on every call,
-# is the portal's hottest read). Features that need one (a pending erasure) add theirs with
-# `register_permission_override`.
+# is the portal's hottest read). Features that need one (a pending erasure)
+# add theirs with `register_permission_override`.
 Override = tuple[PermissionReason, datetime | None]
 
 
@@ -389,8 +389,7 @@ def ai_permissions(*, user: Customer, purposes: Iterable[AIPurpose] | None = Non
         override = _override_for(user)
     else:
         preferences = read._preferences_by_purpose
-        stamp = getattr(read, "_purposes_stamp", None)
-        purposes = list(purposes if purposes is not None else active_purposes_at(stamp))
+        purposes = list(purposes if purposes is not None else active_purposes_at(read._purposes_stamp))
         override = _override_for(read)
     return [_permission(purpose, preferences.get(purpose.pk), user, override) for purpose in purposes]
 
