@@ -175,6 +175,35 @@ def customers_with_overrides() -> "QuerySet[Any]":
 _STAND_IN_PUBLIC_IDS = (uuid.UUID(int=0), uuid.UUID(int=1))
 
 
+def _active_customer_queryset() -> "QuerySet[Any]":
+    # Only what the permission API reads of the customer (their row holds their address, their password hash ...).
+    queryset: QuerySet[Any] = (
+        customers_with_overrides()
+        .only("id", "public_id", "date_joined")
+        .annotate(_preference_rows=_preference_rows_of_customer(), _purposes_stamp=_active_purposes_stamp())
+    )
+    return queryset
+
+
+@functools.cache
+def _annotation_converters(overrides: int) -> dict[str, tuple[Any, list[Any]]]:
+    """For each annotation of the customer's query, its expression and the database's converters
+    (SQLite hands a date-time back as text): `raw()` applies none of them to annotations."""
+    query = _active_customer_queryset().query
+    return {
+        name: (expression, connection.ops.get_db_converters(expression) + expression.get_db_converters(connection))
+        for name, expression in query.annotations.items()
+    }
+
+
+def _convert_annotations(customer: Any) -> None:
+    for name, (expression, converters) in _annotation_converters(len(_PERMISSION_OVERRIDES)).items():
+        value = getattr(customer, name)
+        for converter in converters:
+            value = converter(value, expression, connection)
+        setattr(customer, name, value)
+
+
 @functools.cache
 def _active_customer_query(overrides: int) -> WrittenQuery:
     """The SQL of "this active customer, with every override, their choices and the active
@@ -184,12 +213,7 @@ def _active_customer_query(overrides: int) -> WrittenQuery:
     The permission API runs it on every call, and the customer pages once per page:
     writing the query (its subqueries) cost more than running it.
     """
-    # Only what the permission API reads of the customer (their row holds their address, their password hash ...).
-    queryset = (
-        customers_with_overrides()
-        .only("id", "public_id", "date_joined")
-        .annotate(_preference_rows=_preference_rows_of_customer(), _purposes_stamp=_active_purposes_stamp())
-    )
+    queryset = _active_customer_queryset()
     written = write_for_any_customer(
         lambda public_id: queryset.filter(public_id=public_id, is_active=True).query.sql_with_params(),
         stand_ins=_STAND_IN_PUBLIC_IDS,
@@ -297,6 +321,8 @@ def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
         customer = _customer_from_prepared_statement(sql, bound)
     else:
         customer = next(iter(get_user_model().objects.raw(sql, bound)), None)
+        if customer is not None:
+            _convert_annotations(customer)
     if customer is not None:
         annotated: Any = customer  # the query's annotations are attributes the model does not declare
         annotated._preferences_by_purpose = _preferences_from_rows(customer, annotated._preference_rows)

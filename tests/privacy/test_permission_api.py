@@ -250,3 +250,13 @@ def test_postgresql_prepares_the_cold_query_once_and_stops_planning_it_for_each_
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%_preference_rows%"])
         (prepared,) = cursor.fetchone()
     assert prepared == 1
+
+
+def test_the_customers_query_gives_back_aware_dates_on_every_engine(alice_client, alice):
+    from django.utils import timezone
+
+    alice_client.post("/preferences/always-human/", {"allowed": "true"})
+    read: Any = selectors.active_customer_with_overrides(alice.public_id)
+    assert timezone.is_aware(read._always_human_since)
+    permission = selectors.ai_permissions(user=alice)[0]
+    assert permission.reason == "always_human" and permission.since is not None and timezone.is_aware(permission.since)
