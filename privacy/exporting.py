@@ -49,6 +49,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from privacy.languages import customer_language
 from privacy.registry import PersonalField, Source, registry
+from privacy.source_words import few_values
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.translated_text import sql_lookups
 from privacy.typing import Customer
@@ -245,38 +246,6 @@ def csv_file_names(sources: Iterable[Source]) -> dict[str, str]:
 Formatter = Callable[[Any], Any] | None
 
 
-# (id of the source, field name, language) -> (the source, its words): the
-# source is kept beside its words so that its id is never another's.
-_FEW_VALUES: dict[tuple[int, str, str | None], tuple[Source, dict[Any, str]]] = {}
-
-
-def _few_values(source: Source, personal_field: PersonalField) -> dict[Any, str]:
-    """What display_value shows for each of a column's few possible values
-    (Yes/No, a choice's label, and none), asked once per value on an unsaved
-    row holding just that value rather than once per cell; {} for a column
-    whose values are not few. Worked out once per language and process: every
-    archive and "My data" page asks for the same words."""
-    key = (id(source), personal_field.name, translation.get_language())
-    known = _FEW_VALUES.get(key)
-    if known is None or known[0] is not source:
-        known = _FEW_VALUES[key] = (source, _words_of_few_values(source, personal_field))
-    return known[1]
-
-
-def _words_of_few_values(source: Source, personal_field: PersonalField) -> dict[Any, str]:
-    model_field = source.model._meta.get_field(personal_field.name)
-    if model_field.is_relation or personal_field.display is not None:
-        return {}
-    if getattr(model_field, "choices", None):
-        values = [value for value, _ in getattr(model_field, "flatchoices", [])]
-    elif model_field.get_internal_type() == "BooleanField":
-        values = [True, False]
-    else:
-        return {}
-    attname = getattr(model_field, "attname", personal_field.name)
-    return {value: display_value(source.model(**{attname: value}), source, personal_field) for value in [*values, None]}
-
-
 class _Words(dict[Any, Any]):
     """A column's words for each of its values; a value without words (a code
     no choice names) stays as it is."""
@@ -332,7 +301,7 @@ def _spreadsheet_columns(
         formatter: Formatter = None
         if personal_field.display is not None:
             displayed.append((len(formatters), _Displayed(source, personal_field)))
-        elif words := _few_values(source, personal_field):
+        elif words := few_values(source, personal_field):
             formatter = _Words({value: "" if shown == "—" else shown for value, shown in words.items()}).__getitem__
         elif kind == "DateTimeField":
             formatter = _spreadsheet_time()
@@ -506,7 +475,7 @@ class _ReportCells:
             model_field = source.model._meta.get_field(personal_field.name)
             if personal_field.display is not None:
                 self._plan.append((personal_field, "row", None))
-            elif words := _few_values(source, personal_field):
+            elif words := few_values(source, personal_field):
                 self._plan.append((personal_field, "few", words))
             elif model_field.is_relation:
                 self._plan.append((personal_field, "label", None))

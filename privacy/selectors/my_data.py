@@ -13,6 +13,7 @@ from privacy.exporting import SourceReader, source_metadata
 from privacy.models import AIOutputFlag
 from privacy.registry import PersonalField, Source, registry
 from privacy.selectors.source_counts import source_row_counts
+from privacy.source_words import SourceWords, few_values, source_words
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.typing import Customer
 from privacy.values import display_confidence, display_value, related_fields_to_load
@@ -95,13 +96,14 @@ class SourceView:
         )
 
     @property
-    def field_labels(self) -> list[str]:
-        return [self.source.field_label(f) for f in self.fields]
+    def words(self) -> SourceWords:
+        """The source's texts in the active language, as plain strings (translated once per process)."""
+        return source_words(self.source)
 
     @property
-    def categories(self) -> list[str]:
-        keys = dict.fromkeys(f.category for f in self.source.fields)
-        return [CATEGORIES[key].label for key in keys]
+    def field_labels(self) -> list[str]:
+        labels = self.words.field_labels
+        return [labels[f.name] for f in self.fields]
 
     @property
     def list_url(self) -> str:
@@ -131,23 +133,35 @@ class Overview:
     empty: list[SourceView]
 
 
-def _field_view(row: Model, source: Source, personal_field: PersonalField) -> FieldView:
+def _field_view(row: Model, source: Source, personal_field: PersonalField, words: SourceWords) -> FieldView:
     ai_system = ""
     confidence = None
     if personal_field.derived_by_ai:
         ai_system = str(getattr(row, personal_field.ai_system_field) or "")
         if personal_field.confidence_field:
             confidence = getattr(row, personal_field.confidence_field)
+    name = personal_field.name
     return FieldView(
-        label=source.field_label(personal_field),
-        value=display_value(row, source, personal_field),
-        category=CATEGORIES[personal_field.category].label,
+        label=words.field_labels[name],
+        value=_cell_value(row, source, personal_field),
+        category=words.field_categories[name],
         derived_by_ai=personal_field.derived_by_ai,
         ai_system=ai_system,
         confidence=confidence,
-        staff_label=source.field_staff_label(personal_field),
+        staff_label=words.field_staff_labels[name],
         staff_value=source.field_staff_value(row, personal_field),
     )
+
+
+def _cell_value(row: Model, source: Source, personal_field: PersonalField) -> str:
+    """display_value, looked up for a column of few values (a choice, Yes/No) rather than worked out per cell."""
+    if few := few_values(source, personal_field):
+        value = getattr(
+            row, personal_field.name
+        )  # a column of few values is never a relation: its name is its attribute
+        if value in few:
+            return few[value]
+    return display_value(row, source, personal_field)
 
 
 def rows_queryset(source: Source, user: Customer) -> QuerySet[Any]:
@@ -168,10 +182,11 @@ def row_views(
     *,
     flagged: Collection[int] = (),
 ) -> list[RowView]:
+    words = source_words(source)
     return [
         RowView(
             pk=row.pk,
-            cells=[_field_view(row, source, f) for f in (fields or source.fields)],
+            cells=[_field_view(row, source, f, words) for f in (fields or source.fields)],
             ai_system=str(getattr(row, source.row_ai_system_field) or "") if source.row_ai_system_field else "",
             detail_url=reverse(source.detail_url_name, args=[row.pk]) if source.detail_url_name else "",
             anchor=row_anchor(source, row.pk),
