@@ -1,6 +1,11 @@
 """Personal data held by the interactions store, and the "AI and you" summary."""
 
-from django.db.models import Count, Q
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Aggregate, Count, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -13,6 +18,7 @@ from interactions.models import AIDecision, AIInference, Conversation, Message
 from privacy.panels import panels
 from privacy.registry import Erasure, LegalBasis, PersonalField, ReviewOutcomes, Source, registry
 from privacy.roles import PRIVACY_OFFICER, grant_to_role
+from privacy.selectors.sql_once import customer_rows
 from privacy.typing import Customer
 
 SERVICE_RECIPIENTS = (_("Our customer-service team"), _("The AI systems named beside each item"))
@@ -176,23 +182,61 @@ registry.declare(
 )
 
 
+def _figures(rows: "QuerySet[Any]", customer_path: str, **figures: Aggregate) -> Subquery:
+    """These rows' figures as one JSON object, NULL when there are none: one table read once."""
+    grouped = rows.order_by().values(customer_path).annotate(figures=JSONObject(**figures)).values("figures")
+    return Subquery(grouped, output_field=JSONField())
+
+
+def _ai_and_you_query(customer: Customer) -> "QuerySet[Any]":
+    AI, HUMAN, AI_THEN_HUMAN = (
+        Conversation.HandledBy.AI,
+        Conversation.HandledBy.HUMAN,
+        Conversation.HandledBy.AI_THEN_HUMAN,
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk=customer.pk)
+        .only("pk")
+        .annotate(
+            _conversations_figures=_figures(
+                Conversation.objects.filter(customer=OuterRef("pk")),
+                "customer",
+                total=Count("pk"),
+                by_ai=Count("pk", filter=Q(handled_by=AI)),
+                by_people=Count("pk", filter=Q(handled_by=HUMAN)),
+                by_ai_then_people=Count("pk", filter=Q(handled_by=AI_THEN_HUMAN)),
+            ),
+            _replies_figures=_figures(
+                Message.objects.filter(conversation__customer=OuterRef("pk")),
+                "conversation__customer",
+                drafted=Count("pk", filter=Q(ai_drafted=True)),
+                drafted_and_reviewed=Count("pk", filter=Q(ai_drafted=True, human_reviewed=True)),
+                by_ai=Count("pk", filter=Q(sender=Message.Sender.AI)),
+            ),
+            _inferences_figures=_figures(
+                AIInference.objects.filter(customer=OuterRef("pk")), "customer", total=Count("pk")
+            ),
+            _decisions_figures=_figures(
+                AIDecision.objects.filter(customer=OuterRef("pk")),
+                "customer",
+                total=Count("pk"),
+                reviewed=Count("pk", filter=~Q(review_result="")),
+            ),
+        )
+    )
+
+
 def ai_and_you(user: Customer) -> list[tuple[StrOrPromise, object]]:
-    """How much of your service involved AI: two aggregate queries, whatever the volume."""
-    conversations = Conversation.objects.filter(customer=user.pk).aggregate(
-        total=Count("pk"),
-        by_ai=Count("pk", filter=Q(handled_by=Conversation.HandledBy.AI)),
-        by_people=Count("pk", filter=Q(handled_by=Conversation.HandledBy.HUMAN)),
-        by_ai_then_people=Count("pk", filter=Q(handled_by=Conversation.HandledBy.AI_THEN_HUMAN)),
-    )
-    replies = Message.objects.filter(conversation__customer=user.pk).aggregate(
-        drafted=Count("pk", filter=Q(ai_drafted=True)),
-        drafted_and_reviewed=Count("pk", filter=Q(ai_drafted=True, human_reviewed=True)),
-        by_ai=Count("pk", filter=Q(sender=Message.Sender.AI)),
-    )
-    inferences = AIInference.objects.filter(customer=user.pk).count()
-    decisions = AIDecision.objects.filter(customer=user.pk).aggregate(
-        total=Count("pk"), reviewed=Count("pk", filter=~Q(review_result=""))
-    )
+    """How much of your service involved AI: one query (written once per process), whatever the volume."""
+    row: Any = next(iter(customer_rows(("ai and you",), ai_and_you, _ai_and_you_query, user)), None)
+
+    def of(kind: str) -> defaultdict[str, int]:
+        # No rows of a kind: its subquery is NULL, and every figure of it is 0.
+        return defaultdict(int, getattr(row, kind, None) or {})
+
+    conversations, replies, decisions = of("_conversations_figures"), of("_replies_figures"), of("_decisions_figures")
+    inferences = of("_inferences_figures")["total"]
     return [
         (gettext("Conversations"), conversations["total"]),
         (gettext("Answered by an AI assistant alone"), conversations["by_ai"]),

@@ -9,11 +9,14 @@ kept here; "My data", its pages and the archives read them as plain strings.
 
 Keyed by the source's id, with the source kept beside its words so that the
 id is never another's (a source declared afresh, as tests do, is worked out
-afresh). Cleared when a setting that changes the translations does.
+afresh). Cleared when a setting that changes the translations does. Pages
+keep here, too, the parts of a source's card that are the same for every
+customer (privacy/templatetags/source_cards.py).
 """
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -45,17 +48,23 @@ class SourceWords:
     field_categories: dict[str, str]
 
 
-_WORDS: dict[tuple[int, str | None], tuple[Source, SourceWords]] = {}
-_FEW_VALUES: dict[tuple[int, str, str | None], tuple[Source, dict[Any, str]]] = {}
+# (what, id of the source, language, anything else it depends on) -> (the source, what was worked out).
+_KEPT: dict[tuple[Hashable, ...], tuple[Source, Any]] = {}
+
+
+def kept_per_language[T](source: Source, what: str, *depends_on: Hashable, work_out: Callable[[], T]) -> T:
+    """`work_out()` for this source in the active language: worked out on the first
+    call, kept for every later one with the same source, language and `depends_on`."""
+    key = (what, id(source), translation.get_language(), *depends_on)
+    known = _KEPT.get(key)
+    if known is None or known[0] is not source:
+        known = _KEPT[key] = (source, work_out())
+    return cast(T, known[1])
 
 
 def source_words(source: Source) -> SourceWords:
     """The source's words in the active language."""
-    key = (id(source), translation.get_language())
-    known = _WORDS.get(key)
-    if known is None or known[0] is not source:
-        known = _WORDS[key] = (source, _words_of(source))
-    return known[1]
+    return kept_per_language(source, "words", work_out=lambda: _words_of(source))
 
 
 def _words_of(source: Source) -> SourceWords:
@@ -80,11 +89,9 @@ def few_values(source: Source, personal_field: PersonalField) -> dict[Any, str]:
     row holding just that value rather than once per cell; {} for a column
     whose values are not few. Worked out once per language and process: every
     archive and "My data" page asks for the same words."""
-    key = (id(source), personal_field.name, translation.get_language())
-    known = _FEW_VALUES.get(key)
-    if known is None or known[0] is not source:
-        known = _FEW_VALUES[key] = (source, _words_of_few_values(source, personal_field))
-    return known[1]
+    return kept_per_language(
+        source, "few values", personal_field.name, work_out=lambda: _words_of_few_values(source, personal_field)
+    )
 
 
 def _words_of_few_values(source: Source, personal_field: PersonalField) -> dict[Any, str]:
@@ -105,5 +112,4 @@ def _words_of_few_values(source: Source, personal_field: PersonalField) -> dict[
 def _forget_words(*, setting: str, **kwargs: Any) -> None:
     # As Django empties its own translation caches on these (tests override them).
     if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
-        _WORDS.clear()
-        _FEW_VALUES.clear()
+        _KEPT.clear()

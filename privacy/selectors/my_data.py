@@ -13,6 +13,7 @@ from privacy.exporting import SourceReader, source_metadata
 from privacy.models import AIOutputFlag
 from privacy.registry import PersonalField, Source, registry
 from privacy.selectors.source_counts import source_row_counts
+from privacy.selectors.sql_once import customer_rows
 from privacy.source_words import SourceWords, few_values, source_words
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.typing import Customer
@@ -242,6 +243,16 @@ def _in_force_view(source: Source, user: Customer) -> InForceView | None:
     return InForceView([str(column) for column in source.in_force.columns], source.in_force.rows(user))
 
 
+def _newest_rows(source: Source, user: Customer, how_many: int) -> list[Any]:
+    """The customer's newest rows of a source, in SQL the ORM writes once per process (sql_once)."""
+    return customer_rows(
+        ("my data: newest rows", source.key, how_many),
+        source,
+        lambda customer: rows_queryset(source, customer)[:how_many],
+        user,
+    )
+
+
 def personal_data_overview(*, user: Customer, rows_per_source: int = ROWS_PER_SOURCE_ON_OVERVIEW) -> Overview:
     """Every source listed for the customer with its newest rows, grouped as the
     page shows them; the kinds they hold nothing of apart, to be named once.
@@ -260,7 +271,7 @@ def personal_data_overview(*, user: Customer, rows_per_source: int = ROWS_PER_SO
         if not source.listed_for(user, count=count):
             continue
         # Most kinds hold nothing: their rows are neither asked for nor their query written.
-        rows = list(rows_queryset(source, user)[:rows_per_source]) if count else []
+        rows = _newest_rows(source, user, rows_per_source) if count else []
         flagged = flagged_row_ids(user=user, source=source, rows=rows)
         view = SourceView(
             source,

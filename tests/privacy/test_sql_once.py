@@ -6,7 +6,9 @@ from django.db import connection
 from django.db.models import Q
 
 from accounts.models import User
-from privacy.selectors.sql_once import write_for_any_customer
+from interactions.models import Message
+from privacy.selectors.sql_once import customer_rows, write_for_any_customer
+from tests.factories import give_history
 
 STAND_INS = (-101, -102)
 
@@ -49,3 +51,53 @@ def test_a_query_with_a_second_parameter_that_differs_between_the_stand_ins_is_r
         return User.objects.filter(pk=pk, full_name=str(-pk)).values("pk").query.sql_with_params()
 
     assert write_for_any_customer(write, stand_ins=STAND_INS) is None
+
+
+# --- customer_rows: a customer's rows, built by the ORM from SQL written once ---------------------------------
+
+
+def newest_messages(customer):
+    return (
+        Message.objects.filter(conversation__customer=customer)
+        .select_related("conversation")
+        .order_by("-sent_at", "-pk")[:2]
+    )
+
+
+def test_rows_read_with_sql_written_once_are_the_orms_own_with_their_joined_rows_and_bobs_stay_his(
+    alice, bob, django_assert_num_queries
+):
+    give_history(alice, marker="ALICE")
+    give_history(bob, marker="BOB")
+    key = ("test: newest messages", object())
+    for customer, marker in ((alice, "ALICE"), (bob, "BOB"), (alice, "ALICE")):
+        with django_assert_num_queries(1):  # the conversation joined in: no query per row
+            rows = customer_rows(key, newest_messages, newest_messages, customer)
+            subjects = [row.conversation.subject for row in rows]
+        assert rows == list(newest_messages(customer))
+        assert all(marker in row.body for row in rows) and all(marker in subject for subject in subjects)
+        assert all(row.sent_at.tzinfo is not None for row in rows)  # the database's converters applied
+
+
+def test_rows_are_written_again_for_another_owner_of_the_same_key(alice):
+    give_history(alice, messages_each=1)
+    key = ("test: same key",)
+    assert len(customer_rows(key, "first", newest_messages, alice)) == 2
+
+    def only_one(customer):
+        return newest_messages(customer)[:1]
+
+    assert len(customer_rows(key, "second", only_one, alice)) == 1
+
+
+def test_rows_whose_query_depends_on_more_than_the_customers_id_are_read_as_usual(alice, bob):
+    give_history(alice, marker="ALICE")
+    give_history(bob, marker="BOB")
+
+    def by_email(customer):  # the customer's e-mail, not their ID, in the SQL: cannot be written once
+        return Message.objects.filter(conversation__customer__email=customer.email or f"{customer.pk}@x")
+
+    key = ("test: by email", object())
+    assert {row.pk for row in customer_rows(key, by_email, by_email, bob)} == {
+        row.pk for row in Message.objects.filter(conversation__customer=bob)
+    }
