@@ -157,9 +157,8 @@ def _field_view(row: Model, source: Source, personal_field: PersonalField, words
 def _cell_value(row: Model, source: Source, personal_field: PersonalField) -> str:
     """display_value, looked up for a column of few values (a choice, Yes/No) rather than worked out per cell."""
     if few := few_values(source, personal_field):
-        value = getattr(
-            row, personal_field.name
-        )  # a column of few values is never a relation: its name is its attribute
+        # A column of few values is never a relation: its name is its attribute.
+        value = getattr(row, personal_field.name)
         if value in few:
             return few[value]
     return display_value(row, source, personal_field)
