@@ -30,7 +30,7 @@ from privacy.models import (
     CustomerAISettings,
     PrivacyRequest,
 )
-from privacy.selectors.sql_once import WrittenQuery, write_for_any_customer
+from privacy.selectors.sql_once import WrittenQuery, server_bound_cursor, write_for_any_customer
 from privacy.typing import Customer
 
 
@@ -330,23 +330,10 @@ def active_customer_with_overrides(public_id: uuid.UUID) -> Customer | None:
 
 
 def _customer_from_prepared_statement(sql: str, params: list[Any]) -> Customer | None:
-    """Run the customer's query with server-side binding on PostgreSQL.
-
-    Django binds parameters on the client, so every customer's query is new
-    SQL text that PostgreSQL plans afresh — and planning this query (a
-    subquery per override, the choices' aggregate) costs several times running
-    it. Bound on the server, the text is the same for every customer, so
-    psycopg prepares it after a few runs on a connection (the database's
-    `prepare_threshold` option, see settings) and from then on PostgreSQL only
-    executes it; persistent connections (CONN_MAX_AGE) keep it for the
-    connection's life. Django's own client-side cursors never prepare.
-    """
-    import psycopg
-
-    connection.ensure_connection()
-    # Django's own wrapper: errors translated and the query logged like any other.
-    wrapper: Any = connection  # _prepare_cursor: the PostgreSQL wrapper's, not on the base class
-    with wrapper._prepare_cursor(psycopg.Cursor(connection.connection)) as cursor:
+    """Run the customer's query bound on the server (sql_once.server_bound_cursor): the same
+    text for every customer, so PostgreSQL plans it once per connection — planning this query
+    (a subquery per override, the choices' aggregate) costs several times running it."""
+    with server_bound_cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
         if row is None:

@@ -13,13 +13,15 @@ the two differ in exactly the stand-in's parameters. A query whose shape
 depends on the customer is refused (None) and must be written per run.
 """
 
+import contextlib
 import copy
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
@@ -66,9 +68,10 @@ def write_for_any_customer(
 # the rows they name) cost the ORM more to write than the database to read: a
 # dozen such queries were a third of the page. Each is written once per process
 # for a stand-in customer; the compiler that wrote it (which knows the columns,
-# the joined models and the converters) is kept, and each run is handed to
-# Django's own ModelIterable with the customer's value bound in, so the rows are
-# built exactly as the ORM builds them.
+# the joined models and the converters) is kept; each run fetches the rows with
+# the customer's value bound in (on the server, on PostgreSQL) and hands them to
+# Django's own ModelIterable through that compiler, so they are built exactly as
+# the ORM builds them.
 
 _STAND_IN_CUSTOMER_PKS = (-7_391_046, -7_391_047)  # no row has a negative ID
 
@@ -93,6 +96,31 @@ class _QueryWrittenOnce(Query):
 
     def get_compiler(self, using: Any = None, connection: Any = None, elide_empty: bool = True) -> SQLCompiler:
         return self._compiler
+
+
+@contextlib.contextmanager
+def server_bound_cursor(connection: BaseDatabaseWrapper) -> Iterator[Any]:
+    """A cursor of `connection` that binds parameters on the server on PostgreSQL.
+
+    Django binds parameters on the client, so each customer's run of a query
+    written once is new SQL text that PostgreSQL parses and plans afresh
+    (planning a join costs more than running it for one customer's rows).
+    Bound on the server, the text is the same for every customer, so psycopg
+    prepares it after a few runs on a connection (the database's
+    `prepare_threshold` option, see settings), and persistent connections
+    (CONN_MAX_AGE) keep it prepared. Other databases get Django's own cursor.
+    """
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    # Django's own wrapper: errors translated and the query logged like any other.
+    wrapper: Any = connection  # _prepare_cursor: the PostgreSQL wrapper's, not on the base class
+    with wrapper._prepare_cursor(psycopg.Cursor(connection.connection)) as cursor:
+        yield cursor
 
 
 def _write_rows(queryset_for: Callable[[Any], QuerySet[Any]]) -> _WrittenRows | None:
@@ -132,8 +160,11 @@ def customer_rows[M: Model](
         return list(queryset_for(user))
     compiler = copy.copy(written.compiler)
     compiler.connection = connections[written.using]  # this thread's connection
-    sql, params = written.query.sql, written.query.bind(user.pk)
-    compiler.as_sql = lambda *args, **kwargs: (sql, params)  # type: ignore[method-assign, assignment]
+    with server_bound_cursor(compiler.connection) as cursor:
+        cursor.execute(written.query.sql, written.query.bind(user.pk))
+        fetched = cursor.fetchall()
+    # The rows as the compiler's own execute_sql hands them on: a list of chunks.
+    compiler.execute_sql = lambda *args, **kwargs: [fetched]  # type: ignore[method-assign, assignment]
     queryset = cast(QuerySet[M], written.model._default_manager.using(written.using).all())
     queryset.query = _QueryWrittenOnce(written.model, compiler)
     return list(queryset)

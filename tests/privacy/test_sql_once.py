@@ -2,8 +2,9 @@
 
 from typing import Any
 
+import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from accounts.models import User
 from interactions.models import Message
@@ -101,3 +102,22 @@ def test_rows_whose_query_depends_on_more_than_the_customers_id_are_read_as_usua
     assert {row.pk for row in customer_rows(key, by_email, by_email, bob)} == {
         row.pk for row in Message.objects.filter(conversation__customer=bob)
     }
+
+
+@pytest.mark.postgresql
+def test_postgresql_prepares_rows_written_once_and_stops_planning_them_for_each_customer(alice, bob):
+    give_history(alice, marker="ALICE")
+    give_history(bob, marker="BOB")
+
+    def bodies(customer):  # the alias marks the statement among those prepared
+        return Message.objects.filter(conversation__customer=customer).annotate(prepared_marker=Value(1))
+
+    key = ("test: prepared", object())
+    for customer in [alice, bob] * 4:
+        assert {row.pk for row in customer_rows(key, bodies, bodies, customer)} == {
+            row.pk for row in Message.objects.filter(conversation__customer=customer)
+        }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%prepared_marker%"])
+        (prepared,) = cursor.fetchone()
+    assert prepared == 1
