@@ -175,9 +175,10 @@ if PRODUCTION and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     raise EnvError("DATABASE_URL must point at PostgreSQL in production, not SQLite")
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # psycopg prepares a query bound on the server after this many runs on a
-    # connection; only the permission API's customer query is (Django binds every
-    # other query on the client, and those are never prepared). 0 turns it
-    # off, for a connection pooler that cannot keep prepared statements.
+    # connection: the permission API's customer query and "My data"'s rows and
+    # figures (privacy/selectors/sql_once.py binds them on the server); Django
+    # binds every other query on the client, and those are never prepared. 0
+    # turns it off, for a connection pooler that cannot keep prepared statements.
     DATABASES["default"]["OPTIONS"] = {"prepare_threshold": env_int("DATABASE_PREPARE_THRESHOLD", 5, minimum=0) or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

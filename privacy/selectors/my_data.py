@@ -1,5 +1,6 @@
 """Reads behind "My data", its pages and the inventory: every declared source, for one customer."""
 
+import contextlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -159,8 +160,9 @@ def _cell_value(row: Model, source: Source, personal_field: PersonalField) -> st
     if few := few_values(source, personal_field):
         # A column of few values is never a relation: its name is its attribute.
         value = getattr(row, personal_field.name)
-        if value in few:
-            return few[value]
+        with contextlib.suppress(TypeError):  # an unhashable value (a list) is none of the few
+            if value in few:
+                return few[value]
     return display_value(row, source, personal_field)
 
 

@@ -20,11 +20,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
+from django.db.models.query import ModelIterable
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
+from django.utils import translation
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,16 @@ def write_for_any_customer(
 # the ORM builds them.
 
 _STAND_IN_CUSTOMER_PKS = (-7_391_046, -7_391_047)  # no row has a negative ID
+# The second stand-in differs from the first in all but being a customer row:
+# a query whose SQL or parameters follow anything but the ID (staff see more,
+# an e-mail address, a language) comes out different for the two, and is refused.
+_SECOND_STAND_IN = {
+    "is_staff": True,
+    "is_superuser": True,
+    "is_active": False,
+    "email": "second-stand-in@invalid",
+    "preferred_language": "de",
+}
 
 # key -> (what the key names, kept so an id in the key is never another's; the written query and its compiler, or None)
 _WRITTEN_ROWS: dict[Hashable, tuple[object, "_WrittenRows | None"]] = {}
@@ -116,6 +129,9 @@ def server_bound_cursor(connection: BaseDatabaseWrapper) -> Iterator[Any]:
         return
     import psycopg
 
+    # As Django's own cursor() begins (the per-cursor time zone it may add is for a database
+    # TIME_ZONE other than the connection's, which the settings never set).
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     # Django's own wrapper: errors translated and the query logged like any other.
     wrapper: Any = connection  # _prepare_cursor: the PostgreSQL wrapper's, not on the base class
@@ -129,17 +145,38 @@ def _write_rows(queryset_for: Callable[[Any], QuerySet[Any]]) -> _WrittenRows | 
     querysets: list[QuerySet[Any]] = []
 
     def write(pk: Any) -> tuple[str, Sequence[Any]]:
-        queryset = queryset_for(user_model(pk=pk))
+        stand_in = user_model(pk=pk, **(_SECOND_STAND_IN if pk == _STAND_IN_CUSTOMER_PKS[1] else {}))
+        queryset = queryset_for(stand_in)
         compiler = queryset.query.get_compiler(using=queryset.db)
         compilers[pk] = compiler
         querysets.append(queryset)
         sql, params = compiler.as_sql()
         return sql, params
 
-    written = write_for_any_customer(write, stand_ins=_STAND_IN_CUSTOMER_PKS)
-    if written is None:
+    try:
+        written = write_for_any_customer(write, stand_ins=_STAND_IN_CUSTOMER_PKS)
+    except EmptyResultSet:  # a query that can match nothing: run as usual, which answers [] without SQL
         return None
-    return _WrittenRows(querysets[0].model, querysets[0].db, written, compilers[_STAND_IN_CUSTOMER_PKS[0]])
+    compiler = compilers[_STAND_IN_CUSTOMER_PKS[0]]
+    if written is None or not _only_sql_matters(querysets[0], compiler):
+        return None
+    compiler.connection = None  # type: ignore[assignment]  # each run sets its own thread's; the kept one holds none
+    return _WrittenRows(querysets[0].model, querysets[0].db, written, compiler)
+
+
+def _only_sql_matters(queryset: QuerySet[Any], compiler: SQLCompiler) -> bool:
+    """Whether the rows are all the queryset gives: model instances built from its SQL alone, with
+    nothing Django does besides (values(), prefetches, known related rows, another fetch mode,
+    extra columns a DISTINCT ordering selects and cuts)."""
+    given: Any = queryset  # the private attributes Django's QuerySet keeps these in
+    plain: Any = queryset.model._default_manager.none()
+    return (
+        given._iterable_class is ModelIterable
+        and not given._prefetch_related_lookups
+        and not given._known_related_objects
+        and given._fetch_mode is plain._fetch_mode
+        and not compiler.has_extra_select
+    )
 
 
 def customer_rows[M: Model](
@@ -150,8 +187,11 @@ def customer_rows[M: Model](
 
     `queryset_for(customer)` must differ between customers only in the
     customer's ID; one that differs in more (a staff member sees more) is
-    refused by write_for_any_customer and written per run, as usual.
+    refused by write_for_any_customer, and so is one that gives more than
+    model instances built from its SQL (values(), prefetches): those run as usual.
     """
+    # Written per language too: a query ordering by a translated field names the language's column.
+    key = (key, translation.get_language())
     known = _WRITTEN_ROWS.get(key)
     if known is None or known[0] is not owner:
         known = _WRITTEN_ROWS[key] = (owner, _write_rows(queryset_for))

@@ -309,3 +309,20 @@ def test_the_erasure_notes_read_in_spanish(alice_client, alice, histories):
 def test_the_summary_figures_keep_their_english_words_for_an_english_customer(alice_client, alice, histories):
     page = alice_client.get("/my-data/").content.decode()
     assert "Answered by an AI assistant alone" in page and "Your profile" in page
+
+
+def test_a_cards_head_kept_for_one_customer_never_shows_another_what_is_not_theirs(client, alice, bob):
+    # Alice's conversations were handled by an AI system, Bob's by people only: the head of the
+    # conversations card (kept once rendered) says "AI involved" to Alice alone, whoever comes first.
+    ConversationFactory.create(customer=alice, subject="ALICE-MARK")
+    ConversationFactory.create(customer=bob, subject="BOB-MARK", ai_system=None, handled_by="human")
+
+    def conversations_card(customer) -> str:
+        client.force_login(customer)
+        page = client.get("/my-data/").content.decode()
+        start = page.index('aria-labelledby="source-interactionsconversation"')
+        return page[start : page.index("</article>", start)]
+
+    for customer, ai, marker in ((bob, False, "BOB-MARK"), (alice, True, "ALICE-MARK"), (bob, False, "BOB-MARK")):
+        card = conversations_card(customer)
+        assert marker in card and ("AI involved" in card) is ai

@@ -6,6 +6,7 @@ import dataclasses
 from django.test import override_settings
 from django.utils import translation
 
+from privacy import source_words as source_words_module
 from privacy.registry import registry
 from privacy.source_words import few_values, source_words
 
@@ -35,11 +36,13 @@ def test_the_words_are_plain_strings_a_page_renders_without_translating_again():
     assert all(type(label) is str for label in words.field_labels.values())
 
 
-def test_a_source_declared_afresh_is_read_afresh_not_mistaken_for_the_one_before():
+def test_a_source_declared_afresh_where_another_was_is_read_afresh_not_mistaken_for_the_one_before():
     renamed = dataclasses.replace(profile(), label="Your renamed profile")
     with translation.override("en"):
-        assert source_words(profile()).label == "Your profile"
+        # As if `renamed` had been given the id of a source kept before it (ids are reused once freed).
+        source_words_module._KEPT[("words", id(renamed), "en")] = (profile(), source_words(profile()))
         assert source_words(renamed).label == "Your renamed profile"
+        assert source_words(profile()).label == "Your profile"
 
 
 def test_a_column_of_few_values_has_a_word_for_each_in_the_active_language():

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Q, Value
 
 from accounts.models import User
-from interactions.models import Message
+from interactions.models import Conversation, Message
 from privacy.selectors.sql_once import customer_rows, write_for_any_customer
 from tests.factories import give_history
 
@@ -96,12 +96,41 @@ def test_rows_whose_query_depends_on_more_than_the_customers_id_are_read_as_usua
     give_history(bob, marker="BOB")
 
     def by_email(customer):  # the customer's e-mail, not their ID, in the SQL: cannot be written once
-        return Message.objects.filter(conversation__customer__email=customer.email or f"{customer.pk}@x")
+        return Message.objects.filter(conversation__customer__email=customer.email)
 
     key = ("test: by email", object())
     assert {row.pk for row in customer_rows(key, by_email, by_email, bob)} == {
         row.pk for row in Message.objects.filter(conversation__customer=bob)
     }
+
+
+def test_rows_whose_query_follows_whether_the_customer_is_staff_are_read_as_usual_for_each(alice, bob):
+    give_history(alice, marker="ALICE")
+    bob.is_staff = True
+    bob.save(update_fields=["is_staff"])
+
+    def staff_see_all(customer):  # a query shaped by more than the ID: never written once for all
+        messages = Message.objects.order_by("pk")
+        return messages if customer.is_staff else messages.filter(conversation__customer=customer)
+
+    key = ("test: staff see all", object())
+    assert len(customer_rows(key, staff_see_all, staff_see_all, alice)) == 6
+    assert len(customer_rows(key, staff_see_all, staff_see_all, bob)) == Message.objects.count() > 0
+
+
+def test_what_a_queryset_gives_besides_its_rows_is_kept_by_reading_it_as_usual(alice):
+    give_history(alice)
+
+    def as_values(customer):
+        return Message.objects.filter(conversation__customer=customer).values("pk", "body")
+
+    def with_prefetch(customer):
+        return Conversation.objects.filter(customer=customer).prefetch_related("messages")
+
+    values = customer_rows(("test: values", object()), as_values, as_values, alice)
+    assert all(isinstance(row, dict) for row in values) and len(values) == 6
+    conversations = customer_rows(("test: prefetch", object()), with_prefetch, with_prefetch, alice)
+    assert [len(c._prefetched_objects_cache["messages"]) for c in conversations] == [3, 3]
 
 
 @pytest.mark.postgresql
