@@ -49,7 +49,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from privacy.languages import customer_language
 from privacy.registry import PersonalField, Source, registry
-from privacy.source_words import few_values
+from privacy.source_words import few_values, source_words
 from privacy.taxonomy import CATEGORIES, GROUPS
 from privacy.translated_text import sql_lookups
 from privacy.typing import Customer
@@ -573,20 +573,17 @@ class _Report:
 
     def _facts(self, source: Source) -> None:
         e = html.escape
-        categories = dict.fromkeys(CATEGORIES[f.category].label for f in source.fields)
+        words = source_words(source)
         self.out.write('<dl class="facts">')
         for label, value in (
-            (gettext("Kinds of data"), ", ".join(categories)),
-            (gettext("Why we hold it"), source.purpose),
-            (gettext("Legal basis"), source.legal_basis.label),
-            (gettext("How long we keep it"), source.retention),
-            (
-                gettext("Who receives it"),
-                ", ".join(map(str, source.recipients)) or gettext("Nobody outside our company"),
-            ),
-            (gettext("If you ask us to erase your data"), source.erasure_description),
+            (gettext("Kinds of data"), words.categories),
+            (gettext("Why we hold it"), words.purpose),
+            (gettext("Legal basis"), words.legal_basis),
+            (gettext("How long we keep it"), words.retention),
+            (gettext("Who receives it"), words.recipients),
+            (gettext("If you ask us to erase your data"), words.erasure),
         ):
-            self.out.write(f"<dt>{e(label)}</dt><dd>{e(str(value))}</dd>")
+            self.out.write(f"<dt>{e(label)}</dt><dd>{e(value)}</dd>")
         self.out.write("</dl>\n")
 
     def _in_force(self, source: Source) -> None:

@@ -7,22 +7,15 @@ time. The registry and the translation catalogues do not change while a
 process runs, so each source's words are translated once per language and
 kept here; "My data", its pages and the archives read them as plain strings.
 
-Keyed by the source's id, with the source kept beside its words so that the
-id is never another's (a source declared afresh, as tests do, is worked out
-afresh). Cleared when a setting that changes the translations does. Pages
-keep here, too, the parts of a source's card that are the same for every
-customer (privacy/templatetags/source_cards.py).
+Kept by privacy/kept.py, per source and language.
 """
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils import translation
 from django.utils.translation import gettext
 
+from privacy.kept import kept_per_language
 from privacy.registry import PersonalField, Source
 from privacy.taxonomy import CATEGORIES
 from privacy.values import display_value
@@ -46,20 +39,6 @@ class SourceWords:
     field_labels: dict[str, str]
     field_staff_labels: dict[str, str]
     field_categories: dict[str, str]
-
-
-# (what, id of the source, language, anything else it depends on) -> (the source, what was worked out).
-_KEPT: dict[tuple[Hashable, ...], tuple[Source, Any]] = {}
-
-
-def kept_per_language[T](source: Source, what: str, *depends_on: Hashable, work_out: Callable[[], T]) -> T:
-    """`work_out()` for this source in the active language: worked out on the first
-    call, kept for every later one with the same source, language and `depends_on`."""
-    key = (what, id(source), translation.get_language(), *depends_on)
-    known = _KEPT.get(key)
-    if known is None or known[0] is not source:
-        known = _KEPT[key] = (source, work_out())
-    return cast(T, known[1])
 
 
 def source_words(source: Source) -> SourceWords:
@@ -106,10 +85,3 @@ def _words_of_few_values(source: Source, personal_field: PersonalField) -> dict[
         return {}
     attname = getattr(model_field, "attname", personal_field.name)
     return {value: display_value(source.model(**{attname: value}), source, personal_field) for value in [*values, None]}
-
-
-@receiver(setting_changed)
-def _forget_words(*, setting: str, **kwargs: Any) -> None:
-    # As Django empties its own translation caches on these (tests override them).
-    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
-        _KEPT.clear()

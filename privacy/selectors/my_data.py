@@ -247,7 +247,7 @@ def _in_force_view(source: Source, user: Customer) -> InForceView | None:
 def _newest_rows(source: Source, user: Customer, how_many: int) -> list[Any]:
     """The customer's newest rows of a source, in SQL the ORM writes once per process (sql_once)."""
     return customer_rows(
-        ("my data: newest rows", source.key, how_many),
+        ("my data: newest rows", how_many),
         source,
         lambda customer: rows_queryset(source, customer)[:how_many],
         user,

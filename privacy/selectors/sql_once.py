@@ -27,7 +27,8 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable
 from django.db.models.sql import Query
 from django.db.models.sql.compiler import SQLCompiler
-from django.utils import translation
+
+from privacy.kept import kept_per_language
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,6 @@ _SECOND_STAND_IN = {
     "email": "second-stand-in@invalid",
     "preferred_language": "de",
 }
-
-# key -> (what the key names, kept so an id in the key is never another's; the written query and its compiler, or None)
-_WRITTEN_ROWS: dict[Hashable, tuple[object, "_WrittenRows | None"]] = {}
 
 
 @dataclass(frozen=True)
@@ -182,20 +180,16 @@ def _only_sql_matters(queryset: QuerySet[Any], compiler: SQLCompiler) -> bool:
 def customer_rows[M: Model](
     key: Hashable, owner: object, queryset_for: Callable[[Any], QuerySet[M]], user: Any
 ) -> list[M]:
-    """`list(queryset_for(user))`, with the SQL written once per process under `key`
-    (`owner` is what the key names: the key is rewritten if it names another).
+    """`list(queryset_for(user))`, with the SQL written once per process and language
+    for `owner` under `key` (kept by privacy/kept.py; per language, as a query
+    ordering by a translated field names the language's column).
 
     `queryset_for(customer)` must differ between customers only in the
     customer's ID; one that differs in more (a staff member sees more) is
     refused by write_for_any_customer, and so is one that gives more than
     model instances built from its SQL (values(), prefetches): those run as usual.
     """
-    # Written per language too: a query ordering by a translated field names the language's column.
-    key = (key, translation.get_language())
-    known = _WRITTEN_ROWS.get(key)
-    if known is None or known[0] is not owner:
-        known = _WRITTEN_ROWS[key] = (owner, _write_rows(queryset_for))
-    written = known[1]
+    written = kept_per_language(owner, "rows written once", key, work_out=lambda: _write_rows(queryset_for))
     if written is None:
         return list(queryset_for(user))
     compiler = copy.copy(written.compiler)

@@ -11,8 +11,9 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from privacy.kept import kept_per_language
 from privacy.selectors.my_data import SourceView
-from privacy.source_words import kept_per_language, source_words
+from privacy.source_words import source_words
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ import dataclasses
 from django.test import override_settings
 from django.utils import translation
 
-from privacy import source_words as source_words_module
+from privacy import kept
 from privacy.registry import registry
 from privacy.source_words import few_values, source_words
 
@@ -40,7 +40,7 @@ def test_a_source_declared_afresh_where_another_was_is_read_afresh_not_mistaken_
     renamed = dataclasses.replace(profile(), label="Your renamed profile")
     with translation.override("en"):
         # As if `renamed` had been given the id of a source kept before it (ids are reused once freed).
-        source_words_module._KEPT[("words", id(renamed), "en")] = (profile(), source_words(profile()))
+        kept._KEPT[("words", id(renamed), "en")] = (profile(), source_words(profile()))
         assert source_words(renamed).label == "Your renamed profile"
         assert source_words(profile()).label == "Your profile"
 
